@@ -1,0 +1,1 @@
+"""Benchmarks: each prints figures measured in one process run (no pass/fail)."""

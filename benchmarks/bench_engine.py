@@ -1,0 +1,59 @@
+"""Engine speed: the model's SimPy events per second against a bare SimPy timeout loop,
+and seconds per baseline replication (7 reps, 12 months, 3 warm-up months).
+
+Both are measured in this one process, so the ratio does not depend on the machine.
+Target (issue 2): a baseline replication in under 0.5 s on the 2-core reference machine.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import simpy
+
+import salessim as ss
+from salessim.model import Department
+
+
+def bare_simpy_events_per_second(n: int = 300_000) -> float:
+    env = simpy.Environment()
+
+    def ticker(env):
+        for _ in range(n):
+            yield env.timeout(1)
+
+    env.process(ticker(env))
+    t = time.perf_counter()
+    env.run()
+    return n / (time.perf_counter() - t)
+
+
+def model_run(scenario, seed: int, record_events: bool = False) -> tuple[float, int]:
+    t = time.perf_counter()
+    dept = Department(scenario, seed=seed, record_events=record_events)
+    dept.run()
+    elapsed = time.perf_counter() - t
+    events = next(dept.env._eid)  # SimPy's event counter: events scheduled in the run
+    return elapsed, events
+
+
+def main() -> None:
+    sc = ss.load_scenario("baseline")
+    model_run(sc, 999)  # warm caches and imports
+    bare = statistics.median(bare_simpy_events_per_second() for _ in range(3))
+    runs = [model_run(sc, seed) for seed in range(7)]
+    secs = [t for t, _ in runs]
+    evs = [e for _, e in runs]
+    model_eps = sum(evs) / sum(secs)
+    with_log = statistics.median(model_run(sc, seed, True)[0] for seed in range(3))
+    print(f"bare SimPy timeout loop     : {bare:,.0f} events/s")
+    print(f"model (baseline)            : {model_eps:,.0f} events/s ({statistics.mean(evs):,.0f} events per replication)")
+    print(f"model / bare ratio          : {model_eps / bare:.3f}")
+    print(f"seconds per replication     : median {statistics.median(secs):.3f} s, max {max(secs):.3f} s "
+          f"(7 reps, {sc.calendar.months} months + {sc.calendar.warmup_months} warm-up; target < 0.5 s)")
+    print(f"  with the event log kept   : median {with_log:.3f} s")
+
+
+if __name__ == "__main__":
+    main()

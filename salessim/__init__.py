@@ -1,0 +1,21 @@
+"""salessim: what-if simulation of a sales department.
+
+Quick start::
+
+    import salessim as ss
+    sc = ss.load_scenario("baseline")
+    reps = ss.replicate(sc, n=20, seed=1)
+    reps.summary()
+"""
+
+from .errors import ScenarioError, UserError
+from .replications import Replications, replicate, simulate
+from .results import Result
+from .scenario import Scenario
+from .scenario_io import builtin_names, load_scenario, to_toml, with_overrides
+
+__all__ = [
+    "Replications", "Result", "Scenario", "ScenarioError", "UserError", "builtin_names", "load_scenario",
+    "replicate", "simulate", "to_toml", "with_overrides",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,54 @@
+"""The ``salessim`` command line.
+
+Each sub-command lives in its own module under :mod:`salessim.commands` and provides
+``register(subparsers)``. Errors in user input (a scenario file, a flag value) print one
+line and exit with code 2; nothing prints a traceback for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from .errors import UserError
+
+#: Sub-command modules, in the order ``salessim --help`` lists them.
+COMMANDS = ("run", "scenarios", "show")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="salessim", description="What-if simulation of a sales department.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"salessim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"salessim.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as e:
+        print(f"salessim {args.command}: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print(f"salessim {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

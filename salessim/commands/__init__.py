@@ -1,0 +1,1 @@
+"""Sub-commands of the ``salessim`` command line, one module each."""

@@ -1,0 +1,77 @@
+"""Argument types and helpers shared by sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from typing import Any
+
+from ..errors import UserError
+from ..scenario import Scenario
+from ..scenario_io import load_scenario
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def seed_int(text: str) -> int:
+    """A whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def parse_value(text: str) -> Any:
+    """A TOML value (number, true/false, date, [list], {table}); anything else is a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def assignment(text: str) -> tuple[str, Any]:
+    """``dotted.path=value`` for --set."""
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected PATH=VALUE (e.g. team.reps.0.count=15), got {text!r}")
+    path, _, value = text.partition("=")
+    path = path.strip()
+    if not path:
+        raise argparse.ArgumentTypeError(f"expected PATH=VALUE, got {text!r}")
+    return path, parse_value(value.strip())
+
+
+def add_scenario_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", metavar="SCENARIO", help="a built-in scenario name or a scenario .toml file")
+    p.add_argument("--set", dest="overrides", metavar="PATH=VALUE", type=assignment, action="append", default=[],
+                   help="override a parameter by its dotted path (repeatable), e.g. --set team.reps.0.count=15")
+
+
+def load_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Scenario:
+    overrides = dict(args.overrides)
+    if extra:
+        overrides.update(extra)
+    return load_scenario(args.scenario, overrides or None)
+
+
+def check_out_dir(path: str) -> None:
+    import os
+    from pathlib import Path
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UserError("expected a directory, found a file", source=path, field="--out")
+    probe = p if p.exists() else next((q for q in p.parents if q.exists()), Path("."))
+    if not os.access(probe, os.W_OK):
+        raise UserError("directory is not writable", source=str(probe), field="--out")

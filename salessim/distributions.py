@@ -1,0 +1,199 @@
+"""Probability distributions that scenario files can name.
+
+Each is declared inline in TOML, e.g. ``deal_size = { dist = "lognormal", median = 20000,
+sigma = 1.0 }``, validated on load, and sampled with a ``numpy.random.Generator``. Units
+are those of the field that holds the distribution (days, hours, currency).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def sample(self, rng: np.random.Generator) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def sample_n(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def mean(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def median(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def scaled(self, factor: float) -> "_Dist":  # pragma: no cover - abstract
+        """The same shape with every value multiplied by ``factor``."""
+        raise NotImplementedError
+
+
+class Fixed(_Dist):
+    """Always ``value``."""
+
+    dist: Literal["fixed"]
+    value: float = Field(ge=0)
+
+    def sample(self, rng):
+        return self.value
+
+    def sample_n(self, rng, n):
+        return np.full(n, self.value)
+
+    @property
+    def mean(self):
+        return self.value
+
+    @property
+    def median(self):
+        return self.value
+
+    def scaled(self, factor):
+        return Fixed(dist="fixed", value=self.value * factor)
+
+
+class Exponential(_Dist):
+    """Exponential with the given ``mean``."""
+
+    dist: Literal["exponential"]
+    mean_: float = Field(gt=0, alias="mean")
+
+    def sample(self, rng):
+        return float(rng.exponential(self.mean_))
+
+    def sample_n(self, rng, n):
+        return rng.exponential(self.mean_, n)
+
+    @property
+    def mean(self):
+        return self.mean_
+
+    @property
+    def median(self):
+        return self.mean_ * math.log(2)
+
+    def scaled(self, factor):
+        return Exponential(dist="exponential", mean=self.mean_ * factor)
+
+
+class Gamma(_Dist):
+    """Gamma with the given ``mean`` and coefficient of variation ``cv`` (sd / mean)."""
+
+    dist: Literal["gamma"]
+    mean_: float = Field(gt=0, alias="mean")
+    cv: float = Field(gt=0)
+
+    def sample(self, rng):
+        k = 1.0 / self.cv**2
+        return float(rng.gamma(k, self.mean_ / k))
+
+    def sample_n(self, rng, n):
+        k = 1.0 / self.cv**2
+        return rng.gamma(k, self.mean_ / k, n)
+
+    @property
+    def mean(self):
+        return self.mean_
+
+    @property
+    def median(self):
+        from scipy import stats
+
+        k = 1.0 / self.cv**2
+        return float(stats.gamma(k, scale=self.mean_ / k).median())
+
+    def scaled(self, factor):
+        return Gamma(dist="gamma", mean=self.mean_ * factor, cv=self.cv)
+
+
+class Lognormal(_Dist):
+    """Lognormal with the given ``median`` and log-scale standard deviation ``sigma``."""
+
+    dist: Literal["lognormal"]
+    median_: float = Field(gt=0, alias="median")
+    sigma: float = Field(ge=0)
+
+    def sample(self, rng):
+        return float(self.median_ * math.exp(self.sigma * rng.standard_normal()))
+
+    def sample_n(self, rng, n):
+        return self.median_ * np.exp(self.sigma * rng.standard_normal(n))
+
+    @property
+    def mean(self):
+        return self.median_ * math.exp(self.sigma**2 / 2)
+
+    @property
+    def median(self):
+        return self.median_
+
+    def scaled(self, factor):
+        return Lognormal(dist="lognormal", median=self.median_ * factor, sigma=self.sigma)
+
+
+class Weibull(_Dist):
+    """Weibull with ``shape`` k and ``scale`` lambda."""
+
+    dist: Literal["weibull"]
+    shape: float = Field(gt=0)
+    scale: float = Field(gt=0)
+
+    def sample(self, rng):
+        return float(self.scale * rng.weibull(self.shape))
+
+    def sample_n(self, rng, n):
+        return self.scale * rng.weibull(self.shape, n)
+
+    @property
+    def mean(self):
+        return self.scale * math.gamma(1 + 1 / self.shape)
+
+    @property
+    def median(self):
+        return self.scale * math.log(2) ** (1 / self.shape)
+
+    def scaled(self, factor):
+        return Weibull(dist="weibull", shape=self.shape, scale=self.scale * factor)
+
+
+class Uniform(_Dist):
+    """Uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    def model_post_init(self, __context) -> None:
+        if self.high < self.low:
+            raise ValueError("high must be at least low")
+
+    def sample(self, rng):
+        return float(rng.uniform(self.low, self.high))
+
+    def sample_n(self, rng, n):
+        return rng.uniform(self.low, self.high, n)
+
+    @property
+    def mean(self):
+        return (self.low + self.high) / 2
+
+    @property
+    def median(self):
+        return self.mean
+
+    def scaled(self, factor):
+        return Uniform(dist="uniform", low=self.low * factor, high=self.high * factor)
+
+
+Distribution = Annotated[
+    Union[Fixed, Exponential, Gamma, Lognormal, Weibull, Uniform], Field(discriminator="dist")
+]
+"""Any of the distributions above, chosen by the ``dist`` key."""

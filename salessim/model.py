@@ -1,0 +1,345 @@
+"""The SimPy model of a sales department.
+
+:class:`Department` builds the actors from a :class:`~salessim.scenario.Scenario` and runs
+them on one SimPy clock measured in working hours (see :mod:`salessim.calendar`):
+
+* the **market** (:mod:`salessim.market`) sends inbound leads every morning and holds the
+  finite pool of prospects for outbound calls;
+* each **supervisor** (:mod:`salessim.supervisor`) shares out their attention, which keeps
+  their reps' intensity up;
+* each **rep** (:mod:`salessim.rep`) works their day: meetings, pipeline work, inbound
+  leads, key clients (:mod:`salessim.clients`) and prospecting;
+* each **lead** (:mod:`salessim.lead`) walks the funnel as its own process, waiting on
+  the rep's work and on the client's delays, and queues at the **back office**
+  (:mod:`salessim.back_office`) for its invoice.
+
+Each morning the market runs first, then supervisors, then reps, always in the same order,
+so a run is a deterministic function of the scenario, the seed and the replication index.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from . import odds
+from .back_office import BackOffice
+from .calendar import WorkCalendar, add_months
+from .lead import Lead
+from .market import Market
+from .pay import PayModel
+from .people import departure_days, vacation_mask
+from .recorder import Recorder
+from .rep import Rep
+from .scenario import Scenario, group_rep_ids
+from .streams import Streams
+from .supervisor import Supervisor
+
+
+@dataclass(frozen=True)
+class SizeFactor:
+    """How a proposal's size changes the win odds (``win``) and the client's delays (``cycle``)."""
+
+    win: float
+    cycle: float
+
+
+class Department:
+    """A sales department and its environment, ready to run once.
+
+    Parameters
+    ----------
+    scenario:
+        The validated scenario.
+    seed, replication:
+        Select the random streams (see :class:`~salessim.streams.Streams`).
+    record_events:
+        Keep the full event log (slower; KPIs do not need it).
+    """
+
+    def __init__(self, scenario: Scenario, seed: int = 0, replication: int = 0, record_events: bool = True):
+        s = scenario
+        self.scenario = s
+        self.env = simpy.Environment()
+        cal = s.calendar
+        #: months simulated before the reporting period (the warm-up), and its first day index
+        self.month0 = cal.warmup_months
+        self.calendar = WorkCalendar(add_months(cal.start, -self.month0), cal.months + self.month0, cal.hours_per_day,
+                                     tuple(cal.workdays), frozenset(cal.holidays))
+        self.day0 = self.calendar.first_day_on_or_after(cal.start)
+        if self.calendar.n_days == 0:
+            from .errors import ScenarioError
+
+            raise ScenarioError("the calendar has no working days", field="calendar")
+        self.days_per_year = 52.0 * len(cal.workdays)
+        self.days_per_month = self.days_per_year / 12.0
+        self.streams = Streams(seed, replication)
+        self.products = list(s.products)
+        self.product_index = {p: i for i, p in enumerate(self.products)}
+        self.product_specs = [s.products[p] for p in self.products]
+        #: month index (of the simulated calendar, warm-up included) in which each product launches
+        self.launch_month = [spec.launch_month + self.month0 if spec.launch_month > 0 else 0 for spec in self.product_specs]
+        self.key_client_product = self.product_index[s.key_clients.product or self.products[0]]
+        act = s.activity
+        self.meeting_block = act.meeting_hours + act.travel_hours
+        self.slots_per_day = self._slots_per_day()
+        self.pay_model = PayModel(s)
+        self.risky_share = s.effort_choice.risky_share_contracted if self.pay_model.pays_on_contracted() else 0.0
+        self.executed_prob = (1 - s.back_office.nonpayment_rate) * (1 - self.risky_share)
+        self._people_rng_cache: dict[str, np.random.Generator] = {}
+        n_sup = len(s.team.supervisors)
+        self.recorder = Recorder(self.calendar.months, self.calendar.n_days, s.n_reps(), len(self.products), n_sup, record_events)
+        self.leads: list[Lead] = []
+        self.stock = np.array([p.stock_value for p in self.product_specs], dtype=float)
+        self._expected_deal_cache: dict[tuple[int, float], float] = {}
+        self.market = Market(self)
+        self.back_office = BackOffice(self) if s.back_office.enabled else None
+        self.supervisors = [Supervisor(self, i, spec) for i, spec in enumerate(s.team.supervisors)]
+        sup_by_id = {sup.id: sup for sup in self.supervisors}
+        self.reps: list[Rep] = []
+        for g, group in enumerate(s.team.reps):
+            for rep_id in group_rep_ids(group):
+                rep = Rep(self, len(self.reps), rep_id, group, g)
+                if group.supervisor is not None:
+                    rep.supervisor = sup_by_id[group.supervisor]
+                    rep.supervisor.reps.append(rep)
+                elif s.supervision.enabled:
+                    rep.attention = 0.0
+                else:
+                    rep.intensity = 1.0
+                self.reps.append(rep)
+
+    # ------------------------------------------------------------------ set-up helpers
+    def _slots_per_day(self) -> int:
+        """Meetings that fit in a rep's day after admin, planning and coaching (at most)."""
+        s = self.scenario
+        act = s.activity
+        if self.meeting_block <= 0:
+            return act.max_meetings_per_day if act.max_meetings_per_day > 0 else 10**9
+        sup = s.supervision
+        hours = s.calendar.hours_per_day * (1 - act.admin_share)
+        if sup.enabled:
+            hours -= sup.daily_planning_minutes / 60.0 + sup.coaching_hours_per_rep_day
+        fit = max(0, int(hours / self.meeting_block + 1e-9))
+        return min(fit, act.max_meetings_per_day) if act.max_meetings_per_day > 0 else fit
+
+    def people_departures(self, rep_id: str, start: int) -> list[tuple[int, int]]:
+        """Departure and replacement days of a seat, drawn from its own stream."""
+        ppl = self.scenario.people
+        rng = self.streams.get("attrition", rep_id)
+        out = departure_days(rng, self.calendar.n_days - start, ppl.attrition_per_year, self.days_per_year,
+                             ppl.replacement_delay_days)
+        return [(a + start, b + start) for a, b in out]
+
+    def vacation_mask(self, rep_id: str) -> np.ndarray:
+        """Vacation days of a seat, drawn from its own stream."""
+        ppl = self.scenario.people
+        rng = self.streams.get("vacation", rep_id)
+        return vacation_mask(rng, self.calendar.n_days, ppl.vacation_days_per_year, ppl.vacation_block_days,
+                             self.days_per_year)
+
+    # ------------------------------------------------------------------ shared rules
+    def day_now(self) -> int:
+        return int(self.env.now // self.calendar.hours_per_day)
+
+    def month_now(self) -> int:
+        return self.calendar.month_of(self.env.now)
+
+    def familiarity(self, p: int, m: int) -> float:
+        """How used clients are to product ``p`` in month ``m`` (odds multiplier, 0..1]."""
+        spec = self.product_specs[p]
+        if spec.familiarity_start >= 1:
+            return 1.0
+        sold = max(0, m - self.launch_month[p])
+        if spec.familiarity_months <= 0:
+            return spec.familiarity_start
+        return 1.0 - (1.0 - spec.familiarity_start) * math.exp(-sold / spec.familiarity_months)
+
+    def conversion(self, rep: Rep, lead: Lead | None, p: float, extra: float = 1.0, product: int | None = None) -> float:
+        """Probability of a stage's success for this rep, product and deal."""
+        d = self.day_now()
+        prod = lead.product if lead is not None else product
+        m = self.calendar.month_of_day[min(d, self.calendar.n_days - 1)]
+        return odds.scale(p, rep.effectiveness(min(d, self.calendar.n_days - 1)) * self.familiarity(prod, m) * extra)
+
+    def size_reference(self, p: int) -> float:
+        ref = self.scenario.deal_size.reference
+        return ref if ref is not None else self.product_specs[p].deal_size.median
+
+    def size_factor(self, lead: Lead) -> SizeFactor:
+        """Effect of the proposal's size on win odds and client delays."""
+        ds = self.scenario.deal_size
+        if lead.proposal <= 0:
+            return SizeFactor(1.0, 1.0)
+        rel = lead.proposal / self.size_reference(lead.product)
+        return SizeFactor(rel ** (-ds.win_elasticity), rel ** ds.cycle_elasticity)
+
+    def expected_deal(self, p: int, threshold: float) -> float:
+        """Expected proposal value ``E[min(potential, ask)]`` for a rep with ``threshold`` (currency)."""
+        key = (p, round(threshold, 6))
+        if key not in self._expected_deal_cache:
+            rng = np.random.Generator(np.random.PCG64(12345))  # fixed: an expectation, not a draw
+            pot = self.product_specs[p].deal_size.sample_n(rng, 4000)
+            if math.isfinite(threshold):
+                spread = self.scenario.deal_size.ask_spread
+                ask = threshold * np.exp(spread * rng.standard_normal(4000))
+                pot = np.minimum(pot, ask)
+            self._expected_deal_cache[key] = float(pot.mean())
+        return self._expected_deal_cache[key]
+
+    def hours_per_win(self, p: int, multiplier: float) -> float:
+        """Expected rep hours per won deal of product ``p`` from outbound prospecting."""
+        return expected_hours_per_win(self.scenario, self.products[p], multiplier)
+
+    def latest_launch_day(self, rep: Rep, d: int) -> int:
+        """Day the most recent product launch that concerns ``rep`` started (for the career curve)."""
+        m = self.calendar.month_of_day[d]
+        launches = [self.launch_month[p] for p in rep.products if 0 < self.launch_month[p] <= m]
+        if not launches:
+            return -10**9
+        return int(np.flatnonzero(self.calendar.month_of_day == max(launches))[0])
+
+    def launched(self, p: int, m: int) -> bool:
+        """Is product ``p`` on sale in (simulated) month ``m``?"""
+        return m >= self.launch_month[p]
+
+    def needs_review(self, lead: Lead) -> bool:
+        sup = self.scenario.supervision
+        return (sup.enabled and sup.review_threshold is not None and sup.review_hours > 0
+                and lead.rep.supervisor is not None and lead.proposal >= sup.review_threshold)
+
+    def request_review(self, lead: Lead):
+        return lead.rep.supervisor.request_review(self.scenario.supervision.review_hours)
+
+    # ------------------------------------------------------------------ leads
+    def new_lead(self, rep: Rep, p: int, origin: str, channel: str, potential: float) -> Lead:
+        lead = Lead(len(self.leads), rep, p, origin, channel, self.env.now, potential)
+        self.leads.append(lead)
+        return lead
+
+    def close_won(self, lead: Lead) -> None:
+        s = self.scenario
+        now = self.env.now
+        m = self.month_now()
+        r, p = lead.rep.index, lead.product
+        spec = self.product_specs[p]
+        lead.state, lead.closed = "won", now
+        lead.executed = not lead.risky and lead.rep.rng_deals.random() >= s.back_office.nonpayment_rate
+        value = lead.proposal
+        rp = self.recorder.rp
+        rp["wins"][m, r, p] += 1
+        rp["revenue"][m, r, p] += value
+        rp["margin"][m, r, p] += value * spec.margin
+        rp["cycle_days_sum"][m, r, p] += (now - lead.created) / self.calendar.hours_per_day
+        if lead.risky:
+            rp["risky_wins"][m, r, p] += 1
+        if lead.executed:
+            rp["executed_revenue"][m, r, p] += value
+            rp["executed_margin"][m, r, p] += value * spec.margin
+        fact = value if (s.plan.fact_basis == "won" or lead.executed) else 0.0
+        lead.rep.mtd_fact += fact
+        self.recorder.r["fact"][m, r] += fact
+        self.recorder.daily_fact[min(self.day_now(), self.calendar.n_days - 1), r] += fact
+        if self.stock[p] > 0:
+            self.stock[p] = max(0.0, self.stock[p] - value * (1 - spec.margin))
+        self.recorder.event(now, "won", lead.id, r, p, "won", value)
+        kc = s.key_clients
+        if kc.enabled and kc.new_client_join_share > 0 and lead.rep.rng_deals.random() < kc.new_client_join_share:
+            lead.rep.book.add_client(self.day_now())
+            self.recorder.r["clients_won"][m, r] += 1
+
+    def close_lost(self, lead: Lead, stage: str, reason: str) -> None:
+        m = self.month_now()
+        lead.state, lead.stage, lead.reason, lead.closed = "lost", stage, reason, self.env.now
+        self.recorder.rp["losses"][m, lead.rep.index, lead.product] += 1
+        self.recorder.event(self.env.now, "lost", lead.id, lead.rep.index, lead.product, stage)
+        if self.scenario.lost_review.enabled and lead.rep.supervisor is not None and stage != "first_contact":
+            lead.rep.supervisor.lost_review_hours += self.scenario.lost_review.review_hours
+
+    def close_dropped(self, lead: Lead, reason: str) -> None:
+        m = self.month_now()
+        lead.state, lead.reason, lead.closed = "dropped", reason, self.env.now
+        self.recorder.r["dropped_leads"][m, lead.rep.index] += 1
+        self.recorder.event(self.env.now, "dropped", lead.id, lead.rep.index, lead.product, lead.stage)
+
+    def book_reorders(self, rep: Rep, values: np.ndarray, executed: np.ndarray, m: int) -> None:
+        """Key-client reorders: booked as revenue of the key-client product."""
+        s = self.scenario
+        p = self.key_client_product
+        margin = self.product_specs[p].margin
+        rp = self.recorder.rp
+        total = float(values.sum())
+        done = float(values[executed].sum())
+        rp["reorders"][m, rep.index, p] += len(values)
+        rp["reorder_revenue"][m, rep.index, p] += total
+        rp["reorder_margin"][m, rep.index, p] += total * margin
+        rp["reorder_executed_revenue"][m, rep.index, p] += done
+        rp["reorder_executed_margin"][m, rep.index, p] += done * margin
+        fact = total if s.plan.fact_basis == "won" else done
+        rep.mtd_fact += fact
+        self.recorder.r["fact"][m, rep.index] += fact
+        self.recorder.daily_fact[min(self.day_now(), self.calendar.n_days - 1), rep.index] += fact
+        if self.recorder.record_events:
+            for v in values:
+                self.recorder.event(self.env.now, "reorder", -1, rep.index, p, "won", float(v))
+
+    # ------------------------------------------------------------------ run
+    def _month_ends(self):
+        """Month-end bookkeeping (a SimPy process): stock on hand."""
+        cal = self.calendar
+        hpd = cal.hours_per_day
+        last_days = [int(np.flatnonzero(cal.month_of_day == m)[-1]) for m in range(cal.months)
+                     if np.any(cal.month_of_day == m)]
+        months = [m for m in range(cal.months) if np.any(cal.month_of_day == m)]
+        now = 0.0
+        for m, d in zip(months, last_days):
+            t = (d + 1) * hpd - 1e-6
+            yield self.env.timeout(t - now)
+            now = t
+            self.recorder.d["inventory_at_cost"][m] = self.stock.sum()
+            self.recorder.d["clerk_salary"][m] = (self.scenario.back_office.salary_per_clerk_month
+                                                  * self.scenario.back_office.clerks * (self.back_office is not None))
+
+    def run(self) -> "Result":
+        """Run the horizon and return its :class:`~salessim.results.Result`."""
+        from .results import Result
+
+        env = self.env
+        env.process(self.market.arrivals())
+        for sup in self.supervisors:
+            env.process(sup.working_life())
+        for rep in self.reps:
+            env.process(rep.working_life())
+        env.process(self._month_ends())
+        env.run(until=self.calendar.horizon_hours)
+        return Result.from_department(self)
+
+
+def expected_hours_per_win(scenario: Scenario, product: str, multiplier: float = 1.0) -> float:
+    """Expected rep hours per won deal of ``product`` won by outbound prospecting.
+
+    Counts prospecting hours per booked meeting, the meeting with travel, and proposal
+    and negotiation work weighted by the chance of reaching them; ``multiplier`` scales the
+    odds of every conversion (skill x ramp x familiarity). Used by reps to judge pay per
+    hour, and to check that a product needs the effort a scenario claims (e.g. 5x).
+    """
+    s = scenario
+    spec = s.products[product]
+    f = spec.funnel
+    book = odds.scale(f.booking_rate, multiplier)
+    per_hour = s.prospecting.calls_per_hour * s.prospecting.connect_rate * book
+    if per_hour <= 0:
+        return math.inf
+    p1 = odds.scale(f.meeting_to_proposal, multiplier)
+    p2 = odds.scale(f.proposal_to_negotiation, multiplier)
+    p3 = odds.scale(f.negotiation_to_won, multiplier)
+    win = p1 * p2 * p3
+    if win <= 0:
+        return math.inf
+    act = s.activity
+    per_meeting = 1.0 / per_hour + act.meeting_hours + act.travel_hours
+    per_meeting += p1 * spec.effort_hours.proposal + p1 * p2 * spec.effort_hours.negotiation
+    return per_meeting / win

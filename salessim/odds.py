@@ -1,0 +1,20 @@
+"""Conversion probabilities scaled on the odds scale.
+
+A stage's base probability ``p`` (for an average, ramped rep and an established product)
+is adjusted by multiplying its odds: ``p' = p*m / (1 - p + p*m)``. With ``m = 1`` nothing
+changes, ``m -> 0`` gives 0, and ``m > 1`` raises ``p`` without ever reaching 1. The
+multiplier is the product of the rep's effectiveness (skill x ramp), the product's
+familiarity, and the proposal-size factor.
+"""
+
+from __future__ import annotations
+
+
+def scale(p: float, m: float) -> float:
+    """``p`` with its odds multiplied by ``m`` (``0 <= p <= 1``, ``m >= 0``)."""
+    if p <= 0.0 or m <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    pm = p * m
+    return pm / (1.0 - p + pm)

@@ -1,0 +1,106 @@
+"""What the simulation records: counters per month, rep and product, and an event log.
+
+Counters are numpy arrays filled as the model runs (cheap), and turned into tidy tables
+only when asked (:mod:`salessim.results`). The event log is optional: replications that
+only need KPIs skip it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Counters kept per (month, rep, product).
+REP_PRODUCT_METRICS = (
+    "calls",               # outbound dials
+    "connects",            # dials that reached a decision maker
+    "inbound_leads",       # inbound leads assigned to the rep
+    "contact_attempts",    # attempts to reach inbound leads
+    "meetings_booked",
+    "meetings",            # meetings held
+    "proposals",           # proposals sent
+    "wins",
+    "losses",
+    "revenue",             # contract value of won deals (currency)
+    "margin",              # gross margin of won deals (currency)
+    "executed_revenue",    # contract value of won deals that are executed (paid)
+    "executed_margin",
+    "cycle_days_sum",      # sum over won deals of created -> won (days)
+    "risky_wins",          # won deals that will never execute
+    "reorders",
+    "reorder_revenue",
+    "reorder_margin",
+    "reorder_executed_revenue",
+    "reorder_executed_margin",
+    "prospecting_hours",
+    "deal_work_hours",     # proposal and negotiation work (hours)
+    "meeting_hours",       # meetings incl. travel (hours)
+)
+
+#: Counters kept per (month, rep).
+REP_METRICS = (
+    "hours_admin",
+    "hours_planning",      # planning meetings with the head
+    "hours_coached",       # time spent being coached and listened to
+    "hours_meetings",
+    "hours_deal_work",
+    "hours_inbound",       # first contact of inbound leads
+    "hours_clients",       # key-client contacts
+    "hours_prospecting",
+    "hours_idle",          # available but not selling (low intensity, nothing to do)
+    "hours_training",
+    "days_present",
+    "days_employed",
+    "intensity_sum",       # sum over present days of intensity
+    "attention_sum",       # sum over present days of attention ratio (received / needed)
+    "salary",              # fixed pay due (currency)
+    "client_contacts",
+    "clients_churned",
+    "clients_active",      # at month end
+    "clients_won",         # new clients joining the book
+    "missed_calls",        # inbound calls nobody answered (assigned to this rep)
+    "dropped_leads",       # leads dropped unworked (see the leads table for reasons)
+    "training_cost",
+    "fact",                # plan fact (won or executed value, per plan.fact_basis)
+)
+
+#: Counters kept per (month, supervisor).
+SUPERVISOR_METRICS = (
+    "hours_admin",
+    "hours_planning",
+    "hours_listening",
+    "hours_coaching",
+    "hours_reviews",
+    "hours_idle",
+    "salary",
+    "days_present",
+)
+
+#: Counters kept per month for the whole department.
+DEPARTMENT_METRICS = (
+    "invoices",
+    "invoice_wait_hours",
+    "invoices_lost",
+    "missed_calls_unassigned",
+    "inventory_at_cost",    # unsold stock at month end (currency)
+    "clerk_salary",
+    "returned_deals",       # lost deals brought back by review
+)
+
+
+class Recorder:
+    """Counters and (optionally) the event log of one replication."""
+
+    def __init__(self, months: int, n_days: int, n_reps: int, n_products: int, n_supervisors: int,
+                 record_events: bool):
+        self.daily_fact = np.zeros((n_days, n_reps))  # plan fact booked per day and rep (currency)
+        self.rp = {k: np.zeros((months, n_reps, n_products)) for k in REP_PRODUCT_METRICS}
+        self.r = {k: np.zeros((months, n_reps)) for k in REP_METRICS}
+        self.s = {k: np.zeros((months, max(n_supervisors, 0))) for k in SUPERVISOR_METRICS}
+        self.d = {k: np.zeros(months) for k in DEPARTMENT_METRICS}
+        self.record_events = record_events
+        self.events: list[tuple] = []
+
+    def event(self, t: float, kind: str, lead: int, rep: int, product: int, stage: str = "", value: float = 0.0) -> None:
+        """Append one event (time in hours) to the log, if the log is kept."""
+        if self.record_events:
+            self.events.append((t, kind, lead, rep, product, stage, value))

@@ -1,0 +1,493 @@
+"""A sales rep: their working day, diary, pipeline work, inbound leads and prospecting.
+
+Each working day a present rep spends, in this order:
+
+1. admin (a fixed share of the day), the head's planning meetings, and being coached;
+2. the meetings booked in their diary for today (meeting plus travel);
+3. of the time left, only the share their *intensity* allows is real selling work
+   (the rest is recorded as idle); that work goes first to pipeline tasks (proposals,
+   negotiations), then to first contact with inbound leads;
+4. what remains is split by the effort-choice rule (:mod:`salessim.effort`) between
+   contacting key clients and prospecting each product.
+
+A rep can never hold more meetings than their hours allow: the diary only offers slots
+that fit in a day, and a lead that finds no slot within the booking horizon is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import effort, odds
+from .clients import KeyClientBook
+from .lead import Lead, journey
+from .people import career_factor, ramp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Department
+    from .scenario import RepSpec
+    from .supervisor import Supervisor
+
+
+class _Task:
+    __slots__ = ("lead", "left", "event", "kind")
+
+    def __init__(self, lead, left, event, kind):
+        self.lead, self.left, self.event, self.kind = lead, left, event, kind
+
+
+class Rep:
+    """One rep seat. If its holder leaves, a replacement takes the seat after a delay."""
+
+    def __init__(self, dept: "Department", index: int, rep_id: str, group: "RepSpec", group_index: int):
+        s = dept.scenario
+        self.dept = dept
+        self.index = index
+        self.id = rep_id
+        self.group = group
+        self.group_index = group_index
+        self.region = group.region
+        self.supervisor: "Supervisor | None" = None
+        streams = dept.streams
+        traits = streams.get("rep_traits", rep_id)
+        self.skill = group.skill * math.exp(group.skill_spread * traits.standard_normal())
+        self.threshold = (
+            math.inf if group.threshold is None
+            else group.threshold * math.exp(group.threshold_spread * traits.standard_normal())
+        )
+        self.rng_prospect = streams.get("prospecting", rep_id)
+        self.rng_deals = streams.get("deals", rep_id)
+        self.rng_inbox = streams.get("inbound_contact", rep_id)
+        self.rng_day = streams.get("rep_day", rep_id)
+        self.salary = group.salary_per_month
+        self.plan = group.plan_per_month if group.plan_per_month is not None else s.plan.monthly_per_rep
+        self.products = [dept.product_index[p] for p in (group.products or s.products)]
+        self._schedule(dept, group, rep_id)
+        self.inbox: deque[Lead] = deque()
+        self.tasks: deque[_Task] = deque()
+        self.diary: dict[int, list[Lead]] = {}
+        cal = dept.calendar
+        self.booked = np.zeros(cal.n_days + s.activity.booking_horizon_days + 2, dtype=np.int64)
+        self.intensity = s.supervision.initial_intensity if s.supervision.enabled else 1.0
+        self.attention = 1.0
+        self.coached_hours_today = 0.0
+        self.planning_hours_today = 0.0
+        self.mtd_fact = 0.0
+        self._values_month = -1
+        self._values: list[float] = []
+        self.book = KeyClientBook(dept, self, group.key_clients if s.key_clients.enabled else 0)
+
+    # ------------------------------------------------------------------ schedule
+    def _schedule(self, dept: "Department", group: "RepSpec", rep_id: str) -> None:
+        """Pre-compute, per day: employed?, present?, and the current holder's hire day."""
+        s, cal = dept.scenario, dept.calendar
+        n = cal.n_days
+        if group.hire_date is None:
+            first_hire = -10 * dept.days_per_year  # long tenure: fully ramped
+            start = 0
+        else:
+            start = cal.first_day_on_or_after(group.hire_date)
+            first_hire = start if group.hire_date >= cal.start else -(cal.start - group.hire_date).days * 5 // 7
+            start = max(0, start) if group.hire_date >= cal.start else 0
+        employed = np.zeros(n, dtype=bool)
+        employed[start:] = True
+        hire_day = np.full(n, first_hire, dtype=np.int64)
+        self.departures = []
+        for leave, back in dept.people_departures(rep_id, start):
+            employed[leave:back] = False
+            hire_day[back:] = back
+            self.departures.append((leave, back))
+        vac = dept.vacation_mask(rep_id)
+        training = np.zeros(n, dtype=bool)
+        t = s.deal_size.training
+        if t.threshold_multiplier > 1 or t.cost_per_rep > 0:
+            idx = np.flatnonzero(cal.month_of_day == t.month + dept.month0)
+            self.training_days = idx[: int(round(t.days_out))]
+            training[self.training_days] = True
+            self.training_day = int(idx[0]) if len(idx) else n
+        else:
+            self.training_day = n
+        self.employed = employed
+        self.present = employed & ~vac & ~training
+        self.in_training = employed & training
+        self.hire_day = hire_day
+
+    def tenure_days(self, d: int) -> int:
+        """Working days since the current holder of the seat was hired."""
+        return d - int(self.hire_day[min(d, len(self.hire_day) - 1)])
+
+    def effectiveness(self, d: int) -> float:
+        """Skill times ramp: the odds multiplier this rep brings to every conversion."""
+        ppl = self.dept.scenario.people
+        return self.skill * ramp(self.tenure_days(d), ppl.ramp_months * self.dept.days_per_month, ppl.ramp_start)
+
+    def ramping(self, d: int) -> bool:
+        """True while the rep is still ramping up."""
+        return self.tenure_days(d) < self.dept.scenario.people.ramp_months * self.dept.days_per_month
+
+    # ------------------------------------------------------------------ diary
+    def slots(self, d: int) -> int:
+        """Meetings that fit on day ``d``."""
+        if d >= self.dept.calendar.n_days:
+            return self.dept.slots_per_day
+        return self.dept.slots_per_day if self.present[d] else 0
+
+    def _find_slot(self, d: int) -> int | None:
+        """First day with a free meeting slot within the booking horizon after day ``d``."""
+        act = self.dept.scenario.activity
+        booked = self.booked
+        for day in range(d + max(1, act.meeting_lead_days), d + act.booking_horizon_days + 1):
+            if booked[day] < self.slots(day):
+                return day
+        return None
+
+    def _enter(self, lead: Lead, day: int) -> None:
+        self.booked[day] += 1
+        self.diary.setdefault(day, []).append(lead)
+        lead.stage = "meeting"
+
+    def book_meeting(self, lead: Lead, review: bool = False):
+        """Put a meeting for ``lead`` in the first free slot; return the event the lead waits on.
+
+        With no free slot within the booking horizon the lead is dropped, and the event
+        fires at once with ``None``.
+        """
+        dept = self.dept
+        env = dept.env
+        d = dept.day_now()
+        lead.event = env.event()
+        day = self._find_slot(d)
+        if day is None:
+            dept.close_dropped(lead, "no_diary_slot")
+            lead.event.succeed(None)
+            return lead.event
+        self._enter(lead, day)
+        if d < dept.calendar.n_days:
+            dept.recorder.rp["meetings_booked"][dept.calendar.month_of_day[d], self.index, lead.product] += 1
+        dept.recorder.event(env.now, "meeting_booked", lead.id, self.index, lead.product, "meeting", day)
+        return lead.event
+
+    def _reschedule(self, lead: Lead, d: int) -> None:
+        """Move a meeting that no longer fits today, keeping the event its journey waits on."""
+        day = self._find_slot(d)
+        if day is None:
+            self.dept.close_dropped(lead, "no_diary_slot")
+            lead.event.succeed(None)
+        else:
+            self._enter(lead, day)
+
+    def await_first_contact(self, lead: Lead):
+        """Queue an inbound lead for first contact; the event says whether a meeting was booked."""
+        lead.event = self.dept.env.event()
+        self.inbox.append(lead)
+        return lead.event
+
+    def queue_work(self, lead: Lead, hours: float, kind: str):
+        """Queue ``hours`` of work on ``lead``; the returned event fires when it is done."""
+        env = self.dept.env
+        if hours <= 0:
+            return env.timeout(0)
+        ev = env.event()
+        self.tasks.append(_Task(lead, hours, ev, kind))
+        return ev
+
+    def proposal_for(self, lead: Lead) -> float:
+        """The value proposed: the client's potential, capped by the rep's threshold (currency)."""
+        ask = self.threshold
+        if ask != math.inf:
+            spread = self.dept.scenario.deal_size.ask_spread
+            if spread > 0:
+                ask *= math.exp(spread * self.rng_deals.standard_normal())
+        return min(lead.potential, ask)
+
+    # ------------------------------------------------------------------ the day
+    def working_life(self):
+        """The rep's days, one after another (a SimPy process)."""
+        env = self.dept.env
+        hpd = self.dept.calendar.hours_per_day
+        for d in range(self.dept.calendar.n_days):
+            self.work_day(d)
+            yield env.timeout(hpd)
+
+    def work_day(self, d: int) -> None:
+        """One working day."""
+        dept = self.dept
+        s = dept.scenario
+        cal = dept.calendar
+        m = int(cal.month_of_day[d])
+        r = self.index
+        R = dept.recorder.r
+        if cal.day_in_month[d] == 1:
+            self.mtd_fact = 0.0
+            if self.book.size:
+                self.book.month_start(d, m)
+        if self.book.size:
+            self.book.daily_churn(d, m)
+        if d == self.training_day and self.employed[d]:
+            self._train(m)
+        if self.employed[d]:
+            R["days_employed"][m, r] += 1
+            R["salary"][m, r] += self.salary / cal.days_in_month[m]
+        if self.in_training[d]:
+            R["hours_training"][m, r] += cal.hours_per_day
+        if not self.present[d]:
+            self._expire_inbox(d, m)
+            if self.book.size:
+                R["clients_active"][m, r] = self.book.active_count()
+            return
+        hpd = cal.hours_per_day
+        act = s.activity
+        R["days_present"][m, r] += 1
+        admin = hpd * act.admin_share
+        used = admin + self.planning_hours_today + self.coached_hours_today
+        R["hours_admin"][m, r] += admin
+        R["hours_planning"][m, r] += self.planning_hours_today
+        R["hours_coached"][m, r] += self.coached_hours_today
+        R["intensity_sum"][m, r] += self.intensity
+        R["attention_sum"][m, r] += self.attention
+
+        # -- today's meetings
+        todays = self.diary.pop(d, None)
+        if todays:
+            block = dept.meeting_block
+            rp = dept.recorder.rp
+            for lead in todays:
+                if used + block > hpd + 1e-9:  # no time left today: move it
+                    self._reschedule(lead, d)
+                    continue
+                used += block
+                held = not (act.no_show_rate > 0 and self.rng_day.random() < act.no_show_rate)
+                if held:
+                    rp["meetings"][m, r, lead.product] += 1
+                    rp["meeting_hours"][m, r, lead.product] += block
+                    dept.recorder.event(dept.env.now, "meeting_held", lead.id, r, lead.product, "meeting")
+                lead.event.succeed(held)
+            R["hours_meetings"][m, r] += min(used, hpd) - admin - self.planning_hours_today - self.coached_hours_today
+
+        # -- discretionary time, scaled by intensity
+        free = max(0.0, hpd - used)
+        drive = self.intensity * self._career(d) * self._pace_boost(d)
+        work = min(free, free * drive)
+        idle = free - work
+        work = self._do_tasks(work, m)
+        work = self._do_inbox(work, d, m)
+        work = self._free_time(work, d, m)
+        R["hours_idle"][m, r] += idle + work
+        if self.book.size:
+            R["clients_active"][m, r] = self.book.active_count()
+
+    # ------------------------------------------------------------------ parts of the day
+    def _do_tasks(self, hours: float, m: int) -> float:
+        tasks = self.tasks
+        spent = 0.0
+        rp = self.dept.recorder.rp
+        while tasks and hours > 1e-9:
+            task = tasks[0]
+            do = task.left if task.left <= hours else hours
+            task.left -= do
+            hours -= do
+            spent += do
+            rp["deal_work_hours"][m, self.index, task.lead.product] += do
+            if task.left <= 1e-9:
+                tasks.popleft()
+                task.event.succeed()
+        self.dept.recorder.r["hours_deal_work"][m, self.index] += spent
+        return hours
+
+    def _expire_inbox(self, d: int, m: int) -> None:
+        patience = self.dept.scenario.activity.lead_patience_days
+        keep: deque[Lead] = deque()
+        for lead in self.inbox:
+            if lead.attempts == 0 and d - lead.arrival_day > patience:
+                self.dept.close_dropped(lead, "not_contacted_in_time")
+                lead.event.succeed(False)
+            else:
+                keep.append(lead)
+        self.inbox = keep
+
+    def _do_inbox(self, hours: float, d: int, m: int) -> float:
+        if not self.inbox:
+            return hours
+        dept = self.dept
+        act = dept.scenario.activity
+        attempt_h = act.first_contact_minutes / 60.0
+        patience = act.lead_patience_days
+        rng = self.rng_inbox
+        rp = dept.recorder.rp
+        keep: deque[Lead] = deque()
+        spent = 0.0
+        for lead in self.inbox:
+            if attempt_h > 0 and hours + 1e-9 < attempt_h:
+                if lead.attempts == 0 and d - lead.arrival_day > patience:
+                    dept.close_dropped(lead, "not_contacted_in_time")
+                    lead.event.succeed(False)
+                else:
+                    keep.append(lead)
+                continue
+            hours -= attempt_h
+            spent += attempt_h
+            lead.attempts += 1
+            rp["contact_attempts"][m, self.index, lead.product] += 1
+            if lead.connected or rng.random() < act.inbound_connect_rate:
+                p = dept.conversion(self, lead, dept.product_specs[lead.product].funnel.contact_to_meeting)
+                first = lead.event
+                if rng.random() < p:
+                    self.book_meeting(lead)
+                    first.succeed(lead.state == "open")
+                else:
+                    dept.close_lost(lead, "first_contact", "not_interested")
+                    first.succeed(False)
+            elif lead.attempts >= act.max_contact_attempts:
+                dept.close_lost(lead, "first_contact", "unreachable")
+                lead.event.succeed(False)
+            else:
+                keep.append(lead)
+        self.inbox = keep
+        dept.recorder.r["hours_inbound"][m, self.index] += spent
+        return hours
+
+    def _free_time(self, hours: float, d: int, m: int) -> float:
+        """Split free selling hours between key clients and prospecting; return hours unused."""
+        if hours <= 1e-9:
+            return hours
+        dept = self.dept
+        s = dept.scenario
+        names, values = self._activity_values(d, m)
+        contact_h = s.activity.client_contact_hours
+        caps: list[float | None] = []
+        for name in names:
+            if name == "key_clients":
+                due = self.book.due_count(d)
+                caps.append(due * contact_h if contact_h > 0 else 0.0)
+            else:
+                caps.append(None if dept.market.has_prospects(dept.product_index[name], d) else 0.0)
+        if s.effort_choice.forced_mix is not None:
+            shares = effort.forced_shares(names, s.effort_choice.forced_mix)
+        else:
+            shares = effort.choice_shares(values, s.effort_choice.temperature)
+        alloc = effort.allocate(hours, shares, caps)
+        R = dept.recorder.r
+        for name, h in zip(names, alloc):
+            if h <= 1e-12:
+                continue
+            if name == "key_clients":
+                n = int(h / contact_h + 1e-9) if contact_h > 0 else 0
+                done = self.book.contact(n, d)
+                R["client_contacts"][m, self.index] += done
+                R["hours_clients"][m, self.index] += done * contact_h
+                hours -= done * contact_h
+            else:
+                self._prospect(dept.product_index[name], h, d, m)
+                R["hours_prospecting"][m, self.index] += h
+                hours -= h
+        return max(0.0, hours)
+
+    def _prospect(self, p: int, hours: float, d: int, m: int) -> None:
+        dept = self.dept
+        s = dept.scenario
+        rng = self.rng_prospect
+        rp = dept.recorder.rp
+        r = self.index
+        calls = int(hours * s.prospecting.calls_per_hour + rng.random())
+        if calls <= 0:
+            return
+        rp["calls"][m, r, p] += calls
+        rp["prospecting_hours"][m, r, p] += hours
+        connects = int(rng.binomial(calls, s.prospecting.connect_rate * dept.market.availability(p, d)))
+        if connects <= 0:
+            return
+        dept.market.consume(p, connects, d)
+        rp["connects"][m, r, p] += connects
+        spec = dept.product_specs[p]
+        booked = int(rng.binomial(connects, dept.conversion(self, None, spec.funnel.booking_rate, product=p)))
+        for _ in range(booked):
+            lead = dept.new_lead(self, p, "outbound", "prospecting", spec.deal_size.sample(rng))
+            self.book_meeting(lead)
+            if lead.state == "open":
+                dept.env.process(journey(dept, lead))
+
+    # ------------------------------------------------------------------ motivation
+    def _career(self, d: int) -> float:
+        c = self.dept.scenario.people.career
+        if not c.enabled:
+            return 1.0
+        dpm = self.dept.days_per_month
+        start = int(self.hire_day[d])
+        if c.new_work_resets:
+            start = max(start, self.dept.latest_launch_day(self, d))
+        return career_factor(d - start, c.peak_month * dpm, c.decline_per_year / (12 * dpm), c.floor)
+
+    def _pace_boost(self, d: int) -> float:
+        boost = self.dept.scenario.effort_choice.pace_boost
+        if boost <= 0 or self.plan <= 0:
+            return 1.0
+        cal = self.dept.calendar
+        m = cal.month_of_day[d]
+        elapsed = cal.day_in_month[d] - 1
+        if elapsed <= 0:
+            return 1.0
+        expected = self.plan / cal.days_in_month[m] * elapsed
+        pace = self.mtd_fact / expected
+        return 1.0 + boost * max(0.0, 1.0 - pace)
+
+    def receive_attention(self, ratio: float, coached_hours: float, planning_hours: float) -> None:
+        """Today's attention from the head: update intensity toward its target."""
+        sup = self.dept.scenario.supervision
+        self.attention = ratio
+        self.coached_hours_today = coached_hours
+        self.planning_hours_today = planning_hours
+        self.intensity = next_intensity(self.intensity, ratio, sup.intensity_floor, sup.intensity_response,
+                                        sup.recovery_per_day, sup.decay_per_day)
+
+    def _train(self, m: int) -> None:
+        t = self.dept.scenario.deal_size.training
+        self.threshold *= t.threshold_multiplier
+        self.dept.recorder.r["training_cost"][m, self.index] += t.cost_per_rep
+        self._values_month = -1
+
+    # ------------------------------------------------------------------ what pays
+    def _activity_values(self, d: int, m: int) -> tuple[list[str], list[float]]:
+        """Activities open to the rep this month and their expected pay per hour (currency/hour)."""
+        if self._values_month == m:
+            return self._names, self._values
+        dept = self.dept
+        s = dept.scenario
+        names: list[str] = []
+        values: list[float] = []
+        eff = self.effectiveness(d)
+        for p in self.products:
+            spec = dept.product_specs[p]
+            if not dept.launched(p, m):
+                continue
+            name = dept.products[p]
+            mult = eff * dept.familiarity(p, m)
+            hours = dept.hours_per_win(p, mult)
+            value = dept.pay_model.pay_per_deal(
+                name, dept.expected_deal(p, self.threshold), self.plan, self.salary, dept.executed_prob
+            )
+            names.append(name)
+            values.append(value / hours if hours > 0 and math.isfinite(hours) else 0.0)
+        if self.book.size and s.activity.client_contact_hours > 0:
+            kc = s.key_clients
+            kp = dept.key_client_product
+            per_contact = dept.pay_model.reorder_rate(dept.products[kp]) * kc.monthly_order.mean * kc.reorder_prob_contacted
+            names.append("key_clients")
+            values.append(per_contact / s.activity.client_contact_hours)
+        self._names, self._values, self._values_month = names, values, m
+        return names, values
+
+
+def next_intensity(current: float, attention: float, floor: float, response: float, up: float, down: float) -> float:
+    """Intensity after one day with ``attention`` (received / needed, 0..1).
+
+    The target is ``floor + (1 - floor) * attention ** response``; intensity closes the
+    share ``up`` of the gap per day when below its target and ``down`` when above.
+    """
+    a = min(1.0, max(0.0, attention))
+    target = floor + (1.0 - floor) * a**response
+    rate = up if target > current else down
+    return current + rate * (target - current)

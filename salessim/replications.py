@@ -1,0 +1,223 @@
+"""Running the model: one replication, or many with confidence intervals.
+
+``simulate(scenario, seed)`` runs one replication. ``replicate(scenario, n, seed)`` runs
+replications ``0 .. n-1``; replication ``i`` always uses the streams of ``(seed, i)``, so
+the answer is the same whether it runs serially or on several worker processes, and two
+scenarios replicated with the same seed are paired (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .model import Department
+from .results import Result
+from .scenario import Scenario
+from .scenario_io import load_scenario
+
+#: Headline metrics shown by ``salessim run`` (all in the summary of every replication).
+HEADLINE = (
+    "revenue", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "avg_deal",
+    "cycle_days", "salaries", "variable_pay", "profit", "intensity", "quota_attainment_rate",
+    "key_clients_lost_share", "dropped_leads",
+)
+
+
+def simulate(scenario: Scenario | str, seed: int = 0, replication: int = 0, *, record_events: bool = True,
+             keep_leads: bool = True) -> Result:
+    """Run one replication of ``scenario`` and return its :class:`~salessim.results.Result`.
+
+    Parameters
+    ----------
+    scenario:
+        A :class:`Scenario`, a built-in name or a scenario file path.
+    seed:
+        The master seed (non-negative integer).
+    replication:
+        Which replication of that seed to run.
+    record_events:
+        Keep the event log (``Result.events()``); off is faster.
+    keep_leads:
+        Keep the per-lead table (``Result.leads()``).
+    """
+    sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
+    dept = Department(sc, seed=seed, replication=replication, record_events=record_events)
+    res = dept.run()
+    if not keep_leads:
+        res.lead_data = None
+    return res
+
+
+def _run_one(args: tuple[Scenario, int, int, bool]) -> Result:
+    scenario, seed, rep, keep_leads = args
+    return simulate(scenario, seed, rep, record_events=False, keep_leads=keep_leads)
+
+
+# --------------------------------------------------------------------------- pool
+_POOL: dict[str, Any] = {"workers": 0, "pool": None}
+
+
+def default_workers() -> int:
+    """Worker processes to use by default: one per CPU core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def local_pool(workers: int) -> Executor:
+    """A process pool of ``workers``, created once and reused (so repeated runs start fast)."""
+    if _POOL["pool"] is None or _POOL["workers"] != workers:
+        if _POOL["pool"] is not None:
+            _POOL["pool"].shutdown(cancel_futures=True)
+        import multiprocessing as mp
+
+        ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        _POOL["pool"] = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        _POOL["workers"] = workers
+    return _POOL["pool"]
+
+
+def run_many(tasks: Sequence[Any], fn: Callable[[Any], Any], workers: int = 1, progress: bool | str = False,
+             desc: str = "replications") -> list[Any]:
+    """Apply ``fn`` to every task, in order, serially or on a local process pool.
+
+    The output order is the task order whatever ``workers`` is, so results do not depend
+    on scheduling. ``progress`` shows a tqdm bar (in a terminal or a notebook).
+    """
+    bar = _progress(len(tasks), desc) if progress else None
+    out: list[Any] = []
+    try:
+        if workers <= 1 or len(tasks) <= 1:
+            for t in tasks:
+                out.append(fn(t))
+                if bar is not None:
+                    bar.update(1)
+        else:
+            pool = local_pool(workers)
+            chunk = max(1, len(tasks) // (workers * 8))
+            for res in pool.map(fn, tasks, chunksize=chunk):
+                out.append(res)
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return out
+
+
+def _progress(total: int, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, leave=False)
+
+
+# --------------------------------------------------------------------------- replications
+@dataclass
+class Replications:
+    """``n`` replications of one scenario."""
+
+    scenario: Scenario
+    seed: int
+    results: list[Result] = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.results)
+
+    @cached_property
+    def per_replication(self) -> pd.DataFrame:
+        """One row per replication, one column per summary metric."""
+        rows = [r.summary() for r in self.results]
+        df = pd.DataFrame(rows)
+        df.insert(0, "replication", [r.replication for r in self.results])
+        return df
+
+    def _concat(self, method: str) -> pd.DataFrame:
+        frames = []
+        for r in self.results:
+            df = getattr(r, method)()
+            df.insert(0, "replication", r.replication)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    def department_monthly(self) -> pd.DataFrame:
+        """Department monthly table of every replication (with a ``replication`` column)."""
+        return self._concat("department_monthly")
+
+    def rep_monthly(self) -> pd.DataFrame:
+        """Rep monthly table of every replication."""
+        return self._concat("rep_monthly")
+
+    def rep_product_monthly(self) -> pd.DataFrame:
+        """Rep x product monthly table of every replication."""
+        return self._concat("rep_product_monthly")
+
+    def pnl(self) -> pd.DataFrame:
+        """Monthly P&L of every replication."""
+        return self._concat("pnl")
+
+    def summary(self, metrics: Iterable[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+        """Mean, standard deviation and a ``level`` t-interval of the mean for each metric."""
+        df = self.per_replication
+        names = list(metrics) if metrics is not None else [c for c in df.columns if c != "replication"]
+        rows = [dict(metric=m, **mean_interval(df[m].to_numpy(dtype=float), level)) for m in names]
+        return pd.DataFrame(rows).set_index("metric")
+
+    def monthly_band(self, column: str, table: str = "department_monthly", level: float = 0.90) -> pd.DataFrame:
+        """Per month: mean and the central ``level`` band across replications of ``column``."""
+        df = getattr(self, table)() if table != "pnl" else self.pnl()
+        lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
+        g = df.groupby("month", sort=False)[column]
+        return pd.DataFrame({"mean": g.mean(), "low": g.quantile(lo), "high": g.quantile(hi)})
+
+    def to_json(self, metrics: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
+        """``{metric: {"mean", "low", "high", "sd", "n"}}`` (95% intervals), JSON-ready."""
+        summ = self.summary(metrics)
+        return {m: {k: _json_num(v) for k, v in row.items()} for m, row in summ.to_dict("index").items()}
+
+
+def _json_num(v: Any) -> Any:
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    return v
+
+
+def mean_interval(x: np.ndarray, level: float = 0.95) -> dict[str, float]:
+    """Mean with a Student-t confidence interval (NaN values ignored)."""
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n == 0:
+        return {"mean": math.nan, "sd": math.nan, "low": math.nan, "high": math.nan, "n": 0}
+    mean = float(x.mean())
+    if n == 1:
+        return {"mean": mean, "sd": math.nan, "low": math.nan, "high": math.nan, "n": 1}
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n))
+    return {"mean": mean, "sd": sd, "low": mean - half, "high": mean + half, "n": n}
+
+
+def replicate(scenario: Scenario | str, n: int = 20, seed: int = 0, *, workers: int = 1,
+              progress: bool = False, keep_leads: bool = False, first: int = 0) -> Replications:
+    """Run replications ``first .. first + n - 1`` of ``scenario`` with master ``seed``.
+
+    ``workers > 1`` runs them on local processes; the results are identical to a serial
+    run. Leads tables are dropped unless ``keep_leads`` (they are large).
+    """
+    sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
+    if n < 1:
+        from .errors import UserError
+
+        raise UserError(f"expected at least 1 replication, got {n}", field="replications")
+    tasks = [(sc, seed, first + i, keep_leads) for i in range(n)]
+    results = run_many(tasks, _run_one, workers=workers, progress=progress)
+    return Replications(sc, seed, results)

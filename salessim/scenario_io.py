@@ -1,0 +1,382 @@
+"""Loading scenario files: TOML, ``extends`` chains, dotted overrides, clear errors.
+
+A scenario file may name a parent with ``extends = "baseline"`` (a built-in name or a path
+relative to the file) and then hold only what differs. Tables are merged key by key; a list
+(such as ``team.reps``) and a distribution (``{ dist = ... }``) replace the parent's whole.
+
+Every validation failure becomes one :class:`~salessim.errors.ScenarioError` that names the
+file the offending value came from, the field's dotted path, and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import tomli_w
+from pydantic import ValidationError
+
+from .errors import ScenarioError
+from .scenario import CrossFieldError, Scenario
+
+BUILTIN_DIR = Path(str(resources.files("salessim") / "scenarios"))
+
+
+# --------------------------------------------------------------------------- built-ins
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios."""
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
+
+
+def builtin_path(name: str) -> Path:
+    """Path of a built-in scenario file."""
+    return BUILTIN_DIR / f"{name}.toml"
+
+
+def describe_builtins() -> list[tuple[str, str]]:
+    """(name, one-line question or description) for each built-in scenario."""
+    out = []
+    for name in builtin_names():
+        raw = _read_toml(builtin_path(name))
+        out.append((name, raw.get("question") or raw.get("description", "")))
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=str(path)) from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"expected a UTF-8 text file ({e.reason} at byte {e.start})", source=str(path)) from None
+    except OSError as e:
+        raise ScenarioError(f"cannot read file ({e.strerror})", source=str(path)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"not valid TOML: {e}", source=_short(str(path))) from None
+
+
+def resolve_reference(ref: str, relative_to: Path | None = None) -> Path:
+    """Find the file a scenario reference names: a path, or a built-in name."""
+    candidates = []
+    p = Path(ref)
+    if relative_to is not None and not p.is_absolute():
+        candidates.append(relative_to / p)
+        if p.suffix != ".toml":
+            candidates.append(relative_to / f"{ref}.toml")
+    candidates.append(p)
+    if p.suffix != ".toml" and "/" not in ref:
+        candidates.append(builtin_path(ref))
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    raise ScenarioError(
+        f"no such scenario file or built-in scenario (built-ins: {', '.join(builtin_names())})",
+        source=ref,
+    )
+
+
+def _merge(base: dict, over: Mapping, origin: dict[str, str], src: str, prefix: str = "") -> dict:
+    """Deep-merge ``over`` into ``base`` recording, for every path set, the file that set it."""
+    for key, value in over.items():
+        path = f"{prefix}{key}"
+        # tables merge key by key, except a distribution ({dist = ...}), which replaces whole
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict) and "dist" not in value:
+            _merge(base[key], value, origin, src, path + ".")
+        else:
+            base[key] = copy.deepcopy(value)
+            for stale in [k for k in origin if k.startswith(path + ".")]:
+                del origin[stale]
+            _record(origin, path, value, src)
+    return base
+
+
+def _record(origin: dict[str, str], path: str, value: Any, src: str) -> None:
+    origin[path] = src
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _record(origin, f"{path}.{k}", v, src)
+
+
+def load_raw(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read a scenario and its ``extends`` chain, merged; return (data, origin of each path)."""
+    path = ref if isinstance(ref, Path) else resolve_reference(str(ref))
+    path = path.resolve()
+    if path in _chain:
+        cycle = " -> ".join(p.name for p in (*_chain, path))
+        raise ScenarioError(f"expected a parent that does not lead back here, found a cycle: {cycle}",
+                            source=_short(str(_chain[-1])), field="extends")
+    raw = _read_toml(path)
+    parent_ref = raw.get("extends")
+    data: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    if parent_ref is not None:
+        if not isinstance(parent_ref, str):
+            raise ScenarioError(f"expected a scenario name or path, got {parent_ref!r}", source=str(path), field="extends")
+        try:
+            parent_path = resolve_reference(parent_ref, relative_to=path.parent)
+        except ScenarioError as e:
+            raise ScenarioError(e.message, source=_short(str(path)), field="extends") from None
+        data, origin = load_raw(parent_path, (*_chain, path))
+        # the parent's own name and text do not describe the child
+        for key in ("name", "description", "question"):
+            data.pop(key, None)
+            origin.pop(key, None)
+    _merge(data, raw, origin, str(path))
+    data.setdefault("name", path.stem)
+    origin.setdefault("name", str(path))
+    return data, origin
+
+
+# --------------------------------------------------------------------------- overrides
+def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``data[a][b][0][c] = value`` for ``dotted = "a.b.0.c"``; unknown paths are errors.
+
+    The path must already exist (so a typo is caught), except for a key inside a table that
+    takes free keys, such as ``pay.components.0.rates.B``.
+    """
+    parts = dotted.split(".")
+    cur: Any = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[: depth + 1])
+        if isinstance(cur, list):
+            if not part.isdigit() or int(part) >= len(cur):
+                raise ScenarioError(
+                    f"expected a list index below {len(cur)}, got {part!r}", source="override", field=where
+                )
+            if last:
+                cur[int(part)] = value
+            else:
+                cur = cur[int(part)]
+        elif isinstance(cur, dict):
+            if part not in cur and not (last and _free_keys(parts[:depth])):
+                known = ", ".join(sorted(map(str, cur))[:12]) or "none"
+                raise ScenarioError(f"unknown parameter path (known here: {known})", source="override", field=where)
+            if last:
+                cur[part] = value
+            else:
+                cur = cur[part]
+        else:
+            raise ScenarioError("this parameter has no sub-fields", source="override", field=where)
+
+
+def _free_keys(parent: list[str]) -> bool:
+    return bool(parent) and parent[-1] in {"rates", "forced_mix", "products"}
+
+
+def get_path(data: Any, dotted: str) -> Any:
+    """The value at a dotted path of a dict/list tree (``KeyError`` naming the path if absent)."""
+    cur = data
+    for part in dotted.split("."):
+        if isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+            cur = cur[int(part)]
+        elif isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        else:
+            raise KeyError(dotted)
+    return cur
+
+
+# --------------------------------------------------------------------------- validation
+def validate(data: dict[str, Any], origin: Mapping[str, str] | None = None, default_source: str = "scenario") -> Scenario:
+    """Validate merged scenario data; raise :class:`ScenarioError` naming file and field."""
+    origin = origin or {}
+    try:
+        return Scenario.model_validate(data)
+    except CrossFieldError as e:
+        raise ScenarioError(e.message, source=_source_of(e.field, origin, default_source), field=e.field) from None
+    except ValidationError as e:
+        err = _pick_error(e.errors())
+        field = ".".join(str(p) for p in err["loc"])
+        raise ScenarioError(_explain(err, data), source=_source_of(field, origin, default_source), field=field or None) from None
+
+
+def _pick_error(errors: list[dict]) -> dict:
+    """The most useful of pydantic's errors: for a union, the branch that got furthest."""
+    return max(errors, key=lambda e: (len(e["loc"]), e["type"] != "union_tag_invalid"))
+
+
+def _strip_union_tags(loc: Iterable) -> list:
+    return [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TAGS))]
+
+
+_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform", "commission", "plan_fulfilment"}
+
+
+def _explain(err: dict, data: dict) -> str:
+    """Turn a pydantic error into 'expected X, got Y'."""
+    err["loc"] = tuple(_strip_union_tags(err["loc"]))
+    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "extra_forbidden":
+        parent = err["loc"][:-1]
+        known = _known_fields(parent)
+        return f"unknown field (expected one of: {', '.join(known)})" if known else "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    bounds = {
+        "greater_than": f"a number > {ctx.get('gt')}",
+        "greater_than_equal": f"a number >= {ctx.get('ge')}",
+        "less_than": f"a number < {ctx.get('lt')}",
+        "less_than_equal": f"a number <= {ctx.get('le')}",
+    }
+    if kind in bounds:
+        expected = bounds[kind]
+        field = str(err["loc"][-1]) if err["loc"] else ""
+        if kind == "less_than_equal" and ctx.get("le") == 1:
+            expected = "a probability or share between 0 and 1"
+        if field in {"count", "key_clients", "market_size", "clerks"} and kind.startswith("greater"):
+            expected = "a count of 0 or more" if ctx.get("ge") == 0 else expected
+        return f"expected {expected}, got {got!r}"
+    plain = {
+        "int_parsing": "expected a whole number",
+        "int_type": "expected a whole number",
+        "int_from_float": "expected a whole number",
+        "float_parsing": "expected a number",
+        "float_type": "expected a number",
+        "bool_parsing": "expected true or false",
+        "bool_type": "expected true or false",
+        "date_parsing": "expected a date (YYYY-MM-DD)",
+        "date_type": "expected a date (YYYY-MM-DD)",
+        "date_from_datetime_parsing": "expected a date (YYYY-MM-DD)",
+        "string_type": "expected text",
+        "list_type": "expected a list [...]",
+        "dict_type": "expected a table",
+        "model_type": "expected a table",
+        "model_attributes_type": "expected a table",
+        "string_pattern_mismatch": "expected a name of letters, digits, spaces, '.', '_' or '-'",
+        "too_short": "expected at least one entry",
+    }
+    if kind in plain:
+        return f"{plain[kind]}, got {got!r}"
+    if kind == "union_tag_invalid":
+        return f"expected one of {ctx.get('expected_tags')} for '{ctx.get('discriminator', '').strip(chr(39))}', got {ctx.get('tag')!r}"
+    if kind == "union_tag_not_found":
+        return f"expected a table with a {ctx.get('discriminator')} key"
+    msg = err["msg"]
+    if msg.lower().startswith("input should be"):
+        msg = "expected " + msg[len("input should be ") :]
+    elif msg.lower().startswith("value error, "):
+        msg = msg[len("value error, ") :]
+    return f"{msg}, got {got!r}" if "got" not in msg and got is not None and not isinstance(got, (dict, list)) else msg
+
+
+def _known_fields(loc: tuple) -> list[str]:
+    """Field names allowed at a location of the schema (for 'unknown field' messages)."""
+    from typing import get_args, get_origin
+
+    from pydantic import BaseModel
+
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int) or (isinstance(part, str) and part.isdigit()):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+        fld = model.model_fields.get(str(part))
+        if fld is None:
+            return []
+        ann = fld.annotation
+        # unwrap list[X], dict[str, X], X | None
+        while get_origin(ann) is not None:
+            args = [a for a in get_args(ann) if a is not type(None)]
+            ann = args[-1] if args else ann
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                break
+        if isinstance(ann, type) and issubclass(ann, BaseModel) and part not in ("products",):
+            model = ann
+        elif part == "products":
+            from .scenario import ProductSpec
+
+            model = ("products", ProductSpec)
+    if isinstance(model, tuple):
+        return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(f.alias or n for n, f in model.model_fields.items())
+    return []
+
+
+def _source_of(field: str, origin: Mapping[str, str], default: str) -> str:
+    parts = field.split(".") if field else []
+    for n in range(len(parts), 0, -1):
+        key = ".".join(parts[:n])
+        if key in origin:
+            return _short(origin[key])
+    return _short(origin.get("name", default))
+
+
+def _short(path: str) -> str:
+    p = Path(path)
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        if p.parent == BUILTIN_DIR.resolve():
+            return f"<built-in>/{p.name}"
+        return str(p)
+
+
+# --------------------------------------------------------------------------- public
+def load_scenario(ref: str | Path | Scenario, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load a built-in scenario by name, or a scenario file by path, with optional overrides.
+
+    Parameters
+    ----------
+    ref:
+        ``"baseline"``, ``"path/to/file.toml"``, or an already loaded :class:`Scenario`.
+    overrides:
+        ``{"dotted.path": value}`` applied after ``extends`` is resolved, e.g.
+        ``{"team.reps.0.count": 10, "calendar.months": 6}``.
+    """
+    if isinstance(ref, Scenario):
+        return with_overrides(ref, overrides) if overrides else ref
+    data, origin = load_raw(ref)
+    scenario = validate(data, origin)
+    return with_overrides(scenario, overrides) if overrides else scenario
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with ``{"dotted.path": value}`` changes, validated."""
+    data = scenario_data(scenario)
+    origin: dict[str, str] = {}
+    for path, value in overrides.items():
+        set_path(data, path, _jsonable(value))
+        _record(origin, path, value, "override")
+    return validate(data, origin, default_source=scenario.name)
+
+
+def scenario_data(scenario: Scenario, exclude_none: bool = False) -> dict[str, Any]:
+    """The scenario as plain data (dates kept as dates), ready to edit and re-validate.
+
+    Every field is present, defaults and ``None`` included, so any parameter can be
+    overridden by its dotted path.
+    """
+    return scenario.model_dump(mode="python", by_alias=True, exclude_none=exclude_none)
+
+
+def _jsonable(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def to_toml(scenario: Scenario) -> str:
+    """The fully resolved scenario as TOML text."""
+    return tomli_w.dumps(_toml_ready(scenario_data(scenario, exclude_none=True)))
+
+
+def _toml_ready(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _toml_ready(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, (list, tuple)):
+        return [_toml_ready(v) for v in obj]
+    if isinstance(obj, dt.datetime):
+        return obj
+    return obj

@@ -1,0 +1,78 @@
+"""The command line: run, scenarios, show, and clear errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from salessim.cli import main
+from salessim.scenario_io import builtin_names
+
+
+def test_run_json_has_the_documented_keys(capsys):
+    assert main(["run", "baseline", "-n", "3", "--seed", "1", "--months", "3", "--workers", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("revenue", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "salaries", "profit"):
+        assert set(out[key]) >= {"mean", "low", "high"}, key
+        assert out[key]["low"] <= out[key]["mean"] <= out[key]["high"]
+    assert out["replications"] == 3 and out["seed"] == 1
+
+
+def test_run_table_and_outputs(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["run", "baseline", "-n", "2", "--months", "2", "--workers", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "95% interval" in text and "revenue" in text
+    for f in ("summary.csv", "department_monthly.parquet", "pnl_monthly.csv", "revenue_profit.png",
+              "revenue_profit.svg", "meetings_per_rep.png", "funnel.png"):
+        assert (out / f).stat().st_size > 0, f
+
+
+def test_months_flag_changes_the_horizon(capsys):
+    main(["run", "baseline", "-n", "2", "--months", "2", "--workers", "1", "--json"])
+    short = json.loads(capsys.readouterr().out)
+    main(["run", "baseline", "-n", "2", "--months", "4", "--workers", "1", "--json"])
+    longer = json.loads(capsys.readouterr().out)
+    assert longer["won_deals"]["mean"] > 1.5 * short["won_deals"]["mean"]
+
+
+def test_scenarios_lists_every_builtin(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in builtin_names():
+        assert name in out
+
+
+def test_show_prints_resolved_toml(capsys):
+    assert main(["show", "baseline", "--set", "team.reps.0.count=9"]) == 0
+    out = capsys.readouterr().out
+    assert "count = 9" in out and "[calendar]" in out
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["run", "baseline", "-n", "0"], "expected a whole number >= 1, got '0'"),
+    (["run", "baseline", "--seed", "-4"], "expected a whole number >= 0"),
+    (["run", "nosuch_scenario"], "no such scenario file or built-in scenario"),
+    (["run", "baseline", "--set", "calendar.monthz=3"], "calendar.monthz: unknown parameter path"),
+    (["run", "baseline", "--set", "nonsense"], "expected PATH=VALUE"),
+    (["run", "baseline", "--set", "calendar.months=0"], "calendar.months: expected a number >= 1"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_flags_exit_2_with_one_line(argv, fragment, capsys):
+    with pytest.raises(SystemExit) as e:
+        code = main(argv)
+        raise SystemExit(code)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_console_script_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "baseline"\n[plan]\nmonthly_per_rep = -5\n')
+    proc = subprocess.run([sys.executable, "-m", "salessim", "run", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "plan.monthly_per_rep" in proc.stderr and "Traceback" not in proc.stderr
