@@ -1,7 +1,8 @@
 """The ``salessim`` command line.
 
 Each sub-command lives in its own module under :mod:`salessim.commands` and provides
-``register(subparsers)``. Errors in user input (a scenario file, a flag value) print one
+``register(subparsers)`` and an ``ORDER`` number (its place in ``--help``); modules are
+found automatically, so adding a command means adding a module. Errors in user input (a scenario file, a flag value) print one
 line and exit with code 2; nothing prints a traceback for them.
 """
 
@@ -14,8 +15,20 @@ from typing import Sequence
 
 from .errors import UserError
 
-#: Sub-command modules, in the order ``salessim --help`` lists them.
-COMMANDS = ("run", "scenarios", "show")
+
+
+def command_modules() -> list:
+    """The sub-command modules, in the order ``salessim --help`` lists them."""
+    import pkgutil
+
+    from . import commands
+
+    mods = []
+    for info in pkgutil.iter_modules(commands.__path__):
+        mod = importlib.import_module(f"salessim.commands.{info.name}")
+        if hasattr(mod, "register"):
+            mods.append(mod)
+    return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
 
 
 class Parser(argparse.ArgumentParser):
@@ -32,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"salessim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for name in COMMANDS:
-        importlib.import_module(f"salessim.commands.{name}").register(sub)
+    for mod in command_modules():
+        mod.register(sub)
     return parser
 
 

@@ -27,6 +27,8 @@ LABELS = {
 }
 JSON_KEYS = ("revenue", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "salaries", "profit")
 
+ORDER = 10
+
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="replicate a scenario and summarise it", description=__doc__)

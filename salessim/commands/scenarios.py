@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..scenario_io import describe_builtins
 
+ORDER = 20
+
 
 def register(sub) -> None:
     p = sub.add_parser("scenarios", help="list built-in scenarios", description=__doc__)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..scenario_io import to_toml
 from .common import add_scenario_args, load_from_args
 
+ORDER = 30
+
 
 def register(sub) -> None:
     p = sub.add_parser("show", help="print a scenario's resolved parameters", description=__doc__)
