@@ -7,11 +7,13 @@ reorder: likely if their contact is up to date, less so if it is overdue.
 A client churns to a competitor with a hazard (per working day) that grows the longer they
 go without contact past their interval::
 
-    h(s) = h0 * aggression                                   for s <= interval
-    h(s) = h0 * aggression * exp(growth * (s - interval) / days_per_month)   after
+    h(s) = h0 * aggression * (1 + growth * max(0, s - interval) / days_per_month)
 
-where ``s`` is days since the last contact and ``h0`` gives ``churn_per_year`` for a
-client contacted on time. The model draws each client's churn *exactly*: a client holds an
+where ``s`` is days since the last contact, ``h0`` gives ``churn_per_year`` for a client
+contacted on time, and ``growth`` is how many times the base hazard is added per month
+overdue. The growth is linear so that losses rise smoothly with neglect: with the
+defaults, contact every 2, 3, 4 or 6 months loses roughly 18%, 29%, 39% or 55% of clients a
+year under an aggressive competitor. The model draws each client's churn *exactly*: a client holds an
 exponential "resistance"; the hazard accumulated since the last contact uses it up, and
 the day it runs out is known in closed form (:func:`days_to_use_up`). A contact banks the
 hazard accumulated so far and restarts the clock.
@@ -34,7 +36,7 @@ def daily_churn_hazard(days_since_contact, interval: float, churn_per_year: floa
     """Churn hazard per working day for clients last contacted ``days_since_contact`` ago."""
     h0 = base_hazard(churn_per_year, days_per_year) * aggression
     overdue_months = np.maximum(0.0, np.asarray(days_since_contact, dtype=float) - interval) / days_per_month
-    return h0 * np.exp(growth_per_month * overdue_months)
+    return h0 * (1.0 + growth_per_month * overdue_months)
 
 
 def base_hazard(churn_per_year: float, days_per_year: float) -> float:
@@ -43,25 +45,26 @@ def base_hazard(churn_per_year: float, days_per_year: float) -> float:
 
 
 def cumulative_hazard(s: float, h0: float, interval: float, growth: float, days_per_month: float) -> float:
-    """Hazard accumulated over ``s`` days without contact (integral of the hazard above)."""
+    """Hazard accumulated over ``s`` days without contact (the integral of the hazard)."""
     if s <= 0 or h0 <= 0:
         return 0.0
-    if s <= interval:
-        return h0 * s
-    k = growth / days_per_month
-    extra = (s - interval) if k == 0 else math.expm1(k * (s - interval)) / k
-    return h0 * (interval + extra)
+    over = max(0.0, s - interval)
+    return h0 * (s + growth / days_per_month * over * over / 2.0)
 
 
 def days_to_use_up(x: float, h0: float, interval: float, growth: float, days_per_month: float) -> float:
     """Days without contact after which the accumulated hazard reaches ``x`` (inverse of the above)."""
     if h0 <= 0:
         return math.inf
-    if x <= h0 * interval:
-        return x / h0
-    rest = x / h0 - interval
+    total = x / h0
+    if total <= interval:
+        return total
     k = growth / days_per_month
-    return interval + (rest if k == 0 else math.log1p(k * rest) / k)
+    rest = total - interval
+    if k <= 0:
+        return interval + rest
+    # interval + u + k u^2 / 2 = total  =>  u = (sqrt(1 + 2 k rest) - 1) / k
+    return interval + (math.sqrt(1.0 + 2.0 * k * rest) - 1.0) / k
 
 
 class KeyClientBook:
@@ -83,6 +86,7 @@ class KeyClientBook:
         self.active: list[bool] = []
         self.order_scale: list[float] = []
         self.n_active = 0
+        self.cohort: list[bool] = []          # in the book when the reporting period started
         self.next_churn = math.inf
         self.lost = 0
         for _ in range(n):
@@ -95,10 +99,16 @@ class KeyClientBook:
         self.resistance.append(res)
         self.churn_day.append(last + days_to_use_up(res, self.h0, self.interval, self.growth, self.dpm))
         self.active.append(True)
+        self.cohort.append(False)
         self.order_scale.append(math.exp(0.5 * self.rng.standard_normal()))
         self.size += 1
         self.n_active += 1
         self.next_churn = min(self.next_churn, self.churn_day[-1])
+
+    def mark_cohort(self) -> int:
+        """Remember the clients in the book now (the period's start); return how many."""
+        self.cohort = list(self.active)
+        return self.n_active
 
     def active_count(self) -> int:
         return self.n_active
@@ -127,15 +137,17 @@ class KeyClientBook:
         if d < self.next_churn:
             return
         dept = self.dept
-        gone = 0
+        gone = cohort_gone = 0
         for i in range(self.size):
             if self.active[i] and self.churn_day[i] <= d:
                 self.active[i] = False
                 gone += 1
+                cohort_gone += self.cohort[i]
                 dept.recorder.event(dept.env.now, "client_churned", -1, self.rep.index, dept.key_client_product)
         self.n_active -= gone
         self.lost += gone
         dept.recorder.r["clients_churned"][m, self.rep.index] += gone
+        dept.recorder.r["cohort_churned"][m, self.rep.index] += cohort_gone
         self.next_churn = min((self.churn_day[i] for i in range(self.size) if self.active[i]), default=math.inf)
 
     def month_start(self, d: int, m: int) -> None:

@@ -8,13 +8,13 @@ best-paid activity; as it grows the split tends to equal shares. Management may 
 impose a fixed mix (``effort_choice.forced_mix``).
 
 Activities can be capped (a rep cannot contact more key clients than are due); time a
-capped activity cannot use flows to the others in proportion to their shares.
+capped activity cannot use is split again among the others by the same rule.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 
 def choice_shares(values: Sequence[float], temperature: float) -> list[float]:
@@ -37,32 +37,31 @@ def choice_shares(values: Sequence[float], temperature: float) -> list[float]:
     return [x / total for x in w]
 
 
-def allocate(hours: float, shares: Sequence[float], caps: Sequence[float | None]) -> list[float]:
-    """Split ``hours`` by ``shares``, respecting ``caps`` (None = no cap).
+def allocate(hours: float, caps: Sequence[float | None], shares_of: Callable[[list[int]], list[float]]) -> list[float]:
+    """Split ``hours`` between activities, respecting ``caps`` (None = no cap).
 
-    Hours a capped activity cannot use are given to the uncapped ones in proportion to
-    their shares; if every activity is capped, the remainder is left unallocated.
+    ``shares_of(open)`` gives the shares of the activities still open (indices into
+    ``caps``). When an activity reaches its cap, the hours left are split again among the
+    others by the same rule: a rep who has contacted every due key client chooses afresh
+    between the products. If every activity is capped, the remainder stays unallocated.
     """
-    n = len(shares)
+    n = len(caps)
     out = [0.0] * n
-    open_ = [i for i in range(n) if shares[i] > 0 and (caps[i] is None or caps[i] > 0)]
+    open_ = [i for i in range(n) if caps[i] is None or caps[i] > 0]
     remaining = hours
     while remaining > 1e-12 and open_:
-        total = sum(shares[i] for i in open_)
+        shares = shares_of(open_)
+        total = sum(shares)
         if total <= 0:
             break
-        capped_now = []
-        for i in open_:
-            give = remaining * shares[i] / total
-            room = None if caps[i] is None else caps[i] - out[i]
-            if room is not None and give >= room:
-                capped_now.append((i, room))
-        if not capped_now:
+        give = {i: remaining * s / total for i, s in zip(open_, shares)}
+        capped = [i for i in open_ if caps[i] is not None and give[i] >= caps[i] - out[i]]
+        if not capped:
             for i in open_:
-                out[i] += remaining * shares[i] / total
-            remaining = 0.0
+                out[i] += give[i]
             break
-        for i, room in capped_now:
+        for i in capped:
+            room = caps[i] - out[i]
             out[i] += room
             remaining -= room
             open_.remove(i)

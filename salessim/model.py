@@ -81,7 +81,10 @@ class Department:
         self.product_index = {p: i for i, p in enumerate(self.products)}
         self.product_specs = [s.products[p] for p in self.products]
         #: month index (of the simulated calendar, warm-up included) in which each product launches
-        self.launch_month = [spec.launch_month + self.month0 if spec.launch_month > 0 else 0 for spec in self.product_specs]
+        self.launch_month = [0 if spec.launch_month is None else spec.launch_month + self.month0
+                             for spec in self.product_specs]
+        #: deals won per product so far (familiarity grows with them)
+        self.product_wins = [0] * len(self.product_specs)
         self.key_client_product = self.product_index[s.key_clients.product or self.products[0]]
         act = s.activity
         self.meeting_block = act.meeting_hours + act.travel_hours
@@ -93,6 +96,7 @@ class Department:
         n_sup = len(s.team.supervisors)
         self.recorder = Recorder(self.calendar.months, self.calendar.n_days, s.n_reps(), len(self.products), n_sup, record_events)
         self.leads: list[Lead] = []
+        self.clients_at_start = 0          # key clients in the books on the period's first day
         self.stock = np.array([p.stock_value for p in self.product_specs], dtype=float)
         self._expected_deal_cache: dict[tuple[int, float], float] = {}
         self.market = Market(self)
@@ -148,15 +152,18 @@ class Department:
     def month_now(self) -> int:
         return self.calendar.month_of(self.env.now)
 
-    def familiarity(self, p: int, m: int) -> float:
-        """How used clients are to product ``p`` in month ``m`` (odds multiplier, 0..1]."""
+    def familiarity(self, p: int, m: int | None = None) -> float:
+        """How used clients are to product ``p`` now (odds multiplier, 0..1].
+
+        ``1 - (1 - start) * exp(-deals won so far / familiarity_deals)``: the more a product
+        is sold, the easier it sells.
+        """
         spec = self.product_specs[p]
         if spec.familiarity_start >= 1:
             return 1.0
-        sold = max(0, m - self.launch_month[p])
-        if spec.familiarity_months <= 0:
+        if spec.familiarity_deals <= 0:
             return spec.familiarity_start
-        return 1.0 - (1.0 - spec.familiarity_start) * math.exp(-sold / spec.familiarity_months)
+        return 1.0 - (1.0 - spec.familiarity_start) * math.exp(-self.product_wins[p] / spec.familiarity_deals)
 
     def conversion(self, rep: Rep, lead: Lead | None, p: float, extra: float = 1.0, product: int | None = None) -> float:
         """Probability of a stage's success for this rep, product and deal."""
@@ -197,7 +204,8 @@ class Department:
     def latest_launch_day(self, rep: Rep, d: int) -> int:
         """Day the most recent product launch that concerns ``rep`` started (for the career curve)."""
         m = self.calendar.month_of_day[d]
-        launches = [self.launch_month[p] for p in rep.products if 0 < self.launch_month[p] <= m]
+        launches = [self.launch_month[p] for p in rep.products
+                    if self.product_specs[p].launch_month is not None and self.launch_month[p] <= m]
         if not launches:
             return -10**9
         return int(np.flatnonzero(self.calendar.month_of_day == max(launches))[0])
@@ -230,6 +238,7 @@ class Department:
         lead.executed = not lead.risky and lead.rep.rng_deals.random() >= s.back_office.nonpayment_rate
         value = lead.proposal
         rp = self.recorder.rp
+        self.product_wins[p] += 1
         rp["wins"][m, r, p] += 1
         rp["revenue"][m, r, p] += value
         rp["margin"][m, r, p] += value * spec.margin

@@ -55,6 +55,7 @@ REP_METRICS = (
     "salary",              # fixed pay due (currency)
     "client_contacts",
     "clients_churned",
+    "cohort_churned",      # churned clients who were in the book when the period started
     "clients_active",      # at month end
     "clients_won",         # new clients joining the book
     "missed_calls",        # inbound calls nobody answered (assigned to this rep)

@@ -3,10 +3,10 @@
 Each working day a present rep spends, in this order:
 
 1. admin (a fixed share of the day), the head's planning meetings, and being coached;
-2. the meetings booked in their diary for today (meeting plus travel);
-3. of the time left, only the share their *intensity* allows is real selling work
-   (the rest is recorded as idle); that work goes first to pipeline tasks (proposals,
-   negotiations), then to first contact with inbound leads;
+2. of the remaining *selling hours*, only the share their *intensity* allows is really
+   worked (the rest is recorded as idle). The meetings booked in their diary for today
+   (meeting plus travel) are kept and come out of that share first; what is left goes to
+   pipeline tasks (proposals, negotiations), then to first contact with inbound leads;
 4. what remains is split by the effort-choice rule (:mod:`salessim.effort`) between
    contacting key clients and prospecting each product.
 
@@ -221,6 +221,8 @@ class Rep:
         m = int(cal.month_of_day[d])
         r = self.index
         R = dept.recorder.r
+        if d == dept.day0:
+            dept.clients_at_start += self.book.mark_cohort()
         if cal.day_in_month[d] == 1:
             self.mtd_fact = 0.0
             if self.book.size:
@@ -243,7 +245,8 @@ class Rep:
         act = s.activity
         R["days_present"][m, r] += 1
         admin = hpd * act.admin_share
-        used = admin + self.planning_hours_today + self.coached_hours_today
+        fixed = admin + self.planning_hours_today + self.coached_hours_today
+        used = fixed
         R["hours_admin"][m, r] += admin
         R["hours_planning"][m, r] += self.planning_hours_today
         R["hours_coached"][m, r] += self.coached_hours_today
@@ -266,12 +269,15 @@ class Rep:
                     rp["meeting_hours"][m, r, lead.product] += block
                     dept.recorder.event(dept.env.now, "meeting_held", lead.id, r, lead.product, "meeting")
                 lead.event.succeed(held)
-            R["hours_meetings"][m, r] += min(used, hpd) - admin - self.planning_hours_today - self.coached_hours_today
+            R["hours_meetings"][m, r] += used - fixed
 
-        # -- discretionary time, scaled by intensity
+        # -- intensity is the share of the selling hours (after admin, planning, coaching) that the
+        #    rep really works; booked meetings are kept, and come out of that share first
+        selling = max(0.0, hpd - fixed)
+        meetings_h = used - fixed
         free = max(0.0, hpd - used)
         drive = self.intensity * self._career(d) * self._pace_boost(d)
-        work = min(free, free * drive)
+        work = min(free, max(0.0, selling * drive - meetings_h))
         idle = free - work
         work = self._do_tasks(work, m)
         work = self._do_inbox(work, d, m)
@@ -365,11 +371,14 @@ class Rep:
                 caps.append(due * contact_h if contact_h > 0 else 0.0)
             else:
                 caps.append(None if dept.market.has_prospects(dept.product_index[name], d) else 0.0)
-        if s.effort_choice.forced_mix is not None:
-            shares = effort.forced_shares(names, s.effort_choice.forced_mix)
+        mix = s.effort_choice.forced_mix
+        if mix is not None:
+            forced = effort.forced_shares(names, mix)
+            shares_of = lambda open_: [forced[i] for i in open_]  # noqa: E731
         else:
-            shares = effort.choice_shares(values, s.effort_choice.temperature)
-        alloc = effort.allocate(hours, shares, caps)
+            temp = s.effort_choice.temperature
+            shares_of = lambda open_: effort.choice_shares([values[i] for i in open_], temp)  # noqa: E731
+        alloc = effort.allocate(hours, caps, shares_of)
         R = dept.recorder.r
         for name, h in zip(names, alloc):
             if h <= 1e-12:

@@ -78,7 +78,9 @@ def local_pool(workers: int) -> Executor:
             _POOL["pool"].shutdown(cancel_futures=True)
         import multiprocessing as mp
 
-        ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        # fork starts workers at once with everything already imported, and works when the main
+        # program is a notebook or stdin; elsewhere fall back to spawn
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         _POOL["pool"] = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
         _POOL["workers"] = workers
     return _POOL["pool"]

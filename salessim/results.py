@@ -76,10 +76,7 @@ class Result:
         sc = dept.scenario
         cal = WorkCalendar(sc.calendar.start, sc.calendar.months, sc.calendar.hours_per_day,
                            tuple(sc.calendar.workdays), frozenset(sc.calendar.holidays))
-        if m0 > 0:
-            clients_start = int(rec.r["clients_active"][m0 - 1].sum())
-        else:
-            clients_start = sum(_initial_book(r) for r in dept.reps)
+        clients_start = dept.clients_at_start
         events = None
         if rec.record_events:
             shift = d0 * dept.calendar.hours_per_day
@@ -382,7 +379,7 @@ class Result:
             "quota_attainment_rate": kpi.quota_attainment_rate(rm["attainment_pct"].to_numpy()),
             "key_clients_start": float(self.clients_start),
             "key_clients_lost": float(r["clients_churned"].sum()),
-            "key_clients_lost_share": float(kpi.ratio(r["clients_churned"].sum(), self.clients_start)),
+            "key_clients_lost_share": float(kpi.ratio(r["cohort_churned"].sum(), self.clients_start)),
             "acquisition_to_retention_cost": float(kpi.ratio(acquisition_cost, retention_cost)),
             "unsold_stock": float(self.d["inventory_at_cost"][-1]) if len(self.d["inventory_at_cost"]) else 0.0,
             "mean_invoice_wait_hours": float(kpi.ratio(self.d["invoice_wait_hours"].sum(), self.d["invoices"].sum())),
@@ -392,10 +389,6 @@ class Result:
             out[f"won_deals_{p}"] = float(rp["wins"][:, :, j].sum())
         self._cache["summary"] = out
         return dict(out)
-
-
-def _initial_book(rep) -> int:
-    return int(rep.group.key_clients if rep.dept.scenario.key_clients.enabled else 0)
 
 
 def _derive(df: pd.DataFrame) -> None:

@@ -159,10 +159,12 @@ class ProductSpec(Section):
     familiarity_start: float = Field(
         1.0, gt=0, le=1, description="How used clients are to buying it at the start (1 = established)."
     )
-    familiarity_months: NonNeg = Field(
-        0.0, description="Time constant (months of selling) over which familiarity grows towards 1."
+    familiarity_deals: NonNeg = Field(
+        0.0, description="Deals won after which familiarity has closed 63% of its gap to 1 (0 = never grows)."
     )
-    launch_month: Count = Field(0, description="Month index in which the product goes on sale.")
+    launch_month: Count | None = Field(
+        None, description="Month index (0 = first month) in which the product goes on sale; none = already on sale."
+    )
     stock_value: NonNeg = Field(0.0, description="Stock bought at launch, at cost (currency); ties up capital.")
 
 
@@ -287,7 +289,7 @@ class KeyClientsSpec(Section):
     contact_interval_days: Pos = Field(description="Days between contacts a key client needs (days).")
     churn_per_year: Prob = Field(description="Probability of churning within a year when contacted on time.")
     churn_growth_per_month_overdue: NonNeg = Field(
-        description="Each month without contact past the interval multiplies the churn hazard by exp(this)."
+        description="Each month without contact past the interval adds this many times the base churn hazard."
     )
     competitor_aggression: NonNeg = Field(1.0, description="Multiplies the churn hazard (1 = normal competition).")
     new_client_join_share: Prob = Field(0.0, description="Share of newly won clients who join the key-client book.")
@@ -469,7 +471,7 @@ def check_references(s: Scenario) -> None:
         if abs(sum(mix.values()) - 1) > 1e-6:
             raise CrossFieldError("effort_choice.forced_mix", f"expected shares summing to 1, got {sum(mix.values()):g}")
     for p, prod in s.products.items():
-        if prod.launch_month >= s.calendar.months and s.calendar.months > 0:
+        if prod.launch_month is not None and prod.launch_month >= s.calendar.months:
             raise CrossFieldError(f"products.{p}.launch_month", f"expected a month index below calendar.months ({s.calendar.months})")
     from .pay import check_pay_references
 
