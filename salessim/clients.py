@@ -61,10 +61,9 @@ def days_to_use_up(x: float, h0: float, interval: float, growth: float, days_per
         return total
     k = growth / days_per_month
     rest = total - interval
-    if k <= 0:
-        return interval + rest
-    # interval + u + k u^2 / 2 = total  =>  u = (sqrt(1 + 2 k rest) - 1) / k
-    return interval + (math.sqrt(1.0 + 2.0 * k * rest) - 1.0) / k
+    # interval + u + k u^2 / 2 = total  =>  u = (sqrt(1 + 2 k rest) - 1) / k, written without
+    # the cancellation that form suffers for small k (and exact for k = 0)
+    return interval + 2.0 * rest / (math.sqrt(1.0 + 2.0 * k * rest) + 1.0)
 
 
 class KeyClientBook:

@@ -243,6 +243,8 @@ class Rep:
             return
         hpd = cal.hours_per_day
         act = s.activity
+        if self.supervisor is None and s.supervision.enabled:
+            self.receive_attention(0.0, 0.0, 0.0)  # nobody looks after this rep
         R["days_present"][m, r] += 1
         admin = hpd * act.admin_share
         fixed = admin + self.planning_hours_today + self.coached_hours_today
@@ -449,7 +451,7 @@ class Rep:
         self.attention = ratio
         self.coached_hours_today = coached_hours
         self.planning_hours_today = planning_hours
-        self.intensity = next_intensity(self.intensity, ratio, sup.intensity_floor, sup.intensity_response,
+        self.intensity = next_intensity(self.intensity, ratio, sup.intensity_floor, sup.attention_threshold,
                                         sup.recovery_per_day, sup.decay_per_day)
 
     def _train(self, m: int) -> None:
@@ -490,13 +492,24 @@ class Rep:
         return names, values
 
 
-def next_intensity(current: float, attention: float, floor: float, response: float, up: float, down: float) -> float:
-    """Intensity after one day with ``attention`` (received / needed, 0..1).
+def target_intensity(attention: float, floor: float, threshold: float) -> float:
+    """The intensity a rep settles at with a steady ``attention`` ratio (received / needed).
 
-    The target is ``floor + (1 - floor) * attention ** response``; intensity closes the
-    share ``up`` of the gap per day when below its target and ``down`` when above.
+    ``floor + (1 - floor) * smoothstep((attention - threshold) / (1 - threshold))``, with
+    ``smoothstep(x) = 3x^2 - 2x^3``: full attention keeps full intensity and a small
+    shortfall costs little, but below a critical share reps behave as if left alone.
     """
     a = min(1.0, max(0.0, attention))
-    target = floor + (1.0 - floor) * a**response
+    x = 1.0 if threshold >= 1 else min(1.0, max(0.0, (a - threshold) / (1.0 - threshold)))
+    return floor + (1.0 - floor) * x * x * (3.0 - 2.0 * x)
+
+
+def next_intensity(current: float, attention: float, floor: float, threshold: float, up: float, down: float) -> float:
+    """Intensity after one day with ``attention`` (received / needed, 0..1).
+
+    Intensity closes the share ``up`` of the gap to :func:`target_intensity` per day when
+    below it, and the share ``down`` when above it.
+    """
+    target = target_intensity(attention, floor, threshold)
     rate = up if target > current else down
     return current + rate * (target - current)

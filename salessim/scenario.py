@@ -231,7 +231,9 @@ class SupervisionSpec(Section):
     review_threshold: NonNeg | None = Field(None, description="Proposals above this value need the head's review (currency).")
     review_hours: NonNeg = Field(0.0, description="Head's time per proposal review (hours).")
     intensity_floor: Prob = Field(description="Intensity of a rep left entirely alone (share of full activity).")
-    intensity_response: Pos = Field(description="Exponent of attention in target intensity (1 = linear).")
+    attention_threshold: Share = Field(
+        description="Attention ratio at or below which reps act as if left alone (target intensity = floor)."
+    )
     recovery_per_day: Prob = Field(description="Share of the gap to target intensity closed per day when rising.")
     decay_per_day: Prob = Field(description="Share of the gap to target intensity closed per day when falling.")
     initial_intensity: Prob = Field(1.0, description="Intensity of reps in post at the start.")

@@ -8,8 +8,9 @@ last two are what reps need every day (``calls_listened_per_rep_day`` calls and
 not cover the need, every rep gets the same share of it: their *attention ratio*.
 
 A rep's intensity (the share of their potential selling activity actually done) moves
-toward ``floor + (1 - floor) * ratio ** response`` (see :func:`salessim.rep.next_intensity`),
-so reps left alone drift down to the floor (the documents: 20-30%).
+toward a target that is full when attention is full and falls to a floor (the documents:
+20-30%) when attention drops below a critical share (see
+:func:`salessim.rep.target_intensity`), so reps left alone drift down to the floor.
 """
 
 from __future__ import annotations
