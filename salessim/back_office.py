@@ -28,7 +28,7 @@ class BackOffice:
         self.waits: list[float] = []
 
     def invoice(self, lead):
-        """Queue for an invoice (a SimPy process); returns True if the client is kept."""
+        """Queue for an invoice (a generator for ``yield from``); returns True if the client is kept."""
         env = self.dept.env
         arrived = env.now
         with self.clerks.request() as req:

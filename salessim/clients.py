@@ -85,6 +85,7 @@ class KeyClientBook:
         self.active: list[bool] = []
         self.order_scale: list[float] = []
         self.n_active = 0
+        self.next_due = math.inf              # earliest day any active client is due for contact
         self.cohort: list[bool] = []          # in the book when the reporting period started
         self.next_churn = math.inf
         self.lost = 0
@@ -103,6 +104,13 @@ class KeyClientBook:
         self.size += 1
         self.n_active += 1
         self.next_churn = min(self.next_churn, self.churn_day[-1])
+        self.next_due = min(self.next_due, last + self.interval)
+
+    def _refresh(self) -> None:
+        """Recompute the earliest churn day and the earliest due day of the active clients."""
+        act = [i for i in range(self.size) if self.active[i]]
+        self.next_churn = min((self.churn_day[i] for i in act), default=math.inf)
+        self.next_due = min((self.last_contact[i] for i in act), default=math.inf) + self.interval
 
     def mark_cohort(self) -> int:
         """Remember the clients in the book now (the period's start); return how many."""
@@ -114,12 +122,14 @@ class KeyClientBook:
 
     def due_count(self, d: int) -> int:
         """Active clients whose contact is due or overdue on day ``d``."""
+        if d < self.next_due:
+            return 0
         limit = d - self.interval
         return sum(1 for i in range(self.size) if self.active[i] and self.last_contact[i] <= limit)
 
     def contact(self, n: int, d: int) -> int:
         """Contact up to ``n`` due clients, most overdue first; return how many were contacted."""
-        if n <= 0 or not self.n_active:
+        if n <= 0 or not self.n_active or d < self.next_due:
             return 0
         limit = d - self.interval
         due = sorted((self.last_contact[i], i) for i in range(self.size) if self.active[i] and self.last_contact[i] <= limit)
@@ -128,7 +138,7 @@ class KeyClientBook:
             self.resistance[i] = max(0.0, self.resistance[i] - used)
             self.last_contact[i] = float(d)
             self.churn_day[i] = d + days_to_use_up(self.resistance[i], self.h0, self.interval, self.growth, self.dpm)
-        self.next_churn = min((self.churn_day[i] for i in range(self.size) if self.active[i]), default=math.inf)
+        self._refresh()
         return min(n, len(due))
 
     def daily_churn(self, d: int, m: int) -> None:
@@ -147,7 +157,7 @@ class KeyClientBook:
         self.lost += gone
         dept.recorder.r["clients_churned"][m, self.rep.index] += gone
         dept.recorder.r["cohort_churned"][m, self.rep.index] += cohort_gone
-        self.next_churn = min((self.churn_day[i] for i in range(self.size) if self.active[i]), default=math.inf)
+        self._refresh()
 
     def month_start(self, d: int, m: int) -> None:
         """Monthly reorders of the active clients."""

@@ -48,6 +48,10 @@ def allocate(hours: float, caps: Sequence[float | None], shares_of: Callable[[li
     n = len(caps)
     out = [0.0] * n
     open_ = [i for i in range(n) if caps[i] is None or caps[i] > 0]
+    if len(open_) == 1:  # the common case: one activity left to choose
+        i = open_[0]
+        out[i] = hours if caps[i] is None else min(hours, caps[i])
+        return out
     remaining = hours
     while remaining > 1e-12 and open_:
         shares = shares_of(open_)

@@ -6,9 +6,11 @@ before anyone worked it (a missed call, a lead nobody contacted in time, no free
 the rep's diary, a rep who left). Every lead ends in exactly one state: ``won``, ``lost``,
 ``dropped``, or ``open`` when the horizon ends first.
 
-The journey is a SimPy process that reads like the story. Rep work (holding the meeting,
-writing the proposal, negotiating) is queued with the rep, who does it within their
-working hours; the journey waits for it. Client-side delays are timeouts.
+First contact and the meeting happen in the rep's working day (:mod:`salessim.rep`), which
+calls :func:`hold_meeting`. A meeting that leads on starts the deal's own SimPy process,
+:func:`journey`, which reads like the story: the client asks for a proposal, the rep
+writes it (work queued with the rep, done within their hours), the client decides, the
+rep negotiates, the back office invoices. Client-side delays are timeouts.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class Lead:
 
     __slots__ = (
         "id", "rep", "product", "origin", "channel", "created", "stage", "state", "reason",
-        "potential", "proposal", "closed", "executed", "risky", "returned", "event",
+        "potential", "proposal", "closed", "executed", "risky", "returned",
         "attempts", "arrival_day", "connected",
     )
 
@@ -50,40 +52,44 @@ class Lead:
         self.executed = False
         self.risky = False
         self.returned = False
-        self.event = None             # the SimPy event the journey waits on
         self.attempts = 0             # inbound contact attempts
         self.arrival_day = 0
         self.connected = False        # an answered inbound call is already connected
 
 
+def hold_meeting(dept: "Department", lead: Lead, held: bool) -> None:
+    """The meeting has taken place (or the client did not show): does the deal go on?"""
+    rep = lead.rep
+    lead.proposal = rep.proposal_for(lead)
+    if held and rep.rng_deals.random() < dept.conversion(rep, lead, dept.product_specs[lead.product].funnel.meeting_to_proposal):
+        lead.stage = "proposal"
+        dept.env.process(journey(dept, lead))
+        return
+    review = dept.scenario.lost_review
+    if review.enabled and not lead.returned and rep.rng_deals.random() < review.return_share:
+        dept.env.process(_rebook_after_review(dept, lead))
+        return
+    dept.close_lost(lead, "meeting", "no_show" if not held else "no_interest")
+
+
+def _rebook_after_review(dept: "Department", lead: Lead):
+    """A lost meeting brought back by review: a new meeting after the review delay."""
+    lead.returned = True
+    dept.recorder.d["returned_deals"][dept.month_now()] += 1
+    dept.recorder.event(dept.env.now, "returned", lead.id, lead.rep.index, lead.product, "meeting")
+    yield dept.env.timeout(dept.scenario.lost_review.delay_days * dept.hours_per_day)
+    lead.rep.book_meeting(lead)
+
+
 def journey(dept: "Department", lead: Lead):
-    """The lead's way through the funnel (a SimPy process)."""
+    """A deal's way from a successful meeting to won or lost (a SimPy process)."""
     env, rec = dept.env, dept.recorder
     prod = dept.product_specs[lead.product]
     funnel, delays = prod.funnel, prod.delays_days
-    hpd = dept.calendar.hours_per_day
-
-    if lead.origin == "inbound":
-        booked = yield lead.rep.await_first_contact(lead)
-        if not booked:
-            return
-
-    # ---- meeting: held on the booked day, then the client may ask for a proposal
-    while True:
-        held = yield lead.event  # set when the meeting is booked
-        if held is None:  # dropped by the rep's side (left, no slot)
-            return
-        rep = lead.rep
-        lead.proposal = rep.proposal_for(lead)
-        if held and rep.rng_deals.random() < dept.conversion(rep, lead, funnel.meeting_to_proposal):
-            break
-        if not (yield from _lost_or_reviewed(dept, lead, "meeting", "no_show" if not held else "no_interest")):
-            return
-        lead.event = rep.book_meeting(lead, review=True)
-
+    hpd = dept.hours_per_day
     size = dept.size_factor(lead)
+
     # ---- proposal: the client asks, the rep writes it, the client decides
-    lead.stage = "proposal"
     while True:
         yield env.timeout(delays.meeting_to_proposal.sample(lead.rep.rng_deals) * size.cycle * hpd)
         yield lead.rep.queue_work(lead, prod.effort_hours.proposal, "proposal")
@@ -116,7 +122,7 @@ def journey(dept: "Department", lead: Lead):
     # ---- invoicing: a shared back-office queue; a long wait sours the client
     lead.stage = "invoicing"
     if dept.back_office is not None:
-        kept = yield env.process(dept.back_office.invoice(lead))
+        kept = yield from dept.back_office.invoice(lead)
         if not kept:
             dept.close_lost(lead, "invoicing", "soured_waiting_for_invoice")
             return

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .lead import journey
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Department
@@ -33,11 +32,11 @@ class Market:
         s = dept.scenario
         n_days = dept.calendar.n_days
         cooling = int(np.ceil(s.prospecting.cooling_days))
-        self.size = np.array([s.products[p].market_size for p in dept.products], dtype=float)
-        self.available = self.size.copy()
-        self.returns = np.zeros((len(dept.products), n_days + cooling + 2))
+        self.size = [float(s.products[p].market_size) for p in dept.products]
+        self.available = list(self.size)
+        self.returns = [[0.0] * (n_days + cooling + 2) for _ in dept.products]
         self.cooling = cooling
-        self._released_to = np.zeros(len(dept.products), dtype=np.int64)
+        self._released_to = [0] * len(dept.products)
         self.sources = list(s.lead_sources)
         self.source_rngs = [dept.streams.get("inbound", src.name) for src in self.sources]
         self.route_rng = dept.streams.get("routing")
@@ -47,7 +46,8 @@ class Market:
     def _release(self, p: int, d: int) -> None:
         start = self._released_to[p]
         if d >= start:
-            self.available[p] += self.returns[p, start : d + 1].sum()
+            back = self.returns[p]
+            self.available[p] += sum(back[start : d + 1])
             self._released_to[p] = d + 1
 
     def availability(self, p: int, d: int) -> float:
@@ -58,12 +58,12 @@ class Market:
         return max(0.0, self.available[p]) / self.size[p]
 
     def has_prospects(self, p: int, d: int) -> bool:
-        return self.dept.launched(p, int(self.dept.calendar.month_of_day[d])) and self.availability(p, d) > 0
+        return self.dept.launched(p, self.dept.month_of[d]) and self.availability(p, d) > 0
 
     def consume(self, p: int, n: int, d: int) -> None:
         """``n`` prospects reached today leave the pool until their cooling period ends."""
         self.available[p] -= n
-        self.returns[p, d + max(1, self.cooling)] += n
+        self.returns[p][d + max(1, self.cooling)] += n
 
     # ------------------------------------------------------------------ inbound
     def arrivals(self):
@@ -72,7 +72,7 @@ class Market:
         env = dept.env
         hpd = dept.calendar.hours_per_day
         for d in range(dept.calendar.n_days):
-            m = int(dept.calendar.month_of_day[d])
+            m = dept.month_of[d]
             for k, src in enumerate(self.sources):
                 rng = self.source_rngs[k]
                 if not dept.launched(dept.product_index[src.product], m):
@@ -96,14 +96,14 @@ class Market:
         potential = s.products[src.product].deal_size.sample(rng)
         reps = self._eligible(src, d)
         if not reps:
-            dept.recorder.d["missed_calls_unassigned"][dept.calendar.month_of_day[d]] += 1
+            dept.recorder.d["missed_calls_unassigned"][dept.month_of[d]] += 1
             return
         if s.routing.assignment == "least_loaded":
             rep = min(reps, key=lambda r: (not r.present[d], len(r.inbox) + len(r.tasks), r.index))
         else:
             rep = reps[self._rr[k] % len(reps)]
             self._rr[k] += 1
-        m = int(dept.calendar.month_of_day[d])
+        m = dept.month_of[d]
         lead = dept.new_lead(rep, p, "inbound", src.channel, potential)
         lead.arrival_day = d
         if src.kind == "call":
@@ -125,7 +125,7 @@ class Market:
                 lead.rep = min(present, key=lambda r: (len(r.inbox), r.index))
         dept.recorder.rp["inbound_leads"][m, lead.rep.index, p] += 1
         dept.recorder.event(dept.env.now, "lead_created", lead.id, lead.rep.index, p, "first_contact")
-        dept.env.process(journey(dept, lead))
+        lead.rep.receive_lead(lead)
 
     def _answers(self, rep: "Rep", d: int) -> bool:
         """Is ``rep`` free to take a live call now? Not if absent or in a meeting."""

@@ -70,6 +70,11 @@ class Department:
         self.calendar = WorkCalendar(add_months(cal.start, -self.month0), cal.months + self.month0, cal.hours_per_day,
                                      tuple(cal.workdays), frozenset(cal.holidays))
         self.day0 = self.calendar.first_day_on_or_after(cal.start)
+        # plain-list copies of the calendar for the hot path (numpy scalar indexing is slow)
+        self.month_of = self.calendar.month_of_day.tolist()
+        self.days_in_month = self.calendar.days_in_month.tolist()
+        self.day_in_month = self.calendar.day_in_month.tolist()
+        self.hours_per_day = cal.hours_per_day
         if self.calendar.n_days == 0:
             from .errors import ScenarioError
 
@@ -83,8 +88,9 @@ class Department:
         #: month index (of the simulated calendar, warm-up included) in which each product launches
         self.launch_month = [0 if spec.launch_month is None else spec.launch_month + self.month0
                              for spec in self.product_specs]
-        #: deals won per product so far (familiarity grows with them)
+        #: deals won per product so far (familiarity grows with them), and the familiarity now
         self.product_wins = [0] * len(self.product_specs)
+        self._familiarity = [self._familiarity_after(p, 0) for p in range(len(self.product_specs))]
         self.key_client_product = self.product_index[s.key_clients.product or self.products[0]]
         act = s.activity
         self.meeting_block = act.meeting_hours + act.travel_hours
@@ -147,10 +153,13 @@ class Department:
 
     # ------------------------------------------------------------------ shared rules
     def day_now(self) -> int:
-        return int(self.env.now // self.calendar.hours_per_day)
+        """Index of the current working day (clipped to the last day)."""
+        d = int(self.env.now // self.hours_per_day)
+        return d if d < self.calendar.n_days else self.calendar.n_days - 1
 
     def month_now(self) -> int:
-        return self.calendar.month_of(self.env.now)
+        """Index of the current month (of the simulated calendar, warm-up included)."""
+        return self.month_of[self.day_now()]
 
     def familiarity(self, p: int, m: int | None = None) -> float:
         """How used clients are to product ``p`` now (odds multiplier, 0..1].
@@ -158,19 +167,20 @@ class Department:
         ``1 - (1 - start) * exp(-deals won so far / familiarity_deals)``: the more a product
         is sold, the easier it sells.
         """
+        return self._familiarity[p]
+
+    def _familiarity_after(self, p: int, wins: int) -> float:
         spec = self.product_specs[p]
         if spec.familiarity_start >= 1:
             return 1.0
         if spec.familiarity_deals <= 0:
             return spec.familiarity_start
-        return 1.0 - (1.0 - spec.familiarity_start) * math.exp(-self.product_wins[p] / spec.familiarity_deals)
+        return 1.0 - (1.0 - spec.familiarity_start) * math.exp(-wins / spec.familiarity_deals)
 
     def conversion(self, rep: Rep, lead: Lead | None, p: float, extra: float = 1.0, product: int | None = None) -> float:
         """Probability of a stage's success for this rep, product and deal."""
-        d = self.day_now()
         prod = lead.product if lead is not None else product
-        m = self.calendar.month_of_day[min(d, self.calendar.n_days - 1)]
-        return odds.scale(p, rep.effectiveness(min(d, self.calendar.n_days - 1)) * self.familiarity(prod, m) * extra)
+        return odds.scale(p, rep.effectiveness(self.day_now()) * self._familiarity[prod] * extra)
 
     def size_reference(self, p: int) -> float:
         ref = self.scenario.deal_size.reference
@@ -203,7 +213,7 @@ class Department:
 
     def latest_launch_day(self, rep: Rep, d: int) -> int:
         """Day the most recent product launch that concerns ``rep`` started (for the career curve)."""
-        m = self.calendar.month_of_day[d]
+        m = self.month_of[d]
         launches = [self.launch_month[p] for p in rep.products
                     if self.product_specs[p].launch_month is not None and self.launch_month[p] <= m]
         if not launches:
@@ -239,6 +249,7 @@ class Department:
         value = lead.proposal
         rp = self.recorder.rp
         self.product_wins[p] += 1
+        self._familiarity[p] = self._familiarity_after(p, self.product_wins[p])
         rp["wins"][m, r, p] += 1
         rp["revenue"][m, r, p] += value
         rp["margin"][m, r, p] += value * spec.margin

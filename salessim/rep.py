@@ -24,7 +24,7 @@ import numpy as np
 
 from . import effort, odds
 from .clients import KeyClientBook
-from .lead import Lead, journey
+from .lead import Lead, hold_meeting
 from .people import career_factor, ramp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,7 +71,7 @@ class Rep:
         self.tasks: deque[_Task] = deque()
         self.diary: dict[int, list[Lead]] = {}
         cal = dept.calendar
-        self.booked = np.zeros(cal.n_days + s.activity.booking_horizon_days + 2, dtype=np.int64)
+        self.booked = [0] * (cal.n_days + s.activity.booking_horizon_days + 2)
         self.intensity = s.supervision.initial_intensity if s.supervision.enabled else 1.0
         self.attention = 1.0
         self.coached_hours_today = 0.0
@@ -79,6 +79,8 @@ class Rep:
         self.mtd_fact = 0.0
         self._values_month = -1
         self._values: list[float] = []
+        self._names: list[str] = []
+        self._shares_cache: dict[tuple, list[float]] = {}
         self.book = KeyClientBook(dept, self, group.key_clients if s.key_clients.enabled else 0)
 
     # ------------------------------------------------------------------ schedule
@@ -111,10 +113,17 @@ class Rep:
             self.training_day = int(idx[0]) if len(idx) else n
         else:
             self.training_day = n
-        self.employed = employed
-        self.present = employed & ~vac & ~training
-        self.in_training = employed & training
-        self.hire_day = hire_day
+        # plain lists: read every day on the hot path
+        self.employed = employed.tolist()
+        self.present = (employed & ~vac & ~training).tolist()
+        self.in_training = (employed & training).tolist()
+        self.hire_day = hire_day.tolist()
+        horizon = s.activity.booking_horizon_days + 2
+        per_day = dept.slots_per_day
+        #: meetings that fit on each day (0 when absent); days past the horizon are open
+        self.slot_cap = [per_day if p else 0 for p in self.present] + [per_day] * horizon
+        self._eff_day = -1
+        self._eff = 1.0
 
     def tenure_days(self, d: int) -> int:
         """Working days since the current holder of the seat was hired."""
@@ -122,8 +131,11 @@ class Rep:
 
     def effectiveness(self, d: int) -> float:
         """Skill times ramp: the odds multiplier this rep brings to every conversion."""
-        ppl = self.dept.scenario.people
-        return self.skill * ramp(self.tenure_days(d), ppl.ramp_months * self.dept.days_per_month, ppl.ramp_start)
+        if d != self._eff_day:
+            ppl = self.dept.scenario.people
+            self._eff = self.skill * ramp(self.tenure_days(d), ppl.ramp_months * self.dept.days_per_month, ppl.ramp_start)
+            self._eff_day = d
+        return self._eff
 
     def ramping(self, d: int) -> bool:
         """True while the rep is still ramping up."""
@@ -132,16 +144,14 @@ class Rep:
     # ------------------------------------------------------------------ diary
     def slots(self, d: int) -> int:
         """Meetings that fit on day ``d``."""
-        if d >= self.dept.calendar.n_days:
-            return self.dept.slots_per_day
-        return self.dept.slots_per_day if self.present[d] else 0
+        return self.slot_cap[d]
 
     def _find_slot(self, d: int) -> int | None:
         """First day with a free meeting slot within the booking horizon after day ``d``."""
         act = self.dept.scenario.activity
-        booked = self.booked
+        booked, cap = self.booked, self.slot_cap
         for day in range(d + max(1, act.meeting_lead_days), d + act.booking_horizon_days + 1):
-            if booked[day] < self.slots(day):
+            if booked[day] < cap[day]:
                 return day
         return None
 
@@ -150,41 +160,27 @@ class Rep:
         self.diary.setdefault(day, []).append(lead)
         lead.stage = "meeting"
 
-    def book_meeting(self, lead: Lead, review: bool = False):
-        """Put a meeting for ``lead`` in the first free slot; return the event the lead waits on.
+    def book_meeting(self, lead: Lead, d: int | None = None) -> bool:
+        """Put a meeting for ``lead`` in the first free slot after day ``d`` (default: today).
 
-        With no free slot within the booking horizon the lead is dropped, and the event
-        fires at once with ``None``.
+        With no free slot within the booking horizon the lead is dropped; returns whether
+        the meeting was booked.
         """
         dept = self.dept
-        env = dept.env
-        d = dept.day_now()
-        lead.event = env.event()
+        if d is None:
+            d = dept.day_now()
         day = self._find_slot(d)
         if day is None:
             dept.close_dropped(lead, "no_diary_slot")
-            lead.event.succeed(None)
-            return lead.event
+            return False
         self._enter(lead, day)
-        if d < dept.calendar.n_days:
-            dept.recorder.rp["meetings_booked"][dept.calendar.month_of_day[d], self.index, lead.product] += 1
-        dept.recorder.event(env.now, "meeting_booked", lead.id, self.index, lead.product, "meeting", day)
-        return lead.event
+        dept.recorder.rp["meetings_booked"][dept.month_of[d], self.index, lead.product] += 1
+        dept.recorder.event(dept.env.now, "meeting_booked", lead.id, self.index, lead.product, "meeting", day)
+        return True
 
-    def _reschedule(self, lead: Lead, d: int) -> None:
-        """Move a meeting that no longer fits today, keeping the event its journey waits on."""
-        day = self._find_slot(d)
-        if day is None:
-            self.dept.close_dropped(lead, "no_diary_slot")
-            lead.event.succeed(None)
-        else:
-            self._enter(lead, day)
-
-    def await_first_contact(self, lead: Lead):
-        """Queue an inbound lead for first contact; the event says whether a meeting was booked."""
-        lead.event = self.dept.env.event()
+    def receive_lead(self, lead: Lead) -> None:
+        """An inbound lead lands in the inbox, to be contacted."""
         self.inbox.append(lead)
-        return lead.event
 
     def queue_work(self, lead: Lead, hours: float, kind: str):
         """Queue ``hours`` of work on ``lead``; the returned event fires when it is done."""
@@ -218,12 +214,12 @@ class Rep:
         dept = self.dept
         s = dept.scenario
         cal = dept.calendar
-        m = int(cal.month_of_day[d])
+        m = dept.month_of[d]
         r = self.index
         R = dept.recorder.r
         if d == dept.day0:
             dept.clients_at_start += self.book.mark_cohort()
-        if cal.day_in_month[d] == 1:
+        if dept.day_in_month[d] == 1:
             self.mtd_fact = 0.0
             if self.book.size:
                 self.book.month_start(d, m)
@@ -233,7 +229,7 @@ class Rep:
             self._train(m)
         if self.employed[d]:
             R["days_employed"][m, r] += 1
-            R["salary"][m, r] += self.salary / cal.days_in_month[m]
+            R["salary"][m, r] += self.salary / dept.days_in_month[m]
         if self.in_training[d]:
             R["hours_training"][m, r] += cal.hours_per_day
         if not self.present[d]:
@@ -262,7 +258,11 @@ class Rep:
             rp = dept.recorder.rp
             for lead in todays:
                 if used + block > hpd + 1e-9:  # no time left today: move it
-                    self._reschedule(lead, d)
+                    day = self._find_slot(d)
+                    if day is None:
+                        dept.close_dropped(lead, "no_diary_slot")
+                    else:
+                        self._enter(lead, day)
                     continue
                 used += block
                 held = not (act.no_show_rate > 0 and self.rng_day.random() < act.no_show_rate)
@@ -270,7 +270,7 @@ class Rep:
                     rp["meetings"][m, r, lead.product] += 1
                     rp["meeting_hours"][m, r, lead.product] += block
                     dept.recorder.event(dept.env.now, "meeting_held", lead.id, r, lead.product, "meeting")
-                lead.event.succeed(held)
+                hold_meeting(dept, lead, held)
             R["hours_meetings"][m, r] += used - fixed
 
         # -- intensity is the share of the selling hours (after admin, planning, coaching) that the
@@ -312,7 +312,6 @@ class Rep:
         for lead in self.inbox:
             if lead.attempts == 0 and d - lead.arrival_day > patience:
                 self.dept.close_dropped(lead, "not_contacted_in_time")
-                lead.event.succeed(False)
             else:
                 keep.append(lead)
         self.inbox = keep
@@ -332,7 +331,6 @@ class Rep:
             if attempt_h > 0 and hours + 1e-9 < attempt_h:
                 if lead.attempts == 0 and d - lead.arrival_day > patience:
                     dept.close_dropped(lead, "not_contacted_in_time")
-                    lead.event.succeed(False)
                 else:
                     keep.append(lead)
                 continue
@@ -342,16 +340,12 @@ class Rep:
             rp["contact_attempts"][m, self.index, lead.product] += 1
             if lead.connected or rng.random() < act.inbound_connect_rate:
                 p = dept.conversion(self, lead, dept.product_specs[lead.product].funnel.contact_to_meeting)
-                first = lead.event
                 if rng.random() < p:
-                    self.book_meeting(lead)
-                    first.succeed(lead.state == "open")
+                    self.book_meeting(lead, d)
                 else:
                     dept.close_lost(lead, "first_contact", "not_interested")
-                    first.succeed(False)
             elif lead.attempts >= act.max_contact_attempts:
                 dept.close_lost(lead, "first_contact", "unreachable")
-                lead.event.succeed(False)
             else:
                 keep.append(lead)
         self.inbox = keep
@@ -373,14 +367,7 @@ class Rep:
                 caps.append(due * contact_h if contact_h > 0 else 0.0)
             else:
                 caps.append(None if dept.market.has_prospects(dept.product_index[name], d) else 0.0)
-        mix = s.effort_choice.forced_mix
-        if mix is not None:
-            forced = effort.forced_shares(names, mix)
-            shares_of = lambda open_: [forced[i] for i in open_]  # noqa: E731
-        else:
-            temp = s.effort_choice.temperature
-            shares_of = lambda open_: effort.choice_shares([values[i] for i in open_], temp)  # noqa: E731
-        alloc = effort.allocate(hours, caps, shares_of)
+        alloc = effort.allocate(hours, caps, self._shares_of)
         R = dept.recorder.r
         for name, h in zip(names, alloc):
             if h <= 1e-12:
@@ -417,9 +404,7 @@ class Rep:
         booked = int(rng.binomial(connects, dept.conversion(self, None, spec.funnel.booking_rate, product=p)))
         for _ in range(booked):
             lead = dept.new_lead(self, p, "outbound", "prospecting", spec.deal_size.sample(rng))
-            self.book_meeting(lead)
-            if lead.state == "open":
-                dept.env.process(journey(dept, lead))
+            self.book_meeting(lead, d)
 
     # ------------------------------------------------------------------ motivation
     def _career(self, d: int) -> float:
@@ -436,12 +421,12 @@ class Rep:
         boost = self.dept.scenario.effort_choice.pace_boost
         if boost <= 0 or self.plan <= 0:
             return 1.0
-        cal = self.dept.calendar
-        m = cal.month_of_day[d]
-        elapsed = cal.day_in_month[d] - 1
+        dept = self.dept
+        m = dept.month_of[d]
+        elapsed = dept.day_in_month[d] - 1
         if elapsed <= 0:
             return 1.0
-        expected = self.plan / cal.days_in_month[m] * elapsed
+        expected = self.plan / dept.days_in_month[m] * elapsed
         pace = self.mtd_fact / expected
         return 1.0 + boost * max(0.0, 1.0 - pace)
 
@@ -489,7 +474,22 @@ class Rep:
             names.append("key_clients")
             values.append(per_contact / s.activity.client_contact_hours)
         self._names, self._values, self._values_month = names, values, m
+        self._shares_cache = {}
         return names, values
+
+    def _shares_of(self, open_: list[int]) -> list[float]:
+        """Shares of the open activities by the choice rule (or management's mix), memoised per month."""
+        key = tuple(open_)
+        shares = self._shares_cache.get(key)
+        if shares is None:
+            ec = self.dept.scenario.effort_choice
+            if ec.forced_mix is not None:
+                forced = effort.forced_shares(self._names, ec.forced_mix)
+                shares = [forced[i] for i in open_]
+            else:
+                shares = effort.choice_shares([self._values[i] for i in open_], ec.temperature)
+            self._shares_cache[key] = shares
+        return shares
 
 
 def target_intensity(attention: float, floor: float, threshold: float) -> float:

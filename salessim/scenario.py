@@ -67,7 +67,7 @@ class CalendarSpec(Section):
     )
     holidays: list[dt.date] = Field(default_factory=list, description="Public holidays (dates).")
     warmup_months: int = Field(
-        3, ge=0, le=24,
+        2, ge=0, le=24,
         description="Months simulated before start and then discarded, so the pipeline is full on day one.",
     )
 

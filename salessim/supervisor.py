@@ -52,7 +52,7 @@ class Supervisor:
         dept = self.dept
         sup = dept.scenario.supervision
         cal = dept.calendar
-        m = int(cal.month_of_day[d])
+        m = dept.month_of[d]
         i = self.index
         S = dept.recorder.s
         present_reps = [r for r in self.reps if r.present[d]]
@@ -61,7 +61,7 @@ class Supervisor:
                 rep.receive_attention(0.0, 0.0, 0.0)
             return
         S["days_present"][m, i] += 1
-        S["salary"][m, i] += self.spec.salary_per_month / cal.days_in_month[m]
+        S["salary"][m, i] += self.spec.salary_per_month / dept.days_in_month[m]
         if not sup.enabled:
             for rep in present_reps:
                 rep.attention, rep.intensity = 1.0, 1.0
