@@ -1,0 +1,47 @@
+"""Regenerate the README's figures and its table of built-in scenarios.
+
+    .venv/bin/python docs/make_figures.py
+
+Writes docs/images/*.png and prints the markdown table to paste into the README. Uses 10
+paired replications per scenario (seed 7), like the functional tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import salessim as ss
+from salessim import charts
+
+OUT = Path(__file__).parent / "images"
+N, SEED = 10, 7
+ROWS = [
+    ("baseline (1 head + 7 reps)", "baseline"),
+    ("1 head + 15 reps", "double_headcount_one_supervisor"),
+    ("2 heads + 15 reps", "double_headcount_two_supervisors"),
+    ("raise deal size (training)", "raise_deal_size"),
+    ("new product group B", "new_product_group"),
+    ("B forced on reps", "new_product_group_forced"),
+]
+
+
+def main() -> None:
+    runs = {name: ss.replicate(name, n=N, seed=SEED, workers=2) for _, name in ROWS}
+    base = runs["baseline"]
+    charts.save(charts.band_chart(
+        {"revenue": base.monthly_band("revenue", table="pnl"), "profit": base.monthly_band("profit", table="pnl")},
+        "baseline: what will revenue and profit be, month by month?", "per month", currency="USD", n=N),
+        OUT / "baseline_revenue_profit", formats=("png",))
+    bands = {label: runs[name].monthly_band("revenue", table="pnl") for label, name in ROWS[:3]}
+    charts.save(charts.band_chart(bands, "Double the team: one head of sales or two?", "revenue per month",
+                                  currency="USD", n=N), OUT / "headcount_revenue", formats=("png",))
+    print("| scenario | meetings per rep-month | deals won | revenue | profit | key clients lost |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, name in ROWS:
+        s = runs[name].summary()["mean"]
+        print(f"| {label} | {s['meetings_per_rep_month']:.1f} | {s['won_deals']:.0f} | {s['revenue'] / 1e6:.2f}M "
+              f"| {s['profit'] / 1e6:.2f}M | {s['key_clients_lost_share']:.0%} |")
+
+
+if __name__ == "__main__":
+    main()
