@@ -41,6 +41,8 @@ class Market:
         self.source_rngs = [dept.streams.get("inbound", src.name) for src in self.sources]
         self.route_rng = dept.streams.get("routing")
         self._rr = [0] * len(self.sources)
+        self._static_eligible: dict[int, list] = {}
+        self._eligible_cache: dict[int, tuple[int, list]] = {}
 
     # ------------------------------------------------------------------ outbound
     def _release(self, p: int, d: int) -> None:
@@ -82,19 +84,26 @@ class Market:
                     self._arrive(k, src, rng, d)
             yield env.timeout(hpd)
 
-    def _eligible(self, src, d: int) -> list["Rep"]:
-        p = self.dept.product_index[src.product]
-        return [
-            r for r in self.dept.reps
-            if r.employed[d] and p in r.products and (src.region is None or r.region == src.region)
-        ]
+    def _eligible(self, k: int, src, d: int) -> list["Rep"]:
+        """Employed reps who sell the source's product in its region (computed once a day)."""
+        cached = self._eligible_cache.get(k)
+        if cached is not None and cached[0] == d:
+            return cached[1]
+        static = self._static_eligible.get(k)
+        if static is None:
+            p = self.dept.product_index[src.product]
+            static = [r for r in self.dept.reps if p in r.products and (src.region is None or r.region == src.region)]
+            self._static_eligible[k] = static
+        reps = [r for r in static if r.employed[d]]
+        self._eligible_cache[k] = (d, reps)
+        return reps
 
     def _arrive(self, k: int, src, rng: np.random.Generator, d: int) -> None:
         dept = self.dept
         s = dept.scenario
         p = dept.product_index[src.product]
         potential = s.products[src.product].deal_size.sample(rng)
-        reps = self._eligible(src, d)
+        reps = self._eligible(k, src, d)
         if not reps:
             dept.recorder.d["missed_calls_unassigned"][dept.month_of[d]] += 1
             return

@@ -19,6 +19,7 @@ so a run is a deterministic function of the scenario, the seed and the replicati
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass
 
@@ -334,7 +335,16 @@ class Department:
         for rep in self.reps:
             env.process(rep.working_life())
         env.process(self._month_ends())
-        env.run(until=self.calendar.horizon_hours)
+        # The run creates hundreds of thousands of small objects that live to the end; Python's
+        # cyclic garbage collector would rescan them again and again (81 s instead of 46 s for
+        # 1,000 reps). Pause it during the run; anything cyclic is collected once it resumes.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            env.run(until=self.calendar.horizon_hours)
+        finally:
+            if was_enabled:
+                gc.enable()
         return Result.from_department(self)
 
 
