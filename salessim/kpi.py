@@ -9,6 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def ratio(num, den):
+    """``num / den`` with NaN where ``den`` is zero (scalars or arrays)."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
+    return out if out.ndim else float(out)
+
+
 def pace_pct(fact_to_date, monthly_plan, working_days_in_month, working_days_elapsed):
     """Plan completion to date (%): the dashboard's key figure.
 
@@ -17,42 +26,18 @@ def pace_pct(fact_to_date, monthly_plan, working_days_in_month, working_days_ela
     with the plain share ``fact / plan x 100`` (:func:`attainment_pct`). Undefined (NaN)
     when the plan or the elapsed days are zero.
     """
-    fact = np.asarray(fact_to_date, dtype=float)
-    plan = np.asarray(monthly_plan, dtype=float)
-    wd = np.asarray(working_days_in_month, dtype=float)
-    el = np.asarray(working_days_elapsed, dtype=float)
-    expected = np.where(wd > 0, plan / np.where(wd > 0, wd, 1) * el, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(expected > 0, fact / np.where(expected > 0, expected, 1) * 100.0, np.nan)
-    return out if out.ndim else float(out)
+    expected = ratio(monthly_plan, working_days_in_month) * np.asarray(working_days_elapsed, dtype=float)
+    return ratio(fact_to_date, expected) * 100.0
 
 
 def attainment_pct(fact, plan):
     """Plain plan fulfilment: ``fact / plan x 100`` (NaN where the plan is zero)."""
-    fact = np.asarray(fact, dtype=float)
-    plan = np.asarray(plan, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(plan > 0, fact / np.where(plan > 0, plan, 1) * 100.0, np.nan)
-    return out if out.ndim else float(out)
+    return ratio(fact, plan) * 100.0
 
 
 def win_rate(won, lost):
     """Won / (won + lost); open deals are excluded (NaN when nothing closed)."""
-    won = np.asarray(won, dtype=float)
-    lost = np.asarray(lost, dtype=float)
-    total = won + lost
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(total > 0, won / np.where(total > 0, total, 1), np.nan)
-    return out if out.ndim else float(out)
-
-
-def ratio(num, den):
-    """``num / den`` with NaN where ``den`` is zero."""
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
-    return out if out.ndim else float(out)
+    return ratio(won, np.asarray(won, dtype=float) + np.asarray(lost, dtype=float))
 
 
 def quota_attainment_rate(attainment: np.ndarray) -> float:

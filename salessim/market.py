@@ -68,21 +68,17 @@ class Market:
         self.returns[p][d + max(1, self.cooling)] += n
 
     # ------------------------------------------------------------------ inbound
-    def arrivals(self):
-        """Inbound leads arriving each morning (a SimPy process, started before the reps)."""
+    def arrive_today(self, d: int) -> None:
+        """Inbound leads arriving on the morning of day ``d`` (runs before the reps' day)."""
         dept = self.dept
-        env = dept.env
-        hpd = dept.calendar.hours_per_day
-        for d in range(dept.calendar.n_days):
-            m = dept.month_of[d]
-            for k, src in enumerate(self.sources):
-                rng = self.source_rngs[k]
-                if not dept.launched(dept.product_index[src.product], m):
-                    continue
-                n = int(rng.poisson(src.rate_per_day)) if src.rate_per_day > 0 else 0
-                for _ in range(n):
-                    self._arrive(k, src, rng, d)
-            yield env.timeout(hpd)
+        m = dept.month_of[d]
+        for k, src in enumerate(self.sources):
+            rng = self.source_rngs[k]
+            if not dept.launched(dept.product_index[src.product], m):
+                continue
+            n = int(rng.poisson(src.rate_per_day)) if src.rate_per_day > 0 else 0
+            for _ in range(n):
+                self._arrive(k, src, rng, d)
 
     def _eligible(self, k: int, src, d: int) -> list["Rep"]:
         """Employed reps who sell the source's product in its region (computed once a day)."""

@@ -212,6 +212,14 @@ class Department:
         """Expected rep hours per won deal of product ``p`` from outbound prospecting."""
         return expected_hours_per_win(self.scenario, self.products[p], multiplier)
 
+    def every_working_day(self, work_day):
+        """A SimPy process calling ``work_day(d)`` at the start of each working day."""
+        hpd = self.hours_per_day
+        timeout = self.env.timeout
+        for d in range(self.calendar.n_days):
+            work_day(d)
+            yield timeout(hpd)
+
     def latest_launch_day(self, rep: Rep, d: int) -> int:
         """Day the most recent product launch that concerns ``rep`` started (for the career curve)."""
         m = self.month_of[d]
@@ -329,11 +337,11 @@ class Department:
         from .results import Result
 
         env = self.env
-        env.process(self.market.arrivals())
+        env.process(self.every_working_day(self.market.arrive_today))
         for sup in self.supervisors:
-            env.process(sup.working_life())
+            env.process(self.every_working_day(sup.work_day))
         for rep in self.reps:
-            env.process(rep.working_life())
+            env.process(self.every_working_day(rep.work_day))
         env.process(self._month_ends())
         # The run creates hundreds of thousands of small objects that live to the end; Python's
         # cyclic garbage collector would rescan them again and again (81 s instead of 46 s for

@@ -201,14 +201,6 @@ class Rep:
         return min(lead.potential, ask)
 
     # ------------------------------------------------------------------ the day
-    def working_life(self):
-        """The rep's days, one after another (a SimPy process)."""
-        env = self.dept.env
-        hpd = self.dept.calendar.hours_per_day
-        for d in range(self.dept.calendar.n_days):
-            self.work_day(d)
-            yield env.timeout(hpd)
-
     def work_day(self, d: int) -> None:
         """One working day."""
         dept = self.dept

@@ -39,14 +39,6 @@ class Supervisor:
         self.start_day = 0 if spec.hire_date is None else cal.first_day_on_or_after(spec.hire_date)
         self.hours_per_day = spec.weekly_hours / len(cal.workdays)
 
-    def working_life(self):
-        """The head's days (a SimPy process); it runs before the reps' each morning."""
-        env = self.dept.env
-        hpd = self.dept.calendar.hours_per_day
-        for d in range(self.dept.calendar.n_days):
-            self.work_day(d)
-            yield env.timeout(hpd)
-
     def work_day(self, d: int) -> None:
         """Share out today's hours; set each present rep's attention and intensity."""
         dept = self.dept
