@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 NO_DAY = -(10**9)  # closed_day of a lead still open
 
+#: The stages of the funnel report, in order.
+FUNNEL_STAGES = ("first_contact", "meeting", "proposal", "negotiation", "invoicing", "won")
+
 LEAD_COLUMNS = (
     "lead_id", "rep", "product", "origin", "channel", "created_day", "state", "stage", "reason",
     "closed_day", "potential", "value", "executed", "risky", "returned",
@@ -53,6 +56,7 @@ class Result:
     reps: list[str]
     rep_groups: list[int]
     rep_supervisor: list[str | None]
+    rep_region: list[str]
     supervisors: list[str]
     products: list[str]
     rp: dict[str, np.ndarray]
@@ -89,6 +93,7 @@ class Result:
             reps=[r.id for r in dept.reps],
             rep_groups=[r.group_index for r in dept.reps],
             rep_supervisor=[r.supervisor.id if r.supervisor else None for r in dept.reps],
+            rep_region=[r.region for r in dept.reps],
             supervisors=[s.id for s in dept.supervisors],
             products=list(dept.products),
             rp={k: v[m0:] for k, v in rec.rp.items()},
@@ -155,6 +160,7 @@ class Result:
         cols.update({k: self.r[k].reshape(-1) for k in REP_METRICS})
         df = pd.DataFrame(cols, index=idx).reset_index()
         df.insert(2, "supervisor", np.tile(np.array(self.rep_supervisor, dtype=object), M))
+        df.insert(3, "region", np.tile(np.array(self.rep_region, dtype=object), M))
         _derive(df)
         present = np.maximum(df["days_present"].to_numpy(), 1)
         df["intensity"] = np.where(df["days_present"] > 0, df["intensity_sum"] / present, np.nan)
@@ -189,7 +195,7 @@ class Result:
         if "dm" in self._cache:
             return self._cache["dm"].copy()
         rm = self.rep_monthly()
-        sums = rm.drop(columns=["rep", "supervisor"]).groupby("month", sort=False).sum(numeric_only=True)
+        sums = rm.drop(columns=["rep", "supervisor", "region"]).groupby("month", sort=False).sum(numeric_only=True)
         df = sums[[c for c in sums.columns if c in REP_PRODUCT_METRICS or c in REP_METRICS
                    or c.startswith("pay_") or c in ("plan", "plan_fact", "salary")]].copy()
         df = df.loc[:, ~df.columns.duplicated()]
@@ -316,6 +322,46 @@ class Result:
         all_dates = np.array(self.warmup_dates + self.calendar.dates, dtype="datetime64[D]")
         idx = np.clip(np.asarray(days) + len(self.warmup_dates), 0, len(all_dates) - 1)
         return all_dates[idx]
+
+    def funnel(self, by: str | list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+        """The funnel report: leads reaching each stage and conversion to the next.
+
+        Counts leads created in the reporting period, by the furthest stage each reached
+        (a won deal reached every stage; an inbound lead starts at first contact, an
+        outbound one at a booked meeting). ``by`` cuts it by ``rep``, ``product``,
+        ``region``, ``origin`` or ``channel``. Conversion columns are the share of leads
+        that reached a stage and went on to the next (open leads still in a stage are
+        counted as reached, not converted, so recent months understate conversion).
+        """
+        by = [by] if isinstance(by, str) else list(by)
+        leads = self.leads()
+        leads = leads[leads["created_day"] >= 0].copy()
+        region = dict(zip(self.reps, self.rep_region))
+        leads["region"] = leads["rep"].map(region)
+        order = {s: i for i, s in enumerate(FUNNEL_STAGES)}
+        furthest = leads["stage"].map(order).fillna(0).astype(int)
+        furthest = np.where(leads["state"] == "won", len(FUNNEL_STAGES) - 1, furthest)
+        # a lead dropped before anyone worked it never reached its stage
+        dropped = (leads["state"] == "dropped").to_numpy()
+        cols = {}
+        for i, stage in enumerate(FUNNEL_STAGES):
+            reached = (furthest >= i) & ~dropped
+            if stage == "first_contact":
+                reached &= (leads["origin"] == "inbound").to_numpy()
+            cols[stage] = reached
+        frame = pd.DataFrame(cols, index=leads.index).astype(int)
+        frame["leads"] = 1
+        frame["dropped"] = dropped.astype(int)
+        if by:
+            for b in by:
+                frame[b] = leads[b].to_numpy()
+            out = frame.groupby(by, sort=True).sum()
+        else:
+            out = frame.sum().to_frame().T
+        for a, b in zip(FUNNEL_STAGES[1:-1], FUNNEL_STAGES[2:]):
+            out[f"{a}_to_{b}"] = kpi.ratio(out[b], out[a])
+        out["meeting_to_won"] = kpi.ratio(out["won"], out["meeting"])
+        return out.reset_index() if by else out.reset_index(drop=True)
 
     def events(self) -> pd.DataFrame:
         """The event log: time (hours and date), kind, lead, rep, product, stage, value."""

@@ -70,3 +70,18 @@ def test_a_different_funnel_moves_the_answer():
     low, high = _ci(reps.per_replication["won_deals"])
     assert high < full
     assert low <= full / 2 <= high
+
+
+def test_funnel_report_recovers_each_stage_probability():
+    """The funnel report's stage-to-stage conversions estimate the configured probabilities."""
+    sc = funnel_only(RATE, PROBS)
+    res = ss.simulate(sc, seed=77)
+    f = res.funnel().iloc[0]
+    pairs = [("first_contact", "meeting", PROBS[0]), ("meeting", "proposal", PROBS[1]),
+             ("proposal", "negotiation", PROBS[2]), ("negotiation", "won", PROBS[3])]
+    for a, b, p in pairs:
+        n, k = int(f[a]), int(f[b])
+        lo, hi = stats.binom.ppf([0.0005, 0.9995], n, p)
+        assert lo <= k <= hi, (a, b, k, n, p)
+    cut = res.funnel("rep")
+    assert cut["leads"].sum() == f["leads"] and set(cut["rep"]) == set(res.reps)
