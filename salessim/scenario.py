@@ -88,6 +88,7 @@ class SupervisorSpec(Section):
     weekly_hours: float = Field(gt=0, le=100, description="Working hours per week (hours).")
     salary_per_month: NonNeg = Field(description="Fixed pay (currency per month).")
     hire_date: dt.date | None = Field(None, description="Start date; none = already in post.")
+    leave_date: dt.date | None = Field(None, description="Last day in post is the day before; none = stays.")
 
 
 class RepSpec(Section):

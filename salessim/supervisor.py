@@ -37,6 +37,7 @@ class Supervisor:
         self.lost_review_hours = 0.0        # lost-deal reviews waiting (hours)
         cal = dept.calendar
         self.start_day = 0 if spec.hire_date is None else cal.first_day_on_or_after(spec.hire_date)
+        self.end_day = cal.n_days if spec.leave_date is None else cal.first_day_on_or_after(spec.leave_date)
         self.hours_per_day = spec.weekly_hours / len(cal.workdays)
 
     def work_day(self, d: int) -> None:
@@ -48,7 +49,7 @@ class Supervisor:
         i = self.index
         S = dept.recorder.s
         present_reps = [r for r in self.reps if r.present[d]]
-        if d < self.start_day:
+        if d < self.start_day or d >= self.end_day:  # not (or no longer) in post: nobody looks after the team
             for rep in present_reps:
                 rep.receive_attention(0.0, 0.0, 0.0)
             return

@@ -142,3 +142,32 @@ def test_headcount_stays_the_same_when_raising_deal_size(runs):
     rd, base = runs["raise_deal_size"], runs["baseline"]
     assert np.allclose(per_rep(rd, "rep_months"), per_rep(base, "rep_months"))
     assert rd.scenario.team == base.scenario.team
+
+
+# ---------------------------------------------------------------- activity leads, income lags
+def test_a_fall_in_activity_shows_in_sales_about_a_month_later():
+    """The head leaves on 1 July: meetings fall first, wins follow about one month later.
+
+    For each replication (paired with the baseline), compare the monthly ratios of wins with
+    the ratios of meetings shifted by L months; a one-month shift must fit better than none
+    or two, with 95% confidence over replications.
+    """
+    base = ss.replicate("baseline", n=N, seed=SEED, workers=2).department_monthly()
+    gone = ss.replicate("head_leaves", n=N, seed=SEED, workers=2).department_monthly()
+    months = sorted(base["month"].unique())
+    after = [i for i, m in enumerate(months) if m >= "2027-08"]
+    errors = {0: [], 1: [], 2: []}
+    for rep in range(N):
+        b = base[base["replication"] == rep].set_index("month").loc[months]
+        g = gone[gone["replication"] == rep].set_index("month").loc[months]
+        meet = (g["meetings"] / b["meetings"]).to_numpy()
+        wins = (g["wins"] / b["wins"]).to_numpy()
+        for lag in errors:
+            errors[lag].append(np.mean([abs(wins[i] - meet[i - lag]) for i in after]))
+    e = {k: np.array(v) for k, v in errors.items()}
+    assert ci(e[0] - e[1])[0] > 0
+    assert ci(e[2] - e[1])[0] > 0
+    # and before the head leaves nothing differs at all (common random numbers)
+    first = base[base["month"] < "2027-07"].reset_index(drop=True)
+    same = gone[gone["month"] < "2027-07"].reset_index(drop=True)
+    assert (first["meetings"] == same["meetings"]).all() and (first["wins"] == same["wins"]).all()
