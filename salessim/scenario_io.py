@@ -21,6 +21,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from .errors import ScenarioError
+from .pay.components import COMPONENT_TYPES
 from .scenario import CrossFieldError, Scenario
 
 BUILTIN_DIR = Path(str(resources.files("salessim") / "scenarios"))
@@ -129,6 +130,10 @@ def load_raw(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, 
             data.pop(key, None)
             origin.pop(key, None)
     _merge(data, raw, origin, str(path))
+    if isinstance(raw.get("pay"), Mapping) and "scheme" in raw["pay"]:
+        from .pay.schemes import expand_scheme_reference
+
+        expand_scheme_reference(data, origin, path)  # [pay] scheme = "FILE": the file's scheme
     data.setdefault("name", path.stem)
     origin.setdefault("name", str(path))
     return data, origin
@@ -207,7 +212,7 @@ def _strip_union_tags(loc: Iterable) -> list:
     return [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TAGS))]
 
 
-_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform", "commission", "plan_fulfilment"}
+_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform", *COMPONENT_TYPES}
 
 
 def _explain(err: dict, data: dict) -> str:
