@@ -334,9 +334,9 @@ class Result:
             frames.append(pd.DataFrame({"person": "clerks", "role": "clerk", "month": months, "part": "salary",
                                         "amount": self.d["clerk_salary"]}))
         df = pd.concat(frames, ignore_index=True)
-        order = {"rep": 0, "supervisor": 1, "operator": 2, "clerk": 3}
-        df["_o"] = df["role"].map(order)
-        df = df.sort_values(["_o", "person", "month"], kind="stable").drop(columns="_o").reset_index(drop=True)
+        order = {p: i for i, p in enumerate([*self.reps, *self.supervisors, *operators, "clerks"])}
+        df["_o"] = df["person"].map(order)
+        df = df.sort_values(["_o", "month"], kind="stable").drop(columns="_o").reset_index(drop=True)
         return df
 
     def pace_daily(self) -> pd.DataFrame:

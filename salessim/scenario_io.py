@@ -133,7 +133,7 @@ def load_raw(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, 
     if isinstance(raw.get("pay"), Mapping) and "scheme" in raw["pay"]:
         from .pay.schemes import expand_scheme_reference
 
-        expand_scheme_reference(data, origin, path)  # [pay] scheme = "FILE": the file's scheme
+        expand_scheme_reference(data, origin, path, raw["pay"])  # [pay] scheme = "FILE": the file's scheme
     data.setdefault("name", path.stem)
     origin.setdefault("name", str(path))
     return data, origin
@@ -199,6 +199,7 @@ def validate(data: dict[str, Any], origin: Mapping[str, str] | None = None, defa
         raise ScenarioError(e.message, source=_source_of(e.field, origin, default_source), field=e.field) from None
     except ValidationError as e:
         err = _pick_error(e.errors())
+        err["loc"] = tuple(_strip_union_tags(err["loc"]))  # "pay.components.0.commission.rates" -> "...0.rates"
         field = ".".join(str(p) for p in err["loc"])
         raise ScenarioError(_explain(err, data), source=_source_of(field, origin, default_source), field=field or None) from None
 

@@ -78,10 +78,12 @@ def read_scheme(path: Path) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if k not in TEXT_KEYS}
 
 
-def expand_scheme_reference(data: dict[str, Any], origin: dict[str, str], scenario_path: Path) -> None:
+def expand_scheme_reference(data: dict[str, Any], origin: dict[str, str], scenario_path: Path,
+                            own: dict[str, Any] | None = None) -> None:
     """Replace ``[pay] scheme = "FILE"`` in merged scenario data by the file's scheme (in place).
 
-    Keys of the scenario's ``[pay]`` table other than ``scheme`` override the file's.
+    The scheme replaces whatever a parent scenario paid; keys of the naming file's own
+    ``[pay]`` table (``own``) other than ``scheme`` override the file's.
     """
     from ..scenario_io import _merge, _record
 
@@ -98,7 +100,7 @@ def expand_scheme_reference(data: dict[str, Any], origin: dict[str, str], scenar
     except ScenarioError as e:
         raise ScenarioError(e.message, source=str(scenario_path), field="pay.scheme") from None
     scheme = read_scheme(path)
-    local = {k: v for k, v in pay.items()}
+    local = {k: v for k, v in (own if own is not None else pay).items() if k != "scheme"}
     local_origin = {k: v for k, v in origin.items() if k.startswith("pay.")}
     for k in [k for k in origin if k == "pay" or k.startswith("pay.")]:
         del origin[k]
