@@ -108,12 +108,13 @@ class PayModel:
         return float(rates_for(self.scenario, comp.rates, comp.default_rate)[self.products.index(product)])
 
     def pay_per_deal(self, product: str, value: float, plan: float, salary: float, executed_prob: float = 1.0,
-                     group: str | None = None) -> float:
+                     group: str | None = None, multiplier: float = 1.0) -> float:
         """Expected variable pay of one won deal of ``value`` from the linear parts of the scheme (currency).
 
         Commission on its value or margin, plan-fulfilment pay for the share of the plan it
         fills, and per-action pay for the deal and the meetings, proposals, contacts and
-        calls behind it. ``group`` restricts to the components of a rep group.
+        calls behind it (for a rep whose odds multiplier is ``multiplier``). ``group``
+        restricts to the components of a rep group.
         """
         spec = self.scenario.products[product]
         comps = self.components if group is None else self._for_group(group)
@@ -131,7 +132,7 @@ class PayModel:
                 total += at_plan * counted / plan
             elif c.type == "per_action":
                 if c.products is None or product in c.products:
-                    inc = self._funnel_per_win(self.products.index(product), 1.0, value, executed_prob)
+                    inc = self._funnel_per_win(self.products.index(product), multiplier, value, executed_prob)
                     for action, rate in c.rates.items():
                         if action != "client_contact":
                             total += rate * inc.get(_ACTION_COUNTER[action], 0.0)
@@ -186,6 +187,7 @@ class PayModel:
             mult = eff * dept.familiarity(p, m)
             hours = dept.hours_per_win(p, mult)
             counts = self._funnel_per_win(p, mult, dept.expected_deal(p, rep.threshold), dept.executed_prob)
+            counts["multiplier"] = mult
             names.append(dept.products[p])
             units.append((counts, hours, p))
         if rep.book.size and s.activity.client_contact_hours > 0:
@@ -224,7 +226,8 @@ class PayModel:
         if "wins" in counts:  # a product: pay per deal, then per hour
             dept = rep.dept
             value = counts["revenue"]
-            return self.pay_per_deal(self.products[p], value, rep.plan, salary, dept.executed_prob, group) / hours
+            return self.pay_per_deal(self.products[p], value, rep.plan, salary, dept.executed_prob, group,
+                                     counts["multiplier"]) / hours
         # key clients: commission on the reorder a contact keeps coming, plus per-action pay
         clawed = self._clawed.get(group, False)
         spec = self.scenario.products[self.products[p]]
@@ -253,6 +256,8 @@ class PayModel:
             vec = {}
             ok = hours > 0 and math.isfinite(hours)
             for k, v in counts.items():
+                if k == "multiplier":
+                    continue
                 arr = np.zeros(P)
                 arr[p] = v / hours if ok and math.isfinite(v) else 0.0
                 vec[k] = arr
