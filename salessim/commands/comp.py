@@ -15,7 +15,6 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import UserError
 from ..replications import default_workers, replicate
 from .common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
 

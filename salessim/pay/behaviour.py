@@ -248,7 +248,6 @@ class PayModel:
     def _numeric_values(self, rep: "Rep", d: int, m: int, units, draw) -> list[float]:
         """Expected pay from one more day of each activity, per hour, around the rep's usual month."""
         s = self.scenario
-        dept = rep.dept
         P = len(self.products)
         group = rep.group.id
         per_hour = []

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 import numpy as np
 
-from .components import ACTIONS, EARNED_TYPES, PNL_GROUP, Commission
+from .components import ACTIONS, EARNED_TYPES, PNL_GROUP
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Result
@@ -613,5 +613,5 @@ def variable_pay(scenario: "Scenario", base: Mapping[str, np.ndarray], plan: np.
 
 __all__ = [
     "PayInputs", "PayBreakdown", "compute_pay", "variable_pay", "earned_part", "earned_total", "tier_pay",
-    "apply_draw", "attainment", "metric_values", "base_amount", "rates_for", "salary_matrix", "Commission",
+    "apply_draw", "attainment", "metric_values", "base_amount", "rates_for", "salary_matrix",
 ]
