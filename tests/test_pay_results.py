@@ -192,3 +192,11 @@ def test_comp_optimise_bad_flags_exit_2(argv, fragment, capsys):
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert fragment in err and len(err.splitlines()) == 1, err
+
+
+def test_set_after_scheme_tunes_the_schemes_parameters(capsys):
+    assert main(["comp", "baseline", "--scheme", "margin_25", "--set", "pay.components.0.default_rate=0.0",
+                 "-n", "1", "--months", "1", "--workers", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["pnl"]["commissions"]["mean"] == 0.0
+    assert all(row["variable_share"] in (0.0, None) for row in data["pay"])

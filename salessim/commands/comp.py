@@ -106,12 +106,20 @@ def register(sub) -> None:
 
 
 def _scenario(args):
-    extra = {"calendar.months": args.months} if args.months else None
-    sc = load_from_args(args, extra)
+    """The scenario, with the scheme file applied first and then --set and --months (so they can tune it)."""
+    from ..scenario_io import load_scenario, with_overrides
+
     if args.scheme:
         from ..pay.schemes import apply_scheme
 
-        sc = apply_scheme(sc, args.scheme)
+        sc = apply_scheme(load_scenario(args.scenario), args.scheme)
+        overrides = dict(args.overrides)
+        if args.months:
+            overrides["calendar.months"] = args.months
+        if overrides:
+            sc = with_overrides(sc, overrides)
+    else:
+        sc = load_from_args(args, {"calendar.months": args.months} if args.months else None)
     if args.out:
         check_out_dir(args.out)
     return sc
@@ -131,9 +139,10 @@ def handle(args) -> int:
     warnings = replication_warnings(reps)
     if args.json:
         out = {"scenario": sc.name, "replications": reps.n, "seed": args.seed, "currency": sc.currency,
-               "pay": dist.to_dict("records"),
+               "pay": [{k: _num(v) for k, v in row.items()} for row in dist.to_dict("records")],
                "pnl": {k: {c: _num(v) for c, v in row.items()} for k, row in pnl.to_dict("index").items()},
-               "products": prod.to_dict("records"), "warnings": warnings}
+               "products": [{k: _num(v) for k, v in row.items()} for row in prod.to_dict("records")],
+               "warnings": warnings}
         print(json.dumps(out, indent=2, default=_num))
     else:
         print_report(sc, reps, dist, pnl, prod, warnings)
@@ -154,6 +163,9 @@ def handle(args) -> int:
 
 
 def _num(v):
+    """A JSON-ready number (NaN -> null); text and flags unchanged."""
+    if v is None or isinstance(v, (str, bool)):
+        return v
     try:
         f = float(v)
     except (TypeError, ValueError):
