@@ -32,7 +32,7 @@ class Lead:
     __slots__ = (
         "id", "rep", "product", "origin", "channel", "created", "stage", "state", "reason",
         "potential", "proposal", "closed", "executed", "risky", "returned",
-        "attempts", "arrival_day", "connected",
+        "attempts", "arrival_day", "connected", "handoff", "policed",
     )
 
     def __init__(self, lead_id: int, rep: "Rep", product: int, origin: str, channel: str, created: float,
@@ -55,6 +55,8 @@ class Lead:
         self.attempts = 0             # inbound contact attempts
         self.arrival_day = 0
         self.connected = False        # an answered inbound call is already connected
+        self.handoff = False          # passed on by a hand-off operator (pay.handoff)
+        self.policed = False          # ... who chases the rep to follow it up
 
 
 def hold_meeting(dept: "Department", lead: Lead, held: bool) -> None:

@@ -43,6 +43,11 @@ class Market:
         self._rr = [0] * len(self.sources)
         self._static_eligible: dict[int, list] = {}
         self._eligible_cache: dict[int, tuple[int, list]] = {}
+        from .pay import handoff_sources
+
+        #: lead sources whose leads a hand-off operator passes on (pay.handoff), and whether they chase follow-up
+        self.handoff = set(handoff_sources(s))
+        self.policing = s.pay.handoff is not None and s.pay.handoff.polices
 
     # ------------------------------------------------------------------ outbound
     def _release(self, p: int, d: int) -> None:
@@ -129,6 +134,9 @@ class Market:
             if present:
                 lead.rep = min(present, key=lambda r: (len(r.inbox), r.index))
         dept.recorder.rp["inbound_leads"][m, lead.rep.index, p] += 1
+        if src.name in self.handoff:
+            lead.handoff, lead.policed = True, self.policing
+            dept.recorder.rp["handoffs"][m, lead.rep.index, p] += 1
         dept.recorder.event(dept.env.now, "lead_created", lead.id, lead.rep.index, p, "first_contact")
         lead.rep.receive_lead(lead)
 

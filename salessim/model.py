@@ -266,8 +266,15 @@ class Department:
         if lead.risky:
             rp["risky_wins"][m, r, p] += 1
         if lead.executed:
+            rp["executed_wins"][m, r, p] += 1
             rp["executed_revenue"][m, r, p] += value
             rp["executed_margin"][m, r, p] += value * spec.margin
+        if lead.handoff:  # a lead a hand-off operator passed on: their share of sales (pay.handoff)
+            rp["handoff_revenue"][m, r, p] += value
+            rp["handoff_margin"][m, r, p] += value * spec.margin
+            if lead.executed:
+                rp["handoff_executed_revenue"][m, r, p] += value
+                rp["handoff_executed_margin"][m, r, p] += value * spec.margin
         fact = value if (s.plan.fact_basis == "won" or lead.executed) else 0.0
         lead.rep.mtd_fact += fact
         self.recorder.r["fact"][m, r] += fact

@@ -34,6 +34,12 @@ REP_PRODUCT_METRICS = (
     "prospecting_hours",
     "deal_work_hours",     # proposal and negotiation work (hours)
     "meeting_hours",       # meetings incl. travel (hours)
+    "executed_wins",       # won deals that are executed (paid)
+    "handoffs",            # inbound leads handed to the rep by a hand-off operator (pay.handoff)
+    "handoff_revenue",     # contract value of won deals from handed-off leads
+    "handoff_margin",
+    "handoff_executed_revenue",
+    "handoff_executed_margin",
 )
 
 #: Counters kept per (month, rep).

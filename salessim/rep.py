@@ -180,7 +180,10 @@ class Rep:
 
     def receive_lead(self, lead: Lead) -> None:
         """An inbound lead lands in the inbox, to be contacted."""
-        self.inbox.append(lead)
+        if lead.policed:  # a hand-off operator chases it: first in the queue
+            self.inbox.appendleft(lead)
+        else:
+            self.inbox.append(lead)
 
     def queue_work(self, lead: Lead, hours: float, kind: str):
         """Queue ``hours`` of work on ``lead``; the returned event fires when it is done."""
@@ -302,7 +305,7 @@ class Rep:
         patience = self.dept.scenario.activity.lead_patience_days
         keep: deque[Lead] = deque()
         for lead in self.inbox:
-            if lead.attempts == 0 and d - lead.arrival_day > patience:
+            if lead.attempts == 0 and d - lead.arrival_day > self._patience(lead, patience):
                 self.dept.close_dropped(lead, "not_contacted_in_time")
             else:
                 keep.append(lead)
@@ -321,7 +324,7 @@ class Rep:
         spent = 0.0
         for lead in self.inbox:
             if attempt_h > 0 and hours + 1e-9 < attempt_h:
-                if lead.attempts == 0 and d - lead.arrival_day > patience:
+                if lead.attempts == 0 and d - lead.arrival_day > self._patience(lead, patience):
                     dept.close_dropped(lead, "not_contacted_in_time")
                 else:
                     keep.append(lead)
@@ -336,13 +339,20 @@ class Rep:
                     self.book_meeting(lead, d)
                 else:
                     dept.close_lost(lead, "first_contact", "not_interested")
-            elif lead.attempts >= act.max_contact_attempts:
+            elif lead.attempts >= act.max_contact_attempts + self._extra_attempts(lead):
                 dept.close_lost(lead, "first_contact", "unreachable")
             else:
                 keep.append(lead)
         self.inbox = keep
         dept.recorder.r["hours_inbound"][m, self.index] += spent
         return hours
+
+    def _patience(self, lead: Lead, patience: float) -> float:
+        """Days an uncontacted lead waits; longer when a hand-off operator chases it (pay.handoff)."""
+        return patience * self.dept.scenario.pay.handoff.policing_patience_multiplier if lead.policed else patience
+
+    def _extra_attempts(self, lead: Lead) -> int:
+        return self.dept.scenario.pay.handoff.policing_extra_attempts if lead.policed else 0
 
     def _free_time(self, hours: float, d: int, m: int) -> float:
         """Split free selling hours between key clients and prospecting; return hours unused."""
@@ -439,32 +449,13 @@ class Rep:
 
     # ------------------------------------------------------------------ what pays
     def _activity_values(self, d: int, m: int) -> tuple[list[str], list[float]]:
-        """Activities open to the rep this month and their expected pay per hour (currency/hour)."""
+        """Activities open to the rep this month and their marginal pay per hour (currency/hour).
+
+        Decided once a month, from every component of the pay scheme (:mod:`salessim.pay.behaviour`).
+        """
         if self._values_month == m:
             return self._names, self._values
-        dept = self.dept
-        s = dept.scenario
-        names: list[str] = []
-        values: list[float] = []
-        eff = self.effectiveness(d)
-        for p in self.products:
-            spec = dept.product_specs[p]
-            if not dept.launched(p, m):
-                continue
-            name = dept.products[p]
-            mult = eff * dept.familiarity(p, m)
-            hours = dept.hours_per_win(p, mult)
-            value = dept.pay_model.pay_per_deal(
-                name, dept.expected_deal(p, self.threshold), self.plan, self.salary, dept.executed_prob
-            )
-            names.append(name)
-            values.append(value / hours if hours > 0 and math.isfinite(hours) else 0.0)
-        if self.book.size and s.activity.client_contact_hours > 0:
-            kc = s.key_clients
-            kp = dept.key_client_product
-            per_contact = dept.pay_model.reorder_rate(dept.products[kp]) * kc.monthly_order.mean * kc.reorder_prob_contacted
-            names.append("key_clients")
-            values.append(per_contact / s.activity.client_contact_hours)
+        names, values = self.dept.pay_model.activity_values(self, d, m)
         self._names, self._values, self._values_month = names, values, m
         self._shares_cache = {}
         return names, values

@@ -6,7 +6,9 @@ Tables (pandas DataFrames, one row per month x entity, built on first use):
 * :meth:`Result.rep_monthly`: per month and rep, with plan, fact, pace and pay;
 * :meth:`Result.department_monthly`: per month for the whole department;
 * :meth:`Result.pnl`: the monthly P&L;
+* :meth:`Result.pnl_by_product`: revenue, gross profit and commission per product and month;
 * :meth:`Result.payroll`: pay per person, month and component;
+* :meth:`Result.pay_warnings`: products whose commission exceeds their gross profit;
 * :meth:`Result.supervisor_monthly`: how each head spent their time;
 * :meth:`Result.pace_daily`: each rep's plan completion to date, day by day;
 * :meth:`Result.leads`: one row per lead with how it ended;
@@ -27,7 +29,7 @@ import pandas as pd
 
 from . import kpi
 from .calendar import WorkCalendar
-from .pay import variable_pay
+from .pay import PayBreakdown, PayInputs, compute_pay
 from .recorder import DEPARTMENT_METRICS, REP_METRICS, REP_PRODUCT_METRICS, SUPERVISOR_METRICS
 from .scenario import Scenario
 
@@ -69,6 +71,7 @@ class Result:
     event_data: list[tuple] | None = None
     clients_start: int = 0
     warmup_dates: tuple = ()               # dates simulated before the reporting period
+    tenure_days: np.ndarray | None = None  # per (day, rep seat): holder's tenure (working days), -1 = empty
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ construction
@@ -106,6 +109,7 @@ class Result:
             event_data=events,
             clients_start=clients_start,
             warmup_dates=tuple(dept.calendar.dates[:d0]),
+            tenure_days=_tenure(dept, d0),
         )
 
     def without_details(self) -> "Result":
@@ -127,14 +131,15 @@ class Result:
                           where=days[:, None] > 0)
         return self.plan[None, :] * share
 
-    def pay_matrix(self) -> dict[str, np.ndarray]:
-        """Variable pay per month and rep, by component (currency)."""
+    def pay_breakdown(self) -> PayBreakdown:
+        """Everyone's pay by month and part under the scenario's scheme (see :mod:`salessim.pay.engine`)."""
         if "pay" not in self._cache:
-            base = {k: self.rp[k] for k in ("revenue", "margin", "executed_revenue", "executed_margin")}
-            for k in ("revenue", "margin", "executed_revenue", "executed_margin"):
-                base["reorder_" + k] = self.rp["reorder_" + k]
-            self._cache["pay"] = variable_pay(self.scenario, base, self.plan_matrix(), self.r["salary"])
+            self._cache["pay"] = compute_pay(self.scenario, PayInputs.from_result(self))
         return self._cache["pay"]
+
+    def pay_matrix(self) -> dict[str, np.ndarray]:
+        """Reps' variable pay per month and rep, by part (currency)."""
+        return self.pay_breakdown().rep_variable()
 
     # ------------------------------------------------------------------ tables
     def rep_product_monthly(self) -> pd.DataFrame:
@@ -171,7 +176,9 @@ class Result:
         df["attainment_pct"] = kpi.attainment_pct(df["fact"], df["plan"])
         wd = np.repeat(self.calendar.days_in_month, R).astype(float)
         df["pace_pct"] = kpi.pace_pct(df["fact"], df["plan"], wd, wd)
-        pay = self.pay_matrix()
+        bd = self.pay_breakdown()
+        df["salary"] = bd.rep["salary"].reshape(-1)
+        pay = bd.rep_variable()
         variable = np.zeros(M * R)
         for part, arr in pay.items():
             df[f"pay_{part}"] = arr.reshape(-1)
@@ -220,6 +227,13 @@ class Result:
 
         ``revenue`` is value executed (paid) from new deals and key-client reorders, booked
         in the month the deal was won; ``contracted_revenue`` includes deals that never pay.
+        ``salaries`` covers reps, supervisors, hand-off operators and back-office clerks;
+        ``commissions`` every sales-linked part (commission, plan fulfilment, tiers,
+        per-action pay, draws, clawbacks, overrides, hand-off fees and shares); ``bonuses``
+        metric bonuses and contest prizes; ``variable_pay`` = commissions + bonuses.
+        ``overhead`` is the other cost per head. ``cost_of_sales_pct`` is pay with its
+        taxes as % of revenue; ``commission_pct_of_gross_profit`` is commissions as % of
+        gross margin.
         """
         if "pnl" in self._cache:
             return self._cache["pnl"].copy()
@@ -228,19 +242,20 @@ class Result:
         revenue = (rp["executed_revenue"] + rp["reorder_executed_revenue"]).sum(axis=(1, 2))
         contracted = (rp["revenue"] + rp["reorder_revenue"]).sum(axis=(1, 2))
         gross = (rp["executed_margin"] + rp["reorder_executed_margin"]).sum(axis=(1, 2))
-        rep_salary = r["salary"].sum(axis=1)
-        sup_salary = self.s["salary"].sum(axis=1) if self.s["salary"].size else np.zeros_like(rep_salary)
+        bd = self.pay_breakdown()
+        groups = bd.group_totals()
         clerks = self.d["clerk_salary"]
-        salaries = rep_salary + sup_salary + clerks
-        pay = self.pay_matrix()
-        variable = sum((a.sum(axis=1) for a in pay.values()), np.zeros_like(revenue))
+        salaries = groups["salaries"] + clerks
+        commissions, bonuses = groups["commissions"], groups["bonuses"]
+        variable = commissions + bonuses
         tax = s.costs.payroll_tax_rate * (salaries + variable)
         days = self.calendar.days_in_month.astype(float)
         rep_heads = np.divide(r["days_employed"].sum(axis=1), days, out=np.zeros_like(days), where=days > 0)
         sup_heads = (np.divide(self.s["days_present"].sum(axis=1), days, out=np.zeros_like(days), where=days > 0)
                      if self.s["days_present"].size else np.zeros_like(days))
         clerk_heads = s.back_office.clerks if s.back_office.enabled else 0
-        heads = rep_heads + sup_heads + clerk_heads
+        operators = s.pay.handoff.operators if s.pay.handoff is not None else 0
+        heads = rep_heads + sup_heads + clerk_heads + operators
         overhead = s.costs.overhead_per_head_month * heads
         training = r["training_cost"].sum(axis=1)
         carrying = s.costs.inventory_carrying_rate_per_month * self.d["inventory_at_cost"]
@@ -251,6 +266,8 @@ class Result:
             "cogs": revenue - gross,
             "gross_margin": gross,
             "salaries": salaries,
+            "commissions": commissions,
+            "bonuses": bonuses,
             "variable_pay": variable,
             "payroll_tax": tax,
             "overhead": overhead,
@@ -260,25 +277,73 @@ class Result:
         df["profit"] = (df["gross_margin"] - df["salaries"] - df["variable_pay"] - df["payroll_tax"]
                         - df["overhead"] - df["training"] - df["inventory_carrying"])
         df["cost_of_sales_pct"] = kpi.ratio(df["salaries"] + df["variable_pay"] + df["payroll_tax"], df["revenue"]) * 100
+        df["commission_pct_of_gross_profit"] = kpi.ratio(df["commissions"], df["gross_margin"]) * 100
         df["headcount"] = heads
         df["inventory_at_cost"] = self.d["inventory_at_cost"]
         self._cache["pnl"] = df
         return df.copy()
 
+    def pnl_by_product(self) -> pd.DataFrame:
+        """Per month and product: revenue, gross profit, and the pay traced to the product (currency).
+
+        ``commission`` is every part of pay that follows a product's sales (commissions,
+        plan and tier pay shared out by the product's part of the base, per-action pay,
+        overrides, hand-off pay); bonuses, prizes, draws and clawbacks are not traced to
+        products. ``commission_pct_of_gross_profit`` above 100 means the company pays more
+        for the product's sales than it earns on them.
+        """
+        rp = self.rp
+        M, P = len(self.calendar.month_labels), len(self.products)
+        revenue = (rp["executed_revenue"] + rp["reorder_executed_revenue"]).sum(axis=1)
+        gross = (rp["executed_margin"] + rp["reorder_executed_margin"]).sum(axis=1)
+        traced = self.pay_breakdown().by_product()
+        traced = np.zeros((M, P)) if traced is None else traced
+        df = pd.DataFrame({
+            "month": np.repeat(np.array(self.calendar.month_labels, dtype=object), P),
+            "product": np.tile(np.array(self.products, dtype=object), M),
+            "revenue": revenue.reshape(-1),
+            "gross_margin": gross.reshape(-1),
+            "commission": traced.reshape(-1),
+        })
+        df["commission_pct_of_gross_profit"] = kpi.ratio(df["commission"], df["gross_margin"]) * 100
+        return df
+
+    def pay_warnings(self) -> list[str]:
+        """Warnings about the scheme and its cost: commission above gross profit, by product."""
+        from .pay.report import result_warnings, scheme_warnings
+
+        return scheme_warnings(self.scenario) + result_warnings(self.pnl_by_product(), self.scenario.currency)
+
     def payroll(self) -> pd.DataFrame:
-        """Pay per person, month and component (long form: person, role, month, part, amount)."""
-        rows = []
-        months = self.calendar.month_labels
-        pay = self.pay_matrix()
-        for j, rep in enumerate(self.reps):
-            for m, label in enumerate(months):
-                rows.append((rep, "rep", label, "salary", self.r["salary"][m, j]))
-                for part, arr in pay.items():
-                    rows.append((rep, "rep", label, part, arr[m, j]))
-        for j, sup in enumerate(self.supervisors):
-            for m, label in enumerate(months):
-                rows.append((sup, "supervisor", label, "salary", self.s["salary"][m, j]))
-        return pd.DataFrame(rows, columns=["person", "role", "month", "part", "amount"])
+        """Pay per person, month and part (long form: person, role, month, part, amount).
+
+        Roles: ``rep``, ``supervisor``, ``operator`` (hand-off role) and ``clerk`` (the back
+        office, one row for all clerks). The amounts add up to the P&L's salaries and
+        variable pay.
+        """
+        months = np.array(self.calendar.month_labels, dtype=object)
+        M = len(months)
+        bd = self.pay_breakdown()
+        frames = []
+        operators = [f"operator{i + 1:02d}" for i in range(next(iter(bd.operator.values())).shape[1])] if bd.operator else []
+        for role, people, table in (("rep", self.reps, bd.rep), ("supervisor", self.supervisors, bd.supervisor),
+                                    ("operator", operators, bd.operator)):
+            n = len(people)
+            for part, arr in table.items():
+                if n == 0:
+                    continue
+                frames.append(pd.DataFrame({
+                    "person": np.tile(np.array(people, dtype=object), M), "role": role,
+                    "month": np.repeat(months, n), "part": part, "amount": np.asarray(arr, dtype=float).reshape(-1),
+                }))
+        if self.d["clerk_salary"].any():
+            frames.append(pd.DataFrame({"person": "clerks", "role": "clerk", "month": months, "part": "salary",
+                                        "amount": self.d["clerk_salary"]}))
+        df = pd.concat(frames, ignore_index=True)
+        order = {p: i for i, p in enumerate([*self.reps, *self.supervisors, *operators, "clerks"])}
+        df["_o"] = df["person"].map(order)
+        df = df.sort_values(["_o", "month"], kind="stable").drop(columns="_o").reset_index(drop=True)
+        return df
 
     def pace_daily(self) -> pd.DataFrame:
         """Each rep's plan completion to date, every working day (the documents' pace %)."""
@@ -416,6 +481,10 @@ class Result:
             "rep_months": rep_months,
             "salaries": float(pnl["salaries"].sum()),
             "variable_pay": float(pnl["variable_pay"].sum()),
+            "commissions": float(pnl["commissions"].sum()),
+            "bonuses": float(pnl["bonuses"].sum()),
+            "commission_pct_of_gross_profit": float(kpi.ratio(pnl["commissions"].sum(), pnl["gross_margin"].sum()) * 100),
+            "pay_per_rep_month": float(kpi.ratio(rm["pay_total"].sum(), rep_months)),
             "payroll": float((pnl["salaries"] + pnl["variable_pay"] + pnl["payroll_tax"]).sum()),
             "cost_of_sales_pct": float(kpi.ratio((pnl["salaries"] + pnl["variable_pay"] + pnl["payroll_tax"]).sum(),
                                                  pnl["revenue"].sum()) * 100),
@@ -430,11 +499,27 @@ class Result:
             "unsold_stock": float(self.d["inventory_at_cost"][-1]) if len(self.d["inventory_at_cost"]) else 0.0,
             "mean_invoice_wait_hours": float(kpi.ratio(self.d["invoice_wait_hours"].sum(), self.d["invoices"].sum())),
         }
+        bd = self.pay_breakdown()
+        traced = bd.by_product()
+        if traced is None:
+            traced = np.zeros((len(self.calendar.month_labels), len(self.products)))
         for j, p in enumerate(self.products):
             out[f"revenue_{p}"] = float(rp["executed_revenue"][:, :, j].sum() + rp["reorder_executed_revenue"][:, :, j].sum())
             out[f"won_deals_{p}"] = float(rp["wins"][:, :, j].sum())
+            gp = float(rp["executed_margin"][:, :, j].sum() + rp["reorder_executed_margin"][:, :, j].sum())
+            out[f"commission_pct_of_gross_profit_{p}"] = float(kpi.ratio(traced[:, j].sum(), gp) * 100)
+        out["clawback_pending"] = float(bd.pending_clawback.sum())
+        out["draw_outstanding"] = float(bd.draw_balance.sum())
         self._cache["summary"] = out
         return dict(out)
+
+
+def _tenure(dept: "Department", day0: int) -> np.ndarray:
+    """Per (reporting day, rep seat): the holder's tenure in working days, -1 when the seat is empty."""
+    n = dept.calendar.n_days
+    days = np.arange(day0, n)
+    cols = [np.where(rep.employed[day0:], days - rep.hire_day[day0:], -1) for rep in dept.reps]
+    return np.stack(cols, axis=1) if cols else np.zeros((n - day0, 0), dtype=np.int64)
 
 
 def _derive(df: pd.DataFrame) -> None:

@@ -21,6 +21,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from .errors import ScenarioError
+from .pay.components import COMPONENT_TYPES
 from .scenario import CrossFieldError, Scenario
 
 BUILTIN_DIR = Path(str(resources.files("salessim") / "scenarios"))
@@ -129,6 +130,10 @@ def load_raw(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, 
             data.pop(key, None)
             origin.pop(key, None)
     _merge(data, raw, origin, str(path))
+    if isinstance(raw.get("pay"), Mapping) and "scheme" in raw["pay"]:
+        from .pay.schemes import expand_scheme_reference
+
+        expand_scheme_reference(data, origin, path, raw["pay"])  # [pay] scheme = "FILE": the file's scheme
     data.setdefault("name", path.stem)
     origin.setdefault("name", str(path))
     return data, origin
@@ -194,6 +199,8 @@ def validate(data: dict[str, Any], origin: Mapping[str, str] | None = None, defa
         raise ScenarioError(e.message, source=_source_of(e.field, origin, default_source), field=e.field) from None
     except ValidationError as e:
         err = _pick_error(e.errors())
+        err["tagged_loc"] = tuple(err["loc"])  # with union tags, to find the fields a union member allows
+        err["loc"] = tuple(_strip_union_tags(err["loc"]))  # "pay.components.0.commission.rates" -> "...0.rates"
         field = ".".join(str(p) for p in err["loc"])
         raise ScenarioError(_explain(err, data), source=_source_of(field, origin, default_source), field=field or None) from None
 
@@ -204,10 +211,14 @@ def _pick_error(errors: list[dict]) -> dict:
 
 
 def _strip_union_tags(loc: Iterable) -> list:
-    return [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TAGS))]
+    loc = list(loc)
+    return [p for i, p in enumerate(loc) if not (isinstance(p, str) and (
+        "[" in p or p in _TAGS
+        # a pay component's type follows its list index: pay.components.0.<type>.rates
+        or (p in COMPONENT_TYPES and i > 0 and isinstance(loc[i - 1], int))))]
 
 
-_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform", "commission", "plan_fulfilment"}
+_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform"}
 
 
 def _explain(err: dict, data: dict) -> str:
@@ -215,7 +226,7 @@ def _explain(err: dict, data: dict) -> str:
     err["loc"] = tuple(_strip_union_tags(err["loc"]))
     kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "extra_forbidden":
-        parent = err["loc"][:-1]
+        parent = err.get("tagged_loc", err["loc"])[:-1]
         known = _known_fields(parent)
         return f"unknown field (expected one of: {', '.join(known)})" if known else "unknown field"
     if kind == "missing":
@@ -268,28 +279,57 @@ def _explain(err: dict, data: dict) -> str:
 
 
 def _known_fields(loc: tuple) -> list[str]:
-    """Field names allowed at a location of the schema (for 'unknown field' messages)."""
-    from typing import get_args, get_origin
+    """Field names allowed at a location of the schema (for 'unknown field' messages).
+
+    ``loc`` may hold the tags of discriminated unions (``pay.components.0.tiered.tiers``):
+    a tag picks the union member whose literal field has that value.
+    """
+    import types
+    from typing import Annotated, Literal, Union, get_args, get_origin
 
     from pydantic import BaseModel
 
+    def is_model(t) -> bool:
+        return isinstance(t, type) and issubclass(t, BaseModel)
+
+    def tags(m) -> set:
+        return {v for f in m.model_fields.values() if get_origin(f.annotation) is Literal for v in get_args(f.annotation)}
+
     model: Any = Scenario
+    union: list | None = None
     for part in loc:
         if isinstance(part, int) or (isinstance(part, str) and part.isdigit()):
             continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        if union is not None:
+            member = next((m for m in union if part in tags(m)), None)
+            union = None
+            if member is not None:
+                model = member
+                continue
+        if not is_model(model):
             return []
         fld = model.model_fields.get(str(part))
         if fld is None:
             return []
         ann = fld.annotation
-        # unwrap list[X], dict[str, X], X | None
-        while get_origin(ann) is not None:
-            args = [a for a in get_args(ann) if a is not type(None)]
-            ann = args[-1] if args else ann
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
+        # unwrap Annotated[X, ...], list[X], dict[str, X], X | None; stop at a union of models
+        while True:
+            origin = get_origin(ann)
+            if origin is Annotated:
+                ann = get_args(ann)[0]
+            elif origin in (Union, types.UnionType):
+                members = [a for a in get_args(ann) if a is not type(None)]
+                if len(members) > 1 and all(is_model(m) for m in members):
+                    union = members
+                    break
+                ann = members[-1]
+            elif origin is not None and origin is not Literal:
+                ann = get_args(ann)[-1]
+            else:
                 break
-        if isinstance(ann, type) and issubclass(ann, BaseModel) and part not in ("products",):
+        if union is not None:
+            model = None
+        elif is_model(ann) and part not in ("products",):
             model = ann
         elif part == "products":
             from .scenario import ProductSpec
@@ -297,7 +337,7 @@ def _known_fields(loc: tuple) -> list[str]:
             model = ("products", ProductSpec)
     if isinstance(model, tuple):
         return []
-    if isinstance(model, type) and issubclass(model, BaseModel):
+    if is_model(model):
         return sorted(f.alias or n for n, f in model.model_fields.items())
     return []
 
