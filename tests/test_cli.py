@@ -76,3 +76,12 @@ def test_console_script_exits_2_without_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "salessim", "run", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "plan.monthly_per_rep" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_run_flags_commission_above_gross_profit(capsys):
+    assert main(["run", "new_product_group_commission_5x", "-n", "2", "--months", "2", "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: product B" in err and "gross" in err
+    assert main(["run", "baseline", "-n", "2", "--months", "2", "--workers", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["warnings"] == []

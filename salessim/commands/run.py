@@ -52,12 +52,18 @@ def handle(args) -> int:
     reps = replicate(sc, n=args.replications, seed=args.seed, workers=workers,
                      progress=sys.stderr.isatty() and not args.json)
     summary = reps.summary()
+    from ..pay.report import replication_warnings
+
+    warnings = replication_warnings(reps)
     if args.json:
-        out: dict = {"scenario": sc.name, "replications": reps.n, "seed": args.seed, "currency": sc.currency}
+        out: dict = {"scenario": sc.name, "replications": reps.n, "seed": args.seed, "currency": sc.currency,
+                     "warnings": warnings}
         out.update(reps.to_json())
         print(json.dumps(out, indent=2))
     else:
         print_table(sc, reps, summary)
+        for w in warnings:
+            print(f"warning: {w}", file=sys.stderr)
     if args.out:
         files = write_outputs(reps, Path(args.out))
         if not args.json:
