@@ -266,7 +266,9 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
         try:
             sc = apply(base, values)
         except UserError as e:
-            raise UserError(f"point {label(values) or 'base'}: {e.message}", source=e.source, field=e.field) from None
+            where = e.source if e.source not in (None, "override") else None
+            raise UserError(f"at sample point {label(values) or 'base'}: {e.message}", source=where,
+                            field=e.field) from None
         points.append(Point(label(values) or "base", sc, values, seed))
     definition = {"base": base.content_hash(), "method": method, "ranges": {k: list(v) for k, v in zip(names, bounds)},
                   "samples": samples, "sample_seed": s_seed, "num_levels": num_levels, "seed": seed,

@@ -143,7 +143,8 @@ def design_points(scenario: Scenario, design: Any) -> tuple[list[str], list[dict
         try:
             scenarios.append(apply(scenario, values))
         except UserError as e:
-            raise UserError(f"point {label(values)}: {e.message}", source=e.source, field=e.field) from None
+            where = e.source if e.source not in (None, "override") else None
+            raise UserError(f"at sweep point {label(values)}: {e.message}", source=where, field=e.field) from None
     return [p.path for p in params], pts, scenarios
 
 

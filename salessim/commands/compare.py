@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 
 from ..compare import Comparison, compare
@@ -63,11 +64,12 @@ def positive3(text: str) -> int:
 
 def handle(args) -> int:
     kw = runner_kwargs(args)
-    say(args, f"running on {backend_note(kw)}")
+    started = time.perf_counter()
     with interrupt_hint(kw["store"]):
         cmp = compare(args.base, args.variants, n=args.replications, seed=args.seed, precision=args.precision,
                       main_kpi=args.main_kpi, crn=args.crn, pilot=args.pilot,
                       max_replications=args.max_replications, overrides=overrides(args), **kw)
+    say(args, f"{len(cmp.table)} runs on {backend_note(kw)} in {time.perf_counter() - started:.1f} s")
     for note in cmp.notes:
         say(args, note)
     kpis = args.kpis

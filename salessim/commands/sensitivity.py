@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 
 from ..errors import UserError
@@ -67,15 +68,14 @@ def ranges_from_args(args) -> dict:
 def handle(args) -> int:
     ranges = ranges_from_args(args)
     kw = runner_kwargs(args)
-    k = len(ranges)
     samples = args.samples or DEFAULT_SAMPLES[args.method]
-    n_points = samples * (k + 1) if args.method == "morris" else samples * (k + 2)
-    extra = 2 * k + 1 if args.tornado else 0
-    say(args, f"{args.method}: up to {n_points + extra} points x {args.replications} replications on {backend_note(kw)}")
+    started = time.perf_counter()
     with interrupt_hint(kw["store"]):
         res = sensitivity(args.scenario, ranges, args.method, samples, n=args.replications, seed=args.seed,
                           sample_seed=args.sample_seed, outputs=args.outputs, tornado=args.tornado,
                           overrides=overrides(args), **kw)
+    runs = len(res.table) if res.table is not None else 0
+    say(args, f"{runs} runs on {backend_note(kw)} in {time.perf_counter() - started:.1f} s")
     for note in res.notes:
         say(args, note)
     if args.json:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 
 from ..errors import UserError
@@ -69,9 +70,10 @@ def design_from_args(args) -> Grid | LatinHypercube:
 def handle(args) -> int:
     design = design_from_args(args)
     kw = runner_kwargs(args)
-    say(args, f"running on {backend_note(kw)}")
+    started = time.perf_counter()
     with interrupt_hint(kw["store"]):
         res = sweep(args.scenario, design, n=args.replications, seed=args.seed, overrides=overrides(args), **kw)
+    say(args, f"{len(res.table)} runs on {backend_note(kw)} in {time.perf_counter() - started:.1f} s")
     for note in res.notes:
         say(args, note)
     summary = res.summary(args.metrics)
