@@ -307,8 +307,8 @@ def _labels(scenarios: Sequence[Scenario]) -> list[str]:
 def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario | str], n: int | None = 20,
             seed: int = 0, *, precision: float | None = None, main_kpi: str = "profit", level: float = 0.95,
             crn: bool = True, pilot: int = 10, batch: int = 5, max_replications: int = 500,
-            overrides: Mapping[str, Any] | None = None, workers: int = 1, scheduler: Any = None,
-            progress: bool = False, store: str | None = None, resume: bool = False,
+            overrides: Mapping[str, Any] | None = None, workers: int | None = None, scheduler: Any = None,
+            progress: bool | None = None, store: str | None = None, resume: bool = False,
             overwrite: bool = False) -> Comparison:
     """Compare ``variants`` with ``base`` using paired replications (common random numbers).
 

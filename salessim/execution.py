@@ -265,6 +265,11 @@ def _dask_chunks(tasks: Sequence[Any], fn, client) -> Iterator[tuple[list[int], 
             fut.cancel()
 
 
+def interactive() -> bool:
+    """True when a person is likely watching: stderr is a terminal, or this is a Jupyter kernel."""
+    return "ipykernel" in sys.modules or bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
 def _progress(total: int, desc: str):
     from tqdm.auto import tqdm
 

@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .execution import run_tasks
+from .execution import default_workers, interactive, run_tasks
 from .model import Department
 from .scenario import Scenario
 from .store import KEY_COLUMNS, ResultStore
@@ -95,11 +95,11 @@ class Runner:
     Parameters
     ----------
     workers:
-        Local worker processes (1 = this process).
+        Local worker processes (1 = this process; None = one per core).
     scheduler:
         A dask scheduler address or ``distributed.Client`` (overrides ``workers``).
     progress:
-        Show a progress bar.
+        Show a progress bar (None: when stderr is a terminal or in a Jupyter kernel).
     store:
         A result-store directory (created if needed), or None to keep results in memory only.
     resume:
@@ -108,13 +108,19 @@ class Runner:
         Discard an existing store's results first.
     """
 
-    workers: int = 1
+    workers: int | None = None
     scheduler: Any = None
-    progress: bool = False
+    progress: bool | None = None
     store: str | Path | None = None
     resume: bool = False
     overwrite: bool = False
     _open: ResultStore | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.workers is None:
+            self.workers = default_workers()
+        if self.progress is None:
+            self.progress = interactive()
 
     def open_store(self, kind: str, definition: Mapping[str, Any]) -> ResultStore | None:
         """Open the store (once) for this experiment; ``None`` without a store."""

@@ -217,8 +217,8 @@ def analyse_function(func: Callable[[pd.DataFrame], Mapping[str, Sequence[float]
 def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, float]], method: str = "morris",
                 samples: int | None = None, n: int = 2, seed: int = 0, *, sample_seed: int | None = None,
                 outputs: Sequence[str] = DEFAULT_OUTPUTS, tornado: bool = True, num_levels: int = 4,
-                overrides: Mapping[str, Any] | None = None, workers: int = 1, scheduler: Any = None,
-                progress: bool = False, store: str | None = None, resume: bool = False,
+                overrides: Mapping[str, Any] | None = None, workers: int | None = None, scheduler: Any = None,
+                progress: bool | None = None, store: str | None = None, resume: bool = False,
                 overwrite: bool = False) -> SensitivityResult:
     """Rank the parameters in ``ranges`` as drivers of ``outputs`` of ``scenario``.
 

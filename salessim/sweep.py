@@ -149,8 +149,8 @@ def design_points(scenario: Scenario, design: Any) -> tuple[list[str], list[dict
 
 
 def sweep(scenario: Scenario | str, design: Any, n: int = 10, seed: int = 0, *,
-          overrides: Mapping[str, Any] | None = None, workers: int = 1, scheduler: Any = None,
-          progress: bool = False, store: str | None = None, resume: bool = False,
+          overrides: Mapping[str, Any] | None = None, workers: int | None = None, scheduler: Any = None,
+          progress: bool | None = None, store: str | None = None, resume: bool = False,
           overwrite: bool = False) -> SweepResult:
     """Run ``scenario`` at every point of ``design`` for replications ``0 .. n-1``.
 

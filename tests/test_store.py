@@ -130,15 +130,15 @@ def test_resume_runs_only_the_missing_keys(tmp_path, full_table, monkeypatch):
     part = {"team.reps.0.count": [4, 6, 8], "supervision.intensity_floor": [0.2, 0.3]}
     store = tmp_path / "s"
     # first run: only 1 of the 2 replications
-    sweep(base, part, n=1, seed=3, store=store)
+    sweep(base, part, n=1, seed=3, store=store, workers=1)
     calls = []
     real = experiment.summarise
     monkeypatch.setattr(experiment, "summarise", lambda task: calls.append(task[2]) or real(task))
-    resumed = sweep(base, part, n=N, seed=3, store=store, resume=True)
+    resumed = sweep(base, part, n=N, seed=3, store=store, resume=True, workers=1)  # in this process: counted
     assert sorted(calls) == [1] * 6                  # only replication 1 of each of the 6 points ran
     pd.testing.assert_frame_equal(resumed.table, full_table)
     calls.clear()
-    again = sweep(base, part, n=N, seed=3, store=store, resume=True)
+    again = sweep(base, part, n=N, seed=3, store=store, resume=True, workers=1)
     assert calls == []                                 # nothing left to do
     pd.testing.assert_frame_equal(again.table, full_table)
 
