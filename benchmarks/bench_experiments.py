@@ -78,10 +78,10 @@ def speedup(n: int = 16) -> None:
     print(f"baseline replications/s     : {n / t_serial:.2f} serial, {n / t_par:.2f} on 2 workers "
           f"({n} replications; {t_serial / n:.3f} s each serially)")
     print(f"2-worker speed-up           : {t_serial / t_par:.2f}x wall clock (target >= 1.7x; {_load()})")
-    print(f"  CPU accounting            : serial {c_serial:.1f} CPU-s in {t_serial:.1f} s ({c_serial / t_serial:.0%} of a "
-          f"core); 2 workers {c_par:.1f} CPU-s in {t_par:.1f} s ({c_par / t_par:.2f} cores obtained of 2); parallel "
-          f"CPU overhead {c_par / c_serial - 1:+.1%}; on an idle 2-core machine: about "
-          f"{2 * c_serial / c_par:.2f}x")
+    print(f"  CPU accounting            : serial {c_serial:.1f} CPU-s in {t_serial:.1f} s "
+          f"({c_serial / t_serial:.0%} of a core); 2 workers {c_par:.1f} CPU-s in {t_par:.1f} s "
+          f"({c_par / t_par:.2f} cores obtained of 2); CPU per run in parallel {c_par / c_serial - 1:+.1%}; "
+          f"with both cores free: about {2 * c_serial / c_par:.2f}x")
     shutdown_local_pool()
     t = time.perf_counter()
     ss.replicate(sc, n=20, seed=0, workers=2)
@@ -151,7 +151,8 @@ def scaling(sizes=SCALING_SIZES) -> None:
             print(f"{n:>6}  failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else proc.returncode}")
             continue
         r = json.loads(proc.stdout.strip().splitlines()[-1])
-        grow = "" if prev is None else f"   x{r['seconds'] / prev['seconds']:.1f} time for x{n / prev['n_reps']:.0f} reps"
+        grow = "" if prev is None else \
+            f"   x{r['seconds'] / prev['seconds']:.1f} time for x{n / prev['n_reps']:.0f} reps"
         print(f"{n:>6}{r['seconds']:>10.1f}{r['seconds'] / n:>11.3f}{r['peak_mb']:>10.0f}{r['leads']:>10,}"
               f"{r['events']:>11,}{r['revenue_per_rep']:>13,.0f}{r['meetings_per_rep_month']:>20.1f}{grow}")
         prev = r

@@ -212,8 +212,7 @@ class Comparison:
         for v in self.variants:
             for m in kpis:
                 st = paired_difference(self._values(self.base, m), self._values(v, m), direction(m), self.level)
-                base_abs = abs(st["base_mean"])
-                pct = (lambda x: 100 * x / base_abs if base_abs > 0 else math.nan)
+                pct = _percent_of(abs(st["base_mean"]))
                 rows.append({
                     "variant": v, "kpi": m, "direction": direction(m), "n": st["n"],
                     "base_mean": st["base_mean"], "variant_mean": st["variant_mean"],
@@ -246,6 +245,11 @@ class Comparison:
             "differences": [{k: _num(v) for k, v in r.items()} for r in diffs.to_dict("records")],
             "verdicts": self.verdicts(),
         }
+
+
+def _percent_of(base_abs: float):
+    """A function giving ``x`` in % of ``base_abs`` (NaN when the base is 0)."""
+    return lambda x: 100 * x / base_abs if base_abs > 0 else math.nan
 
 
 def _num(v: Any) -> Any:

@@ -113,7 +113,8 @@ def dask_client(scheduler: Any):
                         field="--scheduler")
     address = scheduler.strip()
     if not address:
-        raise UserError("expected a scheduler address such as tcp://host:8786, got an empty string", field="--scheduler")
+        raise UserError("expected a scheduler address such as tcp://host:8786, got an empty string",
+                        field="--scheduler")
     cached = _CLIENTS.get(address)
     if cached is not None and cached.status == "running":
         return cached

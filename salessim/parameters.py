@@ -115,7 +115,8 @@ def parse_grid(text: str, flag: str = "--grid") -> tuple[str, list[Any] | tuple[
         start, stop = (_number(p, path, flag) for p in parts[:2])
         count = _number(parts[2], path, flag)
         if count != int(count) or count < 1:
-            raise UserError(f"expected a whole COUNT >= 1 in START:STOP:COUNT, got {parts[2]!r}", field=f"{flag} {path}")
+            raise UserError(f"expected a whole COUNT >= 1 in START:STOP:COUNT, got {parts[2]!r}",
+                            field=f"{flag} {path}")
         return path, (start, stop, int(count))
     items = [t.strip() for t in rest.split(",")]
     if any(not t for t in items):

@@ -38,7 +38,6 @@ Ranges come from ``--range PATH=LOW:HIGH`` flags or a TOML file (:func:`read_ran
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path

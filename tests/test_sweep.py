@@ -84,8 +84,8 @@ def test_unknown_and_structured_paths_are_refused(base):
 
 
 def test_a_value_the_scenario_rejects_names_the_point(base):
-    with pytest.raises(UserError, match=r"^supervision.intensity_floor: at sweep point supervision.intensity_floor=1.5: "
-                       r"expected a probability"):
+    with pytest.raises(UserError, match=r"^supervision.intensity_floor: at sweep point "
+                       r"supervision.intensity_floor=1.5: expected a probability"):
         sweep(base, {"supervision.intensity_floor": [0.2, 1.5]}, n=1)
 
 

@@ -44,7 +44,8 @@ def register(sub) -> None:
     p.add_argument("--main-kpi", default="profit", metavar="KPI", help="KPI of the verdict and of --precision "
                    "(default profit)")
     p.add_argument("--kpis", type=list_arg, default=None, metavar="A,B,...", help="KPIs to report (default: headline)")
-    p.add_argument("--pilot", type=positive3, default=10, metavar="N", help="first replications of --precision (default 10)")
+    p.add_argument("--pilot", type=positive3, default=10, metavar="N",
+                   help="first replications of --precision (default 10)")
     p.add_argument("--max-replications", type=positive3, default=500, metavar="N",
                    help="most replications --precision may use (default 500)")
     p.add_argument("--no-crn", dest="crn", action="store_false",

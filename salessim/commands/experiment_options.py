@@ -14,7 +14,7 @@ from .common import assignment, check_out_dir, positive_int, seed_int
 
 
 def add_common(p: argparse.ArgumentParser, default_n: int) -> None:
-    """Add --replications, --seed, --months, --set, --workers, --scheduler, --out, --store, --resume, --overwrite, --json."""
+    """Add the options every experiment command takes (replications, seed, horizon, where to run, results)."""
     p.add_argument("--replications", "-n", type=positive_int, default=default_n, metavar="N",
                    help=f"replications per scenario or point (default {default_n})")
     p.add_argument("--seed", type=seed_int, default=0, metavar="S",
@@ -32,7 +32,8 @@ def add_common(p: argparse.ArgumentParser, default_n: int) -> None:
                    help="write tables (CSV, Parquet), charts (PNG, SVG) and the result store (DIR/store) here")
     g.add_argument("--store", metavar="DIR", default=None,
                    help="keep finished runs in this Parquet store as they complete (default with --out: DIR/store)")
-    g.add_argument("--resume", action="store_true", help="reuse the finished runs in the store; run only what is missing")
+    g.add_argument("--resume", action="store_true",
+                   help="reuse the finished runs in the store; run only what is missing")
     g.add_argument("--overwrite", action="store_true", help="discard the store's earlier results and start again")
     g.add_argument("--json", action="store_true", help="print a machine-readable summary instead of tables")
 

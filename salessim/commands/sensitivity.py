@@ -42,7 +42,8 @@ def register(sub) -> None:
     p.add_argument("--samples", type=positive_int, default=None, metavar="K",
                    help=f"Morris trajectories (default {DEFAULT_SAMPLES['morris']}) or Sobol base samples, a power "
                         f"of 2 (default {DEFAULT_SAMPLES['sobol']})")
-    p.add_argument("--sample-seed", type=seed_int, default=None, metavar="S", help="seed of the sample (default --seed)")
+    p.add_argument("--sample-seed", type=seed_int, default=None, metavar="S",
+                   help="seed of the sample (default --seed)")
     p.add_argument("--outputs", type=list_arg, default=list(DEFAULT_OUTPUTS), metavar="A,B",
                    help="metrics to analyse (default profit,revenue)")
     p.add_argument("--no-tornado", dest="tornado", action="store_false",

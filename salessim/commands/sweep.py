@@ -95,7 +95,7 @@ def print_summary(res: SweepResult, summary, metrics) -> None:
           f"replications, seed {res.seed} (means with 95% intervals)")
     width = max(12, *(len(str(v)) for v in summary["label"])) + 2
     print(f"\n{'point':<{width}}" + "".join(f"{metric_label(m):>38}" for m in metrics))
-    for (pt, lab), g in summary.groupby(["point", "label"], sort=True):
+    for (_, lab), g in summary.groupby(["point", "label"], sort=True):
         cells = []
         for m in metrics:
             r = g[g["metric"] == m].iloc[0]
