@@ -14,7 +14,9 @@ Prints, on this machine (the reference has 2 cores):
 4. run time and peak memory of one replication of a department of 10, 100 and 1,000 reps
    (:func:`salessim.scaling.scaled_department`: teams of 7 under one head each, market,
    inbound leads and clerks scaled with the team; 12 months), each in a fresh process
-   (target: close to linear; 1,000 reps in under 60 s and 2 GB).
+   (target: close to linear; 1,000 reps in under 60 s and 2 GB): once for the engine as it
+   is, once with Python's garbage collector paused during the run, as the experiment layer
+   runs it.
 
 Timings depend on what else the machine is doing; the load average is printed with them.
 ``python -m benchmarks experiments`` runs it; ``--quick`` skips the 1,000-rep run.
@@ -121,16 +123,19 @@ def decide(precision: float = 2.0) -> None:
           f"{d['diff_pct']:+.1f}% [{d['low_pct']:+.1f}%, {d['high_pct']:+.1f}%] -> {d['verdict']} (target <= 10 s)")
 
 
-def _child(n_reps: int) -> None:
+def _child(n_reps: int, gc_paused: bool) -> None:
+    import contextlib
     import resource
 
+    from salessim.execution import paused_gc
     from salessim.model import Department
     from salessim.scaling import scaled_department
 
     sc = scaled_department(n_reps)
     t = time.perf_counter()
-    dept = Department(sc, seed=1, replication=0, record_events=False)
-    res = dept.run()
+    with paused_gc() if gc_paused else contextlib.nullcontext():
+        dept = Department(sc, seed=1, replication=0, record_events=False)
+        res = dept.run()
     secs = time.perf_counter() - t
     summary = res.summary()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
@@ -140,12 +145,21 @@ def _child(n_reps: int) -> None:
 
 
 def scaling(sizes=SCALING_SIZES) -> None:
-    print(f"one replication of a department of n reps, 12 months + 3 warm-up, each in a fresh process ({_load()}):")
+    for gc_paused in (False, True):
+        _scaling(sizes, gc_paused)
+
+
+def _scaling(sizes, gc_paused: bool) -> None:
+    how = ("with the garbage collector paused, as experiments run it (salessim.execution.paused_gc)" if gc_paused
+           else "the engine as it is (Department.run)")
+    print(f"one replication of a department of n reps, 12 months + 3 warm-up, each in a fresh process; {how} "
+          f"({_load()}):")
     print(f"{'reps':>6}{'seconds':>10}{'s per rep':>11}{'peak MB':>10}{'leads':>10}{'events':>11}"
           f"{'revenue/rep':>13}{'meetings/rep-month':>20}")
     prev = None
     for n in sizes:
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_experiments", "--child", str(n)],
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_experiments", "--child", str(n),
+                               "--gc-paused" if gc_paused else "--gc-on"],
                               capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
         if proc.returncode != 0:
             print(f"{n:>6}  failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else proc.returncode}")
@@ -162,7 +176,7 @@ def scaling(sizes=SCALING_SIZES) -> None:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
-        _child(int(argv[1]))
+        _child(int(argv[1]), gc_paused="--gc-paused" in argv)
         return
     speedup()
     crn_factor()

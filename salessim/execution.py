@@ -28,11 +28,13 @@ Jupyter too) counts finished tasks.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterator, Sequence
 
@@ -147,6 +149,24 @@ def describe_backend(workers: int = 1, scheduler: Any = None) -> str:
         n = len(client.scheduler_info().get("workers", {}))
         return f"dask cluster at {client.scheduler.address} ({n} workers)"
     return "this process" if workers <= 1 else f"{workers} local worker processes"
+
+
+# --------------------------------------------------------------------------- garbage collection
+@contextmanager
+def paused_gc():
+    """Pause Python's cyclic garbage collector for one simulation run, then restore it.
+
+    A run allocates hundreds of thousands of short-lived objects but leaves almost no
+    reference cycles, and each full collection scans every live object: in a department of
+    1,000 reps the collector took over a third of the run time. Pausing it changes no result.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- running tasks

@@ -25,13 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .execution import default_workers, interactive, run_tasks
+from .execution import default_workers, interactive, paused_gc, run_tasks
 from .model import Department
 from .scenario import Scenario
 from .store import KEY_COLUMNS, ResultStore
@@ -66,19 +67,27 @@ class Point:
     params: Mapping[str, Any] = field(default_factory=dict)
     seed: int = 0
 
-    @property
+    @cached_property
     def scenario_hash(self) -> str:
+        """The scenario's content hash (computed once)."""
         return self.scenario.content_hash()
 
+    @cached_property
+    def params_text(self) -> str:
+        """The parameters as canonical JSON (computed once)."""
+        return params_json(self.params)
+
     def key(self, replication: int) -> tuple:
-        return (self.scenario_hash, params_json(self.params), int(self.seed), int(replication))
+        """The store key of this point's replication ``replication``."""
+        return (self.scenario_hash, self.params_text, int(self.seed), int(replication))
 
 
 def summarise(task: tuple[Scenario, int, int]) -> dict[str, float]:
     """Run one replication (no event log, no lead table) and return its summary metrics."""
     scenario, seed, replication = task
-    res = Department(scenario, seed=seed, replication=replication, record_events=False).run()
-    return res.summary()
+    with paused_gc():
+        res = Department(scenario, seed=seed, replication=replication, record_events=False).run()
+        return res.summary()
 
 
 def order_metrics(columns: Iterable[str]) -> list[str]:
@@ -199,7 +208,7 @@ def _table(points: Sequence[Point], reps: list[int], done: Mapping[tuple, Mappin
     rows = []
     for i, p in enumerate(points):
         h = p.scenario_hash
-        pj = params_json(p.params)
+        pj = p.params_text
         for r in reps:
             res = done[(h, pj, int(p.seed), r)]
             rows.append((i, p.label, *[p.params.get(k) for k in param_names], h, int(p.seed), r,

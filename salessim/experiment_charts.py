@@ -66,9 +66,19 @@ def metric_unit(metric: str, currency: str) -> str:
     return "count"
 
 
+def money_fine(x: float, _pos=None) -> str:
+    """Currency tick labels that keep a decimal when ticks are closer than the rounding (27.5k, 1.25M)."""
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:.2f}".rstrip("0").rstrip(".") + "M"
+    if a >= 1e3:
+        return f"{x / 1e3:.1f}".rstrip("0").rstrip(".") + "k"
+    return f"{x:.0f}"
+
+
 def _money_axis(axis, metric: str, currency: str) -> None:
     if metric_unit(metric, currency) == currency:
-        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(money))
+        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_fine))
 
 
 def _finish(fig, text: str) -> None:
@@ -265,6 +275,7 @@ def tornado_chart(sens: "SensitivityResult", output: str = "profit"):
     ax.barh(y + h / 2, t["y_low"] - base, h, left=base, color=PALETTE[0], label="parameter at the low end")
     ax.barh(y - h / 2, t["y_high"] - base, h, left=base, color=PALETTE[1], label="parameter at the high end")
     ax.axvline(base, color="#333333", lw=0.8)
+    ax.margins(x=0.08)
     ax.set_yticks(y, [f"{p}\n{_tick(lo)} → {_tick(hi)}" for p, lo, hi in
                       zip(t["parameter"], t["low_value"], t["high_value"])], fontsize=8)
     ax.grid(axis="y", visible=False)
@@ -275,7 +286,7 @@ def tornado_chart(sens: "SensitivityResult", output: str = "profit"):
     ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.9)
     _finish(fig, f"Each bar: {metric_label(output)} with one parameter at the low or high end of its range and the "
                  f"others as in {sens.scenario} (vertical line: {sens.scenario} itself), mean of {sens.replications} "
-                 "replications with common random numbers. Widest bar first; the table gives 95% intervals.")
+                 "replication(s) with common random numbers. Widest bar first; the table gives 95% intervals.")
     return fig
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .execution import default_workers, local_pool, run_tasks  # noqa: F401  (re-exported)
+from .execution import default_workers, local_pool, paused_gc, run_tasks  # noqa: F401  (re-exported)
 from .model import Department
 from .results import Result
 from .scenario import Scenario
@@ -58,7 +58,8 @@ def simulate(scenario: Scenario | str, seed: int = 0, replication: int = 0, *, r
 
 def _run_one(args: tuple[Scenario, int, int, bool]) -> Result:
     scenario, seed, rep, keep_leads = args
-    return simulate(scenario, seed, rep, record_events=False, keep_leads=keep_leads)
+    with paused_gc():
+        return simulate(scenario, seed, rep, record_events=False, keep_leads=keep_leads)
 
 
 # --------------------------------------------------------------------------- execution
