@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("engine", "comp_search")
+BENCHMARKS = ("engine", "experiments", "comp_search")
 
 
 def main(argv: list[str]) -> int:

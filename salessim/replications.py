@@ -9,8 +9,6 @@ scenarios replicated with the same seed are paired (common random numbers).
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Iterable, Sequence
@@ -19,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .execution import default_workers, local_pool, paused_gc, run_tasks  # noqa: F401  (re-exported)
 from .model import Department
 from .results import Result
 from .scenario import Scenario
@@ -59,65 +58,20 @@ def simulate(scenario: Scenario | str, seed: int = 0, replication: int = 0, *, r
 
 def _run_one(args: tuple[Scenario, int, int, bool]) -> Result:
     scenario, seed, rep, keep_leads = args
-    return simulate(scenario, seed, rep, record_events=False, keep_leads=keep_leads)
+    with paused_gc():
+        return simulate(scenario, seed, rep, record_events=False, keep_leads=keep_leads)
 
 
-# --------------------------------------------------------------------------- pool
-_POOL: dict[str, Any] = {"workers": 0, "pool": None}
-
-
-def default_workers() -> int:
-    """Worker processes to use by default: one per CPU core."""
-    return max(1, os.cpu_count() or 1)
-
-
-def local_pool(workers: int) -> Executor:
-    """A process pool of ``workers``, created once and reused (so repeated runs start fast)."""
-    if _POOL["pool"] is None or _POOL["workers"] != workers:
-        if _POOL["pool"] is not None:
-            _POOL["pool"].shutdown(cancel_futures=True)
-        import multiprocessing as mp
-
-        # fork starts workers at once with everything already imported, and works when the main
-        # program is a notebook or stdin; elsewhere fall back to spawn
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        _POOL["pool"] = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        _POOL["workers"] = workers
-    return _POOL["pool"]
-
-
+# --------------------------------------------------------------------------- execution
 def run_many(tasks: Sequence[Any], fn: Callable[[Any], Any], workers: int = 1, progress: bool | str = False,
-             desc: str = "replications") -> list[Any]:
-    """Apply ``fn`` to every task, in order, serially or on a local process pool.
+             desc: str = "replications", scheduler: Any = None) -> list[Any]:
+    """Apply ``fn`` to every task, in order, serially, on local processes or on a dask cluster.
 
-    The output order is the task order whatever ``workers`` is, so results do not depend
-    on scheduling. ``progress`` shows a tqdm bar (in a terminal or a notebook).
+    The output order is the task order whatever runs it, so results do not depend on
+    scheduling. ``progress`` shows a tqdm bar (in a terminal or a notebook). See
+    :func:`salessim.execution.run_tasks`.
     """
-    bar = _progress(len(tasks), desc) if progress else None
-    out: list[Any] = []
-    try:
-        if workers <= 1 or len(tasks) <= 1:
-            for t in tasks:
-                out.append(fn(t))
-                if bar is not None:
-                    bar.update(1)
-        else:
-            pool = local_pool(workers)
-            chunk = max(1, len(tasks) // (workers * 8))
-            for res in pool.map(fn, tasks, chunksize=chunk):
-                out.append(res)
-                if bar is not None:
-                    bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    return out
-
-
-def _progress(total: int, desc: str):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, leave=False)
+    return run_tasks(tasks, fn, workers=workers, scheduler=scheduler, progress=bool(progress), desc=desc)
 
 
 # --------------------------------------------------------------------------- replications
@@ -209,11 +163,13 @@ def mean_interval(x: np.ndarray, level: float = 0.95) -> dict[str, float]:
 
 
 def replicate(scenario: Scenario | str, n: int = 20, seed: int = 0, *, workers: int = 1,
-              progress: bool = False, keep_leads: bool = False, first: int = 0) -> Replications:
+              progress: bool = False, keep_leads: bool = False, first: int = 0,
+              scheduler: Any = None) -> Replications:
     """Run replications ``first .. first + n - 1`` of ``scenario`` with master ``seed``.
 
-    ``workers > 1`` runs them on local processes; the results are identical to a serial
-    run. Leads tables are dropped unless ``keep_leads`` (they are large).
+    ``workers > 1`` runs them on local processes, ``scheduler`` (an address or a
+    ``distributed.Client``) on a dask cluster; the results are identical to a serial run.
+    Leads tables are dropped unless ``keep_leads`` (they are large).
     """
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
     if n < 1:
@@ -221,5 +177,5 @@ def replicate(scenario: Scenario | str, n: int = 20, seed: int = 0, *, workers: 
 
         raise UserError(f"expected at least 1 replication, got {n}", field="replications")
     tasks = [(sc, seed, first + i, keep_leads) for i in range(n)]
-    results = run_many(tasks, _run_one, workers=workers, progress=progress)
+    results = run_many(tasks, _run_one, workers=workers, progress=progress, scheduler=scheduler)
     return Replications(sc, seed, results)
