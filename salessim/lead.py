@@ -4,7 +4,8 @@ Stages: ``first_contact`` (inbound leads only) -> ``meeting`` -> ``proposal`` ->
 ``negotiation`` -> ``invoicing`` -> won. A lead can be lost at any stage, or dropped
 before anyone worked it (a missed call, a lead nobody contacted in time, no free slot in
 the rep's diary, a rep who left). Every lead ends in exactly one state: ``won``, ``lost``,
-``dropped``, or ``open`` when the horizon ends first.
+``dropped``, or ``open`` when the horizon ends first (or for ever, if the product's
+``stall_share`` makes it a stalled deal after its first meeting).
 
 The journey is a SimPy process that reads like the story. Rep work (holding the meeting,
 writing the proposal, negotiating) is queued with the rep, who does it within their
@@ -80,6 +81,11 @@ def journey(dept: "Department", lead: Lead):
         if not (yield from _lost_or_reviewed(dept, lead, "meeting", "no_show" if not held else "no_interest")):
             return
         lead.event = rep.book_meeting(lead, review=True)
+
+    # ---- a stalled deal stays open for ever: nobody closes it (common in CRM histories)
+    if prod.stall_share > 0 and lead.rep.rng_deals.random() < prod.stall_share:
+        lead.stage, lead.reason = "proposal", "stalled"
+        return
 
     size = dept.size_factor(lead)
     # ---- proposal: the client asks, the rep writes it, the client decides

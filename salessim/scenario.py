@@ -111,6 +111,9 @@ class RepSpec(Section):
     plan_per_month: NonNeg | None = Field(None, description="Monthly plan (currency); none = plan.monthly_per_rep.")
     key_clients: Count = Field(0, description="Key clients in each rep's book at the start.")
     products: list[str] | None = Field(None, description="Products they sell; none = all.")
+    inbound_weight: Pos = Field(
+        1.0, description="Relative share of inbound leads routed to each rep of the group (1 = an average rep)."
+    )
 
 
 class TeamSpec(Section):
@@ -164,6 +167,9 @@ class ProductSpec(Section):
     )
     launch_month: Count = Field(0, description="Month index in which the product goes on sale.")
     stock_value: NonNeg = Field(0.0, description="Stock bought at launch, at cost (currency); ties up capital.")
+    stall_share: Prob = Field(
+        0.0, description="Share of deals that stall after the first meeting: they stay open and never close."
+    )
 
 
 # --------------------------------------------------------------------------- leads
@@ -177,7 +183,20 @@ class LeadSourceSpec(Section):
         "form", description="call = a live inbound call, lost if nobody answers; form = waits in the inbox."
     )
     rate_per_day: NonNeg = Field(description="Mean leads per working day, department-wide (Poisson).")
+    rate_by_month: dict[str, NonNeg] | None = Field(
+        None, description="Leads per working day in named months ('YYYY-MM'), replacing rate_per_day there."
+    )
     region: str | None = Field(None, description="Only reps of this region receive it; none = any.")
+
+    @field_validator("rate_by_month")
+    @classmethod
+    def _month_keys(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        import re
+
+        for key in v or {}:
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", key):
+                raise ValueError(f"expected month keys as 'YYYY-MM', got {key!r}")
+        return v
 
 
 class ProspectingSpec(Section):

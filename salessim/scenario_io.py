@@ -168,7 +168,7 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 
 def _free_keys(parent: list[str]) -> bool:
-    return bool(parent) and parent[-1] in {"rates", "forced_mix", "products"}
+    return bool(parent) and parent[-1] in {"rates", "forced_mix", "products", "rate_by_month"}
 
 
 def get_path(data: Any, dotted: str) -> Any:
