@@ -9,9 +9,10 @@ more reps calling the same market each get less from it.
 ``rate_per_day``, or its ``rate_by_month`` for the months that names). Leads are
 assigned round-robin (or to the least-loaded rep) among employed reps who sell the
 product in the source's region; when reps have unequal ``inbound_weight`` each lead goes
-to an eligible rep with probability proportional to their weight. A live call reaches a rep who is free with the chance
-that they are not in a meeting; if not, it is lost, unless overflow routing passes it to
-another rep who is free. A web form waits in the rep's inbox.
+to an eligible rep with probability proportional to their weight. A live call reaches a
+rep who is free with the chance that they are not in a meeting; if not, it is lost,
+unless overflow routing passes it to another rep who is free. A web form waits in the
+rep's inbox.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class Market:
         #: weighted routing when some rep has an inbound_weight other than 1 (own stream per source)
         self.weighted = any(g.inbound_weight != 1.0 for g in s.team.reps)
         self.assign_rngs = [dept.streams.get("assignment", src.name) for src in self.sources] if self.weighted else []
+        self._cum_key: tuple[int, int] | None = None   # cumulative weights of the eligible reps, per (source, day)
+        self._cum = np.zeros(0)
 
     # ------------------------------------------------------------------ outbound
     def _release(self, p: int, d: int) -> None:
@@ -112,9 +115,13 @@ class Market:
         if s.routing.assignment == "least_loaded":
             rep = min(reps, key=lambda r: (not r.present[d], len(r.inbox) + len(r.tasks), r.index))
         elif self.weighted:  # each lead goes to rep i with probability proportional to their weight
-            w = np.fromiter((r.group.inbound_weight for r in reps), dtype=float, count=len(reps))
-            u = self.assign_rngs[k].random() * w.sum()
-            rep = reps[min(int(np.searchsorted(np.cumsum(w), u, side="right")), len(reps) - 1)]
+            key = (k, d)
+            if self._cum_key != key:
+                self._cum_key = key
+                self._cum = np.cumsum([r.group.inbound_weight for r in reps])
+            cum = self._cum
+            rep = reps[min(int(np.searchsorted(cum, self.assign_rngs[k].random() * cum[-1], side="right")),
+                           len(reps) - 1)]
         else:
             rep = reps[self._rr[k] % len(reps)]
             self._rr[k] += 1

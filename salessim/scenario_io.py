@@ -207,7 +207,7 @@ def _strip_union_tags(loc: Iterable) -> list:
     return [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TAGS))]
 
 
-_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform", "commission", "plan_fulfilment"}
+_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform", "mixture", "commission", "plan_fulfilment"}
 
 
 def _explain(err: dict, data: dict) -> str:
