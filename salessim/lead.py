@@ -62,7 +62,6 @@ def journey(dept: "Department", lead: Lead):
     env, rec = dept.env, dept.recorder
     prod = dept.product_specs[lead.product]
     funnel, delays = prod.funnel, prod.delays_days
-    hpd = dept.calendar.hours_per_day
 
     if lead.origin == "inbound":
         booked = yield lead.rep.await_first_contact(lead)
@@ -91,14 +90,14 @@ def journey(dept: "Department", lead: Lead):
     # ---- proposal: the client asks, the rep writes it, the client decides
     lead.stage = "proposal"
     while True:
-        yield env.timeout(delays.meeting_to_proposal.sample(lead.rep.rng_deals) * size.cycle * hpd)
+        yield env.timeout(dept.client_delay(delays.meeting_to_proposal.sample(lead.rep.rng_deals) * size.cycle))
         yield lead.rep.queue_work(lead, prod.effort_hours.proposal, "proposal")
         if dept.needs_review(lead):
             yield dept.request_review(lead)
         m, r, p = dept.month_now(), lead.rep.index, lead.product
         rec.rp["proposals"][m, r, p] += 1
         rec.event(env.now, "proposal_sent", lead.id, r, p, "proposal", lead.proposal)
-        yield env.timeout(delays.proposal_to_decision.sample(lead.rep.rng_deals) * size.cycle * hpd)
+        yield env.timeout(dept.client_delay(delays.proposal_to_decision.sample(lead.rep.rng_deals) * size.cycle))
         if lead.rep.rng_deals.random() < dept.conversion(lead.rep, lead, funnel.proposal_to_negotiation, size.win):
             break
         if not (yield from _lost_or_reviewed(dept, lead, "proposal", "rejected")):
@@ -108,7 +107,7 @@ def journey(dept: "Department", lead: Lead):
     lead.stage = "negotiation"
     while True:
         yield lead.rep.queue_work(lead, prod.effort_hours.negotiation, "negotiation")
-        yield env.timeout(delays.negotiation_to_close.sample(lead.rep.rng_deals) * size.cycle * hpd)
+        yield env.timeout(dept.client_delay(delays.negotiation_to_close.sample(lead.rep.rng_deals) * size.cycle))
         p_won = dept.conversion(lead.rep, lead, funnel.negotiation_to_won, size.win)
         risky_share = dept.risky_share
         if risky_share > 0:  # pay on contracted value: reps also sign clients who will never pay

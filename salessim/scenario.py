@@ -357,6 +357,17 @@ class EffortChoiceSpec(Section):
     )
 
 
+class ClosingPaceSpec(Section):
+    """Month-to-month swings in how fast clients decide, shared by every open deal.
+
+    Each simulated month draws a pace factor ``g`` (lognormal, mean 1, log-sd ``monthly_sd``);
+    client delays run ``g`` times faster in that month (a busy quarter end, a slow holiday
+    month). 0 = every month alike.
+    """
+
+    monthly_sd: NonNeg = Field(0.0, description="Log-sd of each month's pace factor on client delays (0 = none).")
+
+
 class CostsSpec(Section):
     """Costs other than pay."""
 
@@ -391,6 +402,7 @@ class Scenario(Section):
     effort_choice: EffortChoiceSpec
     costs: CostsSpec
     pay: PaySpec = Field(default_factory=PaySpec)
+    closing_pace: ClosingPaceSpec = Field(default_factory=ClosingPaceSpec)
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":

@@ -67,6 +67,7 @@ class Fit:
     teams: pd.DataFrame                     # manager, reps, region(s)
     capacity: dict[str, float]
     data_figures: dict[str, Any]            # the data's own figures (naive), for comparison
+    pace: dict[str, Any]                    # closing-pace swings: sd, interval, months, monthly table
     activities: pd.DataFrame | None = None
     product_groups: dict[str, str] = field(default_factory=dict)
     list_prices: dict[str, float] = field(default_factory=dict)
@@ -257,6 +258,9 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
         except (ValueError, np.linalg.LinAlgError, FloatingPointError) as e:  # pragma: no cover - diagnostic only
             notes.append(f"won and lost times could not be fitted separately ({e})")
 
+    # ---- month-to-month swings of the closing pace
+    pace = closing_pace(deals, product_times, workdays, months, export_date, first_closed)
+
     # ---- deal values
     value_fits, values, value_notes = _fit_values(deals, all_products, prices)
 
@@ -297,7 +301,61 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
                      "backtest)")
     return Fit(export_date, first_created, first_closed, workdays, evidence, months, sources, arrivals, recent, reps,
                wins, time_fits, best.family, product_times, product_source, outcome_times, value_fits, values,
-               value_notes, teams_df, capacity, data_figures, acts, groups, list_prices, v.info.get("currency"), notes)
+               value_notes, teams_df, capacity, data_figures, pace, acts, groups, list_prices, v.info.get("currency"),
+               notes)
+
+
+def closing_pace(deals: pd.DataFrame, times: dict[str, SurvivalFit], workdays: list[str], months: list[str],
+                 export_date: dt.date, first_closed: dt.date | None, level: float = LEVEL) -> dict[str, Any]:
+    """How much more closes vary from month to month than independent deals would make them.
+
+    The fitted times to close turn each day's new deals into expected closes per day
+    (a convolution); summed by month they give ``E_m``. With a month pace factor ``g_m``
+    (lognormal, log-sd ``s``) the closes are about ``g_m E_m``, so the variance of
+    ``log(A_m / E_m)`` over the months is ``s^2`` plus the Poisson part ``~1/E_m``:
+    ``s^2 = max(0, var(log(A/E)) - mean(1/A))``. Months scored: complete months from the
+    second month with recorded closes (the first may hold a backlog).
+    """
+    start = month_start(months[0])
+    cal = WorkCalendar(start, len(months), 8.0, tuple(workdays))
+    n_days = cal.n_days
+    start64 = np.datetime64(start)
+    wm = weekmask(workdays)
+    created_idx = np.busday_count(start64, deals["created"].to_numpy().astype("datetime64[D]"), weekmask=wm)
+    expected = np.zeros(n_days)
+    k = np.arange(n_days + 1, dtype=float)
+    for p, f in times.items():
+        sel = (deals["product"] == p).to_numpy()
+        n_c = np.bincount(np.clip(created_idx[sel], 0, n_days - 1), minlength=n_days).astype(float)
+        sf = f.sf(k)
+        pmf = (1 - f.stall) * np.clip(sf[:-1] - sf[1:], 0, None)   # P(cycle = j + 1), j = 0 ..
+        pmf = np.concatenate([[0.0], pmf])[:n_days]                   # index = cycle in days
+        expected += np.convolve(n_c, pmf)[:n_days]
+    closed = deals["closed"].dropna().to_numpy().astype("datetime64[D]")
+    closed_idx = np.busday_count(start64, closed, weekmask=wm)
+    actual = np.bincount(np.clip(closed_idx, 0, n_days - 1), minlength=n_days).astype(float)
+    mo = cal.month_of_day
+    e_m = np.bincount(mo, weights=expected, minlength=len(months))
+    a_m = np.bincount(mo, weights=actual, minlength=len(months))
+    end_last = add_months(month_start(months[-1]), 1) - dt.timedelta(days=1)
+    complete = months if export_date >= end_last else months[:-1]
+    first = month_label(first_closed) if first_closed else months[-1]
+    scored = [i for i, m in enumerate(months) if m in complete and m > first and e_m[i] > 0 and a_m[i] > 0]
+    table = pd.DataFrame({"month": months, "closed_actual": a_m, "closed_expected": e_m,
+                          "scored": [i in scored for i in range(len(months))]})
+    if len(scored) < 3:
+        return {"sd": 0.0, "low": 0.0, "high": 0.0, "months": len(scored), "table": table,
+                "note": "fewer than 3 months to measure it: no month-to-month swings"}
+    r = np.log(a_m[scored] / e_m[scored])
+    var = float(np.var(r, ddof=1))
+    poisson = float(np.mean(1.0 / a_m[scored]))
+    sd = math.sqrt(max(0.0, var - poisson))
+    dfree = len(scored) - 1
+    lo = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 + level) / 2, dfree) - poisson))
+    hi = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 - level) / 2, dfree) - poisson))
+    return {"sd": sd, "low": lo, "high": hi, "months": len(scored), "table": table,
+            "note": f"log(actual / expected closes) over {len(scored)} months: sd {math.sqrt(var):.3f}, of which "
+                    f"Poisson noise ~{math.sqrt(poisson):.3f}"}
 
 
 def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:

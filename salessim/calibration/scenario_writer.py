@@ -344,6 +344,10 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
     data["effort_choice"].pop("forced_mix", None)
     data["costs"] = dict(base["costs"])
     c["costs"] = "[baseline] not in the export"
+    pace = fit.pace
+    data["closing_pace"] = {"monthly_sd": _round(float(pace["sd"]), 4)}
+    c["closing_pace.monthly_sd"] = (f"[fit] month-to-month swing of the closing pace: {pace['note']}; 90% interval "
+                                    f"[{_fmt(pace['low'])}, {_fmt(pace['high'])}]")
     data["pay"] = {"components": []}
     c["pay"] = "[calibration] the export has no pay data: add your scheme ([[pay.components]], see the baseline)"
     ids = {"reps": rep_ids, "managers": man_ids, "products": prod_ids}
