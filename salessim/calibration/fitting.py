@@ -68,6 +68,7 @@ class Fit:
     capacity: dict[str, float]
     data_figures: dict[str, Any]            # the data's own figures (naive), for comparison
     pace: dict[str, Any]                    # closing-pace swings: sd, interval, months, monthly table
+    time_data: dict[str, np.ndarray]        # pooled working days to close (closed) and ages (open), for charts
     activities: pd.DataFrame | None = None
     product_groups: dict[str, str] = field(default_factory=dict)
     list_prices: dict[str, float] = field(default_factory=dict)
@@ -301,7 +302,7 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
                      "backtest)")
     return Fit(export_date, first_created, first_closed, workdays, evidence, months, sources, arrivals, recent, reps,
                wins, time_fits, best.family, product_times, product_source, outcome_times, value_fits, values,
-               value_notes, teams_df, capacity, data_figures, pace, acts, groups, list_prices, v.info.get("currency"),
+               value_notes, teams_df, capacity, data_figures, pace, {"closed": cyc[is_closed], "open": ages}, acts, groups, list_prices, v.info.get("currency"),
                notes)
 
 

@@ -139,6 +139,7 @@ class SurvivalFit:
     km_distance: float = math.nan
     converged: bool = True
     draws: np.ndarray | None = field(default=None, repr=False)
+    _memo: dict = field(default_factory=dict, repr=False)
 
     @property
     def k(self) -> int:
@@ -227,7 +228,10 @@ class SurvivalFit:
         return self.interval(lambda x: float(special.expit(x[-1])), level)
 
     def median_interval(self, level: float = 0.90) -> tuple[float, float]:
-        return self.interval(lambda x: self.median_cycle(x), level, n=200)
+        key = ("median", level)
+        if key not in self._memo:
+            self._memo[key] = self.interval(lambda x: self.median_cycle(x), level, n=200)
+        return self._memo[key]
 
 
 def negloglik(family: str, x: np.ndarray, d: Durations, with_stall: bool) -> float:
