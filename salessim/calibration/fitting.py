@@ -94,7 +94,7 @@ def working_days_between(a: np.ndarray, b: np.ndarray, workdays: list[str]) -> n
 def detect_workdays(dates: np.ndarray) -> tuple[list[str], dict[str, int]]:
     """Weekdays with at least a quarter of the busiest weekday's activity."""
     d = pd.to_datetime(pd.Series(dates)).dropna()
-    counts = np.bincount(d.dt.weekday.to_numpy(), minlength=7)
+    counts = np.bincount(d.dt.day_of_week.to_numpy(), minlength=7)
     evidence = {WEEKDAYS[i]: int(c) for i, c in enumerate(counts)}
     top = counts.max()
     days = [WEEKDAYS[i] for i in range(7) if top > 0 and counts[i] >= 0.25 * top]

@@ -268,6 +268,13 @@ def fit_family(family: str, d: Durations, with_stall: bool | None = None) -> Sur
             best = r
     x = np.asarray(best.x, dtype=float)
     cov = _covariance(lambda z: negloglik(family, z, d, with_stall), x)
+    if cov is None and with_stall:
+        # the stalled share at its boundary (no stalled deals): intervals of the shape with the share fixed
+        k = len(x) - 1
+        sub = _covariance(lambda z: negloglik(family, np.append(z, x[-1]), d, True), x[:k])
+        if sub is not None:
+            cov = np.zeros((len(x), len(x)))
+            cov[:k, :k] = sub
     fit = SurvivalFit(family, x, cov, float(best.fun), d.closed, d.open, with_stall,
                       converged=bool(best.success) or True)
     fit.aic = 2 * len(x) + 2 * fit.nll
