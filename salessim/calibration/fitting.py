@@ -186,6 +186,10 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     sources = pd.DataFrame(src_rows, columns=["source", "product", "channel", "n", "working_days", "rate_per_day",
                                               "low", "high", "n_history"])
 
+    if sources["n"].sum() == 0:
+        notes.append(f"no new deals in the last {len(recent)} months ({recent[0]}..{recent[-1]}): the next period's "
+                     "arrival rates are 0 (pass --as-of or --recent-months to use other months)")
+
     # ---- reps: shares, products, team
     rep_all = deals.groupby("rep").size()
     rep_recent = deals[deals["month"].isin(recent)].groupby("rep").size().reindex(rep_all.index, fill_value=0)
@@ -240,7 +244,7 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
         d_p = Durations.from_days(cyc[sel_c], working_days_between(created[sel_o], np.full(sel_o.sum(), export64),
                                                                    workdays))
         if d_p.closed >= MIN_CLOSED_PER_PRODUCT_FIT:
-            product_times[p] = fit_family(best.family, d_p)
+            product_times[p] = fit_family(best.family, d_p, start=best.theta)
             product_source[p] = f"own fit ({d_p.closed:,} closed, {d_p.open:,} open)"
         elif d_p.closed > 0 and d_p.open > 0:
             product_times[p] = _stall_only(best, d_p)

@@ -258,7 +258,14 @@ def _read_xlsx(data: bytes, src: str, sheet: str | None, expected: Sequence[str]
 
 
 def _cell_text(v: Any) -> str:
-    return v.strip() if isinstance(v, str) else ("" if v is None else str(v))
+    """A cell as text; a whole number stored as a float (an XLSX id like 44651898.0) loses its '.0'."""
+    if isinstance(v, str):
+        return v.strip()
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return str(v)
 
 
 def _assemble(src: str, records: list[tuple[int, list[Any]]], fmt: str, enc: str | None, delim: str | None,

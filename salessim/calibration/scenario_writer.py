@@ -157,6 +157,9 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
     bsup = base["team"]["supervisors"][0]
     for m in managers:
         supervisors.append({"id": man_ids[m], "weekly_hours": sup_hours, "salary_per_month": bsup["salary_per_month"]})
+    nominal = not managers   # no teams table: one nominal head (a scenario rep needs a supervisor), supervision off
+    if nominal:
+        supervisors.append({"id": "head", "weekly_hours": sup_hours, "salary_per_month": bsup["salary_per_month"]})
     brep = base["team"]["reps"][0]
     wcol = "weight" if weights == "recent" else "weight_history"
     skills = fit.wins.reps.set_index("rep")
@@ -166,7 +169,7 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
     for k, r in enumerate(reps_df.itertuples()):
         rid = rep_ids[r.rep]
         row: dict[str, Any] = {"id": rid, "count": 1}
-        row["supervisor"] = man_ids[r.manager] if r.manager else None
+        row["supervisor"] = man_ids[r.manager] if r.manager else "head"
         row["region"] = safe_id(str(r.region or "main"), set(), "main")
         sk = float(skills.at[r.rep, "skill"]) if r.rep in skills.index else 1.0
         row["skill"] = _round(sk, 4)
@@ -185,7 +188,7 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
                                  f"90% interval [{_fmt(s['skill_low'])}, {_fmt(s['skill_high'])}]")
         else:
             c[f"{pre}.skill"] = "[fit] no closed deals yet: an average rep"
-        if weights == "recent":
+        if weights == "recent" and total_recent > 0:
             c[f"{pre}.inbound_weight"] = (f"[fit] {int(r.recent_deals):,} of {int(total_recent):,} new deals in "
                                           f"{fit.recent_months[0]}..{fit.recent_months[-1]} "
                                           f"({_pct(r.recent_deals / total_recent)}); 1 = an average rep")
@@ -198,7 +201,9 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
         c[f"{pre}.region"] = "[fit] teams table" if r.manager not in ("", "unassigned") else (
             "[calibration] not in the teams table" if r.manager == "unassigned" else "[calibration] no teams table")
     data["team"] = {"supervisors": supervisors, "reps": rep_rows}
-    if supervisors:
+    if nominal:
+        c["team.supervisors"] = "[calibration] no teams table: one nominal head; supervision is off"
+    else:
         c["team.supervisors"] = (f"[fit] one per manager of the teams table ({len(supervisors)}); weekly_hours = "
                                  f"{hpd:g} h on each of the {len(wk)} working days [calibration]; salary [baseline]")
 
@@ -310,9 +315,9 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
                                  "; see plans.csv of the report for plans at a chosen attainment probability")
     c["plan.fact_basis"] = "[calibration] the export records value won, not payments"
     data["supervision"] = dict(sup)
-    data["supervision"]["enabled"] = bool(supervisors)
+    data["supervision"]["enabled"] = not nominal
     c["supervision.enabled"] = ("[calibration] managers coach with the baseline norms; with <= 7 reps each the "
-                                "reps keep full intensity" if supervisors else
+                                "reps keep full intensity" if not nominal else
                                 "[calibration] no teams table: reps work at full intensity")
     ppl = dict(base["people"])
     ppl.update({"attrition_per_year": 0.0, "vacation_days_per_year": 0.0})

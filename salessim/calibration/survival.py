@@ -89,9 +89,8 @@ def _sf(family: str, x: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def _ln_sf(t: np.ndarray, log_median: float, sigma: float) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        z = (np.log(np.where(t > 0, t, 1e-300)) - log_median) / sigma
-    return np.where(t > 0, special.ndtr(-z), 1.0)
+    # log(1e-300) = -691: the survival at t = 0 comes out as 1 without a branch
+    return special.ndtr((log_median - np.log(np.maximum(t, 1e-300))) / sigma)
 
 
 def _n_params(family: str) -> int:
@@ -248,14 +247,20 @@ def negloglik(family: str, x: np.ndarray, d: Durations, with_stall: bool) -> flo
     return -ll if math.isfinite(ll) else 1e300
 
 
-def fit_family(family: str, d: Durations, with_stall: bool | None = None) -> SurvivalFit:
-    """Maximum-likelihood fit of one family (with a stalled share when there are open deals)."""
+def fit_family(family: str, d: Durations, with_stall: bool | None = None, start: np.ndarray | None = None
+               ) -> SurvivalFit:
+    """Maximum-likelihood fit of one family (with a stalled share when there are open deals).
+
+    ``start``: the family's parameters to start from (e.g. a pooled fit's), instead of
+    starting values from the data.
+    """
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}")
     if with_stall is None:
         with_stall = d.open > 0
     best = None
-    for x0 in _starts(family, d):
+    starts = [np.asarray(start, dtype=float)[: _n_params(family)]] if start is not None else _starts(family, d)
+    for x0 in starts:
         if with_stall:
             share = d.open / max(1, d.open + d.closed)
             x0 = np.append(x0, special.logit(min(0.9, max(0.02, share / 2))))
@@ -386,9 +391,7 @@ def fit_by_outcome(family: str, won: Durations, lost: Durations, open_ages: np.n
     pi = max(common.stall, 1e-3)
     qw, ql = (1 - pi) * p_won, (1 - pi) * (1 - p_won)
     x0 = np.concatenate([common.theta, common.theta, [math.log(qw / pi), math.log(ql / pi)]])
-    res = optimize.minimize(nll, x0, method="Nelder-Mead",
-                            options={"maxiter": 6000 * len(x0), "xatol": 1e-7, "fatol": 1e-9, "adaptive": True})
-    res = min((res, optimize.minimize(nll, res.x, method="BFGS")), key=lambda r: r.fun)
+    res = optimize.minimize(nll, x0, method="BFGS", options={"gtol": 1e-5, "maxiter": 2000})
     # model A's full likelihood: common times, outcome independent of time
     n_closed = n_won + n_lost
     nll_a = common.nll

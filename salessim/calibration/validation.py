@@ -45,7 +45,7 @@ import pandas as pd
 
 from ..errors import UserError
 from .presets import Mapping
-from .readers import DateOrder, RawTable, normalise_name, parse_amounts, parse_date_cells, resolve_date_order, to_dates
+from .readers import DateOrder, RawTable, _cell_text, normalise_name, parse_amounts, parse_date_cells, resolve_date_order, to_dates
 from .stages import StageMap, map_stages
 from .tables import PriceList, Teams
 
@@ -125,7 +125,7 @@ class Validated:
 
 
 def _txt(v: Any) -> str:
-    return v.strip() if isinstance(v, str) else ("" if v is None else str(v))
+    return _cell_text(v)
 
 
 def _examples(rows: np.ndarray, k: int = 8) -> str:
