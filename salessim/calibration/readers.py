@@ -335,8 +335,8 @@ def normalise_name(name: Any) -> str:
 
 
 # --------------------------------------------------------------------------- amounts
-_CURRENCY = re.compile(r"^(?:[A-Za-z]{3}|руб\.?|р\.?|[$€£₽¥₴₸]|us\$)\s*|\s*(?:[A-Za-z]{3}|руб\.?|р\.?|[$€£₽¥₴₸])$",
-                       re.IGNORECASE)
+# ISO currency codes (upper case), signs, and the rouble's abbreviations, before or after the number
+_CURRENCY = re.compile(r"^(?:[A-Z]{3}|US\$|[$€£₽¥₴₸])\s*|\s*(?:[A-Z]{3}|[Рр][Уу][Бб]\.?|[Рр]\.|[$€£₽¥₴₸])$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _PLAIN = re.compile(r"^[+-]?\d+(?:([.,])(\d+))?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:([.,])\d{3})+(?:([.,])(\d+))?$")
