@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("engine",)
+BENCHMARKS = ("engine", "calibration")
 
 
 def main(argv: list[str]) -> int:

@@ -132,3 +132,25 @@ def export_date(result: Result) -> dt.date:
 
     sc = result.scenario
     return add_months(sc.calendar.start, sc.calendar.months) - dt.timedelta(days=1)
+
+
+def write_demo_export(directory: str | Path, seed: int = 1, preset: str = "hubspot") -> list[Path]:
+    """The project's own demo export: a year of the built-in baseline, as a CRM would export it.
+
+    Writes ``demo_deals.csv`` (in ``preset``'s format), ``demo_teams.csv`` and
+    ``demo_products.csv`` into ``directory``. The baseline starts with an empty pipeline
+    (no warm-up), as a CRM export of a new department would.
+    """
+    from ..replications import simulate
+    from ..scenario_io import load_scenario
+
+    import datetime as _dt
+
+    # a past year, so that no date lies in the future; no warm-up: the CRM starts empty
+    sc = load_scenario("baseline", {"calendar.warmup_months": 0, "calendar.start": _dt.date(2024, 1, 1),
+                                    "calendar.holidays": []})
+    res = simulate(sc, seed=seed)
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    return [write_export(res, d / "demo_deals.csv", preset), write_teams(res, d / "demo_teams.csv"),
+            write_price_list(res, d / "demo_products.csv")]
