@@ -63,6 +63,11 @@ def time_to_close_chart(fit):
         ax.plot(tt, (1 - f.stall) * (1 - f.sf(tt)), color=color, lw=1.5 if f is pooled else 1,
                 ls="-" if f is pooled else "--",
                 label=f"{f.family.replace('_', ' ')} (AIC {f.aic:,.0f}, stalled {f.stall:.0%})")
+    if fit.two_stage is not None:
+        tt = np.arange(len(t), dtype=float)
+        ts = fit.two_stage
+        ax.plot(tt, (1 - ts.stall) * (1 - ts.sf(tt)), color="black", ls=":", lw=1.5 if fit.timing == "two_stage" else 1,
+                label=f"two stages: early loss point, then the close (AIC {ts.aic:,.0f})")
     ax.set_xlabel("working days since the deal was created")
     ax.set_ylabel("share of deals closed (won or lost)")
     ax.set_title("How fast do deals close?")

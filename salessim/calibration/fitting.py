@@ -32,7 +32,8 @@ from scipy import stats
 from ..calendar import WEEKDAYS, WorkCalendar, add_months
 from ..errors import UserError
 from .pooling import WinModel, fit_win_model
-from .survival import FAMILIES, Durations, OutcomeTimes, SurvivalFit, fit_all, fit_by_outcome, fit_family
+from .survival import (FAMILIES, Durations, OutcomeTimes, SurvivalFit, TwoStageFit, fit_all, fit_by_outcome,
+                       fit_family, fit_two_stage)
 from .tables import Activities, PriceList, Teams
 from .validation import Validated
 
@@ -70,10 +71,19 @@ class Fit:
     pace: dict[str, Any]                    # closing-pace swings: sd, interval, months, monthly table
     time_data: dict[str, np.ndarray]        # pooled working days to close (closed) and ages (open), for charts
     activities: pd.DataFrame | None = None
+    timing: str = "one_stage"                # "one_stage" | "two_stage" (won and lost on different clocks)
+    two_stage: TwoStageFit | None = None
+    one_stage_product_times: dict[str, SurvivalFit] = field(default_factory=dict)
+    timing_note: str = ""
     product_groups: dict[str, str] = field(default_factory=dict)
     list_prices: dict[str, float] = field(default_factory=dict)
     currency: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def timing_fit(self):
+        """The time-to-close model the scenario uses (pooled)."""
+        return self.two_stage if self.timing == "two_stage" else self.time_fits[0]
 
     def overall_win_rate(self) -> float:
         """The fitted model's win rate over the history's product and rep mix."""
@@ -263,6 +273,29 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
         except (ValueError, np.linalg.LinAlgError, FloatingPointError) as e:  # pragma: no cover - diagnostic only
             notes.append(f"won and lost times could not be fitted separately ({e})")
 
+    # ---- won and lost on different clocks? (then an early loss point before the close)
+    timing, two, timing_note = "one_stage", None, "won and lost deals share one time to close"
+    one_stage_products = dict(product_times)
+    if outcome_times is not None and outcome_times.p_value < 0.01 and won_sel.sum() >= 30 and lost_sel.sum() >= 30:
+        two = fit_two_stage(Durations.from_days(cyc[won_sel], []), Durations.from_days(cyc[lost_sel], []), ages)
+        pw = n_won / (n_won + n_lost)
+        aic_one = best.aic + 2 + 2 * -(n_won * math.log(pw) + n_lost * math.log(1 - pw)) if 0 < pw < 1 else math.inf
+        if two.aic < aic_one:
+            timing = "two_stage"
+            base = wins.products.set_index("product")["base_prob"]
+            product_times = {p: two.with_product(float(base.get(p, pw)), one_stage_products[p].stall)
+                             for p in all_products}
+            timing_note = (f"won and lost deals close on different clocks (medians {outcome_times.won_median:.1f} vs "
+                           f"{outcome_times.lost_median:.1f} working days, p = {outcome_times.p_value:.2g}): "
+                           f"{two.early_loss_share():.0%} of losses come at an early point after "
+                           f"{math.exp(two.x[0]):.1f} days; AIC {two.aic:,.0f} vs {aic_one:,.0f} for one clock")
+        else:
+            timing_note = (f"won and lost times differ (p = {outcome_times.p_value:.2g}) but an early loss point "
+                           f"does not fit better (AIC {two.aic:,.0f} vs {aic_one:,.0f}): one clock is used")
+    elif outcome_times is not None:
+        timing_note = (f"won and lost deals share one time to close (medians {outcome_times.won_median:.1f} vs "
+                       f"{outcome_times.lost_median:.1f} working days, p = {outcome_times.p_value:.2g})")
+
     # ---- month-to-month swings of the closing pace
     pace = closing_pace(deals, product_times, workdays, months, export_date, first_closed)
 
@@ -304,10 +337,12 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
         notes.append(f"no deal closes before {first_closed}, although deals were created from {first_created}: "
                      "the export may not record closes before that date (months before it are not scored in the "
                      "backtest)")
-    return Fit(export_date, first_created, first_closed, workdays, evidence, months, sources, arrivals, recent, reps,
+    out = Fit(export_date, first_created, first_closed, workdays, evidence, months, sources, arrivals, recent, reps,
                wins, time_fits, best.family, product_times, product_source, outcome_times, value_fits, values,
                value_notes, teams_df, capacity, data_figures, pace, {"closed": cyc[is_closed], "open": ages}, acts, groups, list_prices, v.info.get("currency"),
                notes)
+    out.timing, out.two_stage, out.one_stage_product_times, out.timing_note = timing, two, one_stage_products, timing_note
+    return out
 
 
 def closing_pace(deals: pd.DataFrame, times: dict[str, SurvivalFit], workdays: list[str], months: list[str],

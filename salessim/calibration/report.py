@@ -64,7 +64,18 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
                      "km_distance": t.km_distance, "stalled_share": t.stall, "stalled_low": slo, "stalled_high": shi,
                      "median_days_to_close": t.median_cycle(), "median_low": lo, "median_high": hi,
                      "chosen": t is f.time_fits[0], "closed": t.n_closed, "open": t.n_open})
+    if f.two_stage is not None:
+        t = f.two_stage
+        lo, hi = t.median_interval()
+        slo, shi = t.stall_interval()
+        rows.append({"family": t.family, "parameters": json.dumps(_num(t.parameters())), "k": t.k,
+                     "aic": t.aic, "km_distance": math.nan, "stalled_share": t.stall, "stalled_low": slo,
+                     "stalled_high": shi, "median_days_to_close": t.median_cycle(), "median_low": lo,
+                     "median_high": hi, "chosen": f.timing == "two_stage", "closed": t.n_closed, "open": t.n_open})
+        for r in rows[:-1]:
+            r["chosen"] = r["chosen"] and f.timing != "two_stage"
     pd.DataFrame(rows).to_csv(out / "time_to_close_fits.csv", index=False)
+    (out / "timing.txt").write_text(f.timing_note + "\n", encoding="utf-8")
     prow = []
     for p, t in f.product_times.items():
         lo, hi = t.median_interval()
@@ -98,11 +109,12 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         "win_rate_data": f.data_figures["win_rate"],
         "win_rate_fitted": f.overall_win_rate(),
         "rep_skill_spread_tau": f.wins.tau,
-        "time_to_close_family": f.time_family,
-        "median_days_to_close_fitted": f.time_fits[0].median_cycle(),
-        "median_days_to_close_interval": list(f.time_fits[0].median_interval()),
+        "time_to_close_family": f.timing_fit.family,
+        "timing": f.timing,
+        "median_days_to_close_fitted": f.timing_fit.median_cycle(),
+        "median_days_to_close_interval": list(f.timing_fit.median_interval()),
         "median_days_to_close_data_closed_deals": f.data_figures["median_cycle_working_days_closed"],
-        "stalled_share": f.time_fits[0].stall,
+        "stalled_share": f.timing_fit.stall,
         "won_vs_lost_median_days": [ot.won_median, ot.lost_median] if ot else None,
         "won_vs_lost_p_value": ot.p_value if ot else None,
         "closing_pace_sd": f.pace["sd"],
@@ -154,7 +166,7 @@ def _readme(cal, s: dict, scenario_path, backtest, holdout, plans) -> str:
           f"- Working week: {', '.join(f.workdays)}.",
           f"- Win rate: fitted {s['win_rate_fitted']:.1%} vs the export's {s['win_rate_data']:.1%} "
           f"(won / (won + lost)); between-rep spread of win odds (log-sd) {f.wins.tau:.3f}.",
-          f"- Time to close: {f.time_family.replace('_', ' ')} (lowest AIC of {len(f.time_fits)}); median "
+          f"- Time to close: {f.timing_fit.family.replace('_', ' ')} (by AIC); median "
           f"{s['median_days_to_close_fitted']:.1f} working days for deals that close (90% interval "
           f"{s['median_days_to_close_interval'][0]:.1f}-{s['median_days_to_close_interval'][1]:.1f}); the export's "
           f"median over its closed deals is {s['median_days_to_close_data_closed_deals']:.0f} (biased low by the "
@@ -164,6 +176,7 @@ def _readme(cal, s: dict, scenario_path, backtest, holdout, plans) -> str:
         ot = f.outcome_times
         L.append(f"- Won vs lost: median {ot.won_median:.1f} vs {ot.lost_median:.1f} working days when fitted "
                  f"separately (likelihood-ratio p = {ot.p_value:.3g}); the scenario uses one time for both.")
+    L.append(f"- Timing: {f.timing_note}.")
     L.append(f"- Month-to-month swing of the closing pace (log-sd): {f.pace['sd']:.3f} ({f.pace['note']}).")
     for n in f.notes:
         L.append(f"- Note: {n}")

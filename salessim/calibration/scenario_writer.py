@@ -97,6 +97,19 @@ def _round_dist(d: dict) -> dict:
     return out
 
 
+def stage_skill(multiplier: float, r: float, w: float) -> float:
+    """Odds multiplier at each of two decision points giving ``multiplier`` on the odds of winning overall."""
+    from scipy import optimize
+
+    from ..odds import scale
+
+    if abs(multiplier - 1.0) < 1e-12:
+        return 1.0
+    target = scale(r * w, multiplier)
+    f = lambda ls: scale(r, math.exp(ls)) * scale(w, math.exp(ls)) - target  # noqa: E731
+    return float(math.exp(optimize.brentq(f, -20.0, 20.0)))
+
+
 def names_map(fit: Fit, anonymize: bool = False) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """Scenario ids for reps, managers and products."""
     used: set[str] = set()
@@ -172,6 +185,8 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
         row["supervisor"] = man_ids[r.manager] if r.manager else "head"
         row["region"] = safe_id(str(r.region or "main"), set(), "main")
         sk = float(skills.at[r.rep, "skill"]) if r.rep in skills.index else 1.0
+        if fit.timing == "two_stage":  # the odds multiplier acts at both decision points
+            sk = stage_skill(sk, fit.two_stage.r, fit.two_stage.w)
         row["skill"] = _round(sk, 4)
         row["skill_spread"] = 0.0
         row["salary_per_month"] = brep["salary_per_month"]
@@ -183,7 +198,10 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
         pre = f"team.reps.{k}"
         if r.rep in skills.index:
             s = skills.loc[r.rep]
-            c[f"{pre}.skill"] = (f"[fit] win odds x{_fmt(sk)} (pooled), {int(s['closed']):,} closed deals, raw win rate "
+            c[f"{pre}.skill"] = (f"[fit] win odds x{_fmt(float(s['skill']))} (pooled)"
+                                 + (f", x{_fmt(sk)} at each of the two decision points" if fit.timing == "two_stage"
+                                    else "")
+                                 + f", {int(s['closed']):,} closed deals, raw win rate "
                                  f"{_pct(s['raw_rate'])} vs {_pct(s['expected_rate'])} expected for their products; "
                                  f"90% interval [{_fmt(s['skill_low'])}, {_fmt(s['skill_high'])}]")
         else:
@@ -211,16 +229,17 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
     products: dict[str, Any] = {}
     bprod = base["products"]["A"]
     wp = fit.wins.products.set_index("product")
+    two = fit.timing == "two_stage"
     for p, pid in prod_ids.items():
         tf = fit.product_times[p]
-        dist = _round_dist(tf.distribution())
+        dist = _round_dist(tf.d3() if two else tf.distribution())
         pr = {
             "group": safe_id(fit.product_groups.get(p, p), set(), pid),
             "deal_size": _round_dist(fit.values[p]),
             "margin": bprod["margin"],
             "market_size": 0,
             "familiarity_start": 1.0,
-            "stall_share": _round(tf.stall, 5),
+            "stall_share": _round(tf.stall, 5) if tf.stall > 1e-6 else 0.0,
             "funnel": {
                 "booking_rate": bprod["funnel"]["booking_rate"],
                 "contact_to_meeting": 1.0,
@@ -230,7 +249,7 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
             },
             "delays_days": {
                 "meeting_to_proposal": {"dist": "fixed", "value": 0.0},
-                "proposal_to_decision": {"dist": "fixed", "value": 0.0},
+                "proposal_to_decision": _round_dist(tf.d2()) if two else {"dist": "fixed", "value": 0.0},
                 "negotiation_to_close": dist,
             },
             "effort_hours": {"proposal": 0.0, "negotiation": 0.0},
@@ -253,17 +272,41 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
             c[f"{pre}.funnel.negotiation_to_won"] = (
                 f"[fit] win probability for an average rep: {int(w['won']):,} won of {int(w['closed']):,} closed "
                 f"({_pct(w['raw_rate'])}); 90% interval [{_pct(w['low'])}, {_pct(w['high'])}]")
+        if two:
+            pr["funnel"]["proposal_to_negotiation"] = _round(tf.r, 5)
+            pr["funnel"]["negotiation_to_won"] = _round(tf.w, 5)
+            elo, ehi = fit.two_stage.early_interval(LEVEL)
+            c[f"{pre}.funnel.proposal_to_negotiation"] = (
+                f"[fit] passes the early loss point: {fit.two_stage.early_loss_share():.1%} of losses come there "
+                f"(90% interval [{_pct(elo)}, {_pct(ehi)}], all products); with the next line the product's win "
+                f"probability {_pct(float(wp.at[p, 'base_prob']))}")
+            c[f"{pre}.funnel.negotiation_to_won"] = (
+                f"[fit] won at the close; x the line above = {_pct(float(wp.at[p, 'base_prob']))} for an average rep: "
+                f"{int(wp.at[p, 'won']):,} won of {int(wp.at[p, 'closed']):,} closed, 90% interval "
+                f"[{_pct(wp.at[p, 'low'])}, {_pct(wp.at[p, 'high'])}]")
+            c[f"{pre}.delays_days.proposal_to_decision"] = (
+                f"[fit] working days from the first meeting to the early loss point (lognormal): "
+                f"{fit.timing_note}")
         c[f"{pre}.funnel.contact_to_meeting"] = "[calibration] certain: each CRM deal is a qualified lead"
-        c[f"{pre}.funnel.meeting_to_proposal"] = "[calibration] certain: the outcome is drawn at the close"
-        c[f"{pre}.funnel.proposal_to_negotiation"] = "[calibration] certain: the outcome is drawn at the close"
+        c[f"{pre}.funnel.meeting_to_proposal"] = "[calibration] certain: the outcome is drawn later"
+        if not two:
+            c[f"{pre}.funnel.proposal_to_negotiation"] = "[calibration] certain: the outcome is drawn at the close"
         mlo, mhi = tf.median_interval(LEVEL)
         best = fit.time_fits[0]
-        c[f"{pre}.delays_days.negotiation_to_close"] = (
-            f"[fit] working days from the first meeting (the day after creation) to close: {tf.family.replace('_', ' ')}"
-            f" (lowest AIC of {len(fit.time_fits)} families on all deals); {fit.product_time_source[p]}, open deals "
-            f"censored at {fit.export_date}; median time to close {_fmt(tf.median_cycle())} working days, 90% interval "
-            f"[{_fmt(mlo)}, {_fmt(mhi)}]" + ("" if tf is not best else " (pooled fit)"))
-        c[f"{pre}.delays_days.meeting_to_proposal"] = "[calibration] all of the time to close is in the last delay"
+        if two:
+            c[f"{pre}.delays_days.negotiation_to_close"] = (
+                f"[fit] working days from the early loss point to the close (lognormal), fitted with it on all "
+                f"{fit.data_figures['won'] + fit.data_figures['lost']:,} closed and {fit.data_figures['open']:,} open "
+                f"deals (censored at {fit.export_date}); median time to close {_fmt(tf.median_cycle())} working days "
+                f"(won {_fmt(tf.won_median())}, lost {_fmt(tf.lost_median())}), 90% interval [{_fmt(mlo)}, {_fmt(mhi)}]")
+        else:
+            c[f"{pre}.delays_days.negotiation_to_close"] = (
+                f"[fit] working days from the first meeting (the day after creation) to close: "
+                f"{tf.family.replace('_', ' ')} (lowest AIC of {len(fit.time_fits)} families on all deals); "
+                f"{fit.product_time_source[p]}, open deals censored at {fit.export_date}; median time to close "
+                f"{_fmt(tf.median_cycle())} working days, 90% interval [{_fmt(mlo)}, {_fmt(mhi)}]"
+                + ("" if tf is not best else " (pooled fit)") + f"; {fit.timing_note}")
+        c[f"{pre}.delays_days.meeting_to_proposal"] = "[calibration] all of the time to close is in the later delays"
         c[f"{pre}.effort_hours"] = "[calibration] rep time per deal is in activity.meeting_hours"
     data["products"] = products
 

@@ -406,3 +406,193 @@ def fit_by_outcome(family: str, won: Durations, lost: Durations, open_ages: np.n
                        math.nan, 0, 0, False)
     return OutcomeTimes(family, wfit.median_cycle(), lfit.median_cycle(), wfit.median_interval(),
                         lfit.median_interval(), lr, float(stats.chi2.sf(lr, df)), df)
+
+
+# --------------------------------------------------------------------------- two stages
+GRID_STEP = 0.25   # days: the grid on which the sum of two delays is convolved
+
+
+@dataclass
+class TwoStageFit:
+    """Won and lost deals on different clocks: an early loss point, then the close.
+
+    After the first meeting a deal stalls with probability ``stall``; otherwise it waits
+    ``D2`` days and is lost there ("early") with probability ``1 - r``; otherwise it waits
+    ``D3`` more days and is won with probability ``w``. Won deals close after ``D2 + D3``,
+    lost deals after ``D2`` or ``D2 + D3``. ``D2`` and ``D3`` are lognormal. In a scenario:
+    ``proposal_to_decision = D2``, ``proposal_to_negotiation = r``, ``negotiation_to_close =
+    D3``, ``negotiation_to_won = w``.
+    """
+
+    x: np.ndarray          # log-median2, log-sigma2, log-median3, log-sigma3, logit r, logit w, logit stall
+    cov: np.ndarray | None
+    nll: float
+    n_closed: int
+    n_open: int
+    aic: float = math.nan
+    km_distance: float = math.nan
+    family: str = "two_stage_lognormal"
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def r(self) -> float:
+        return float(special.expit(self.x[4]))
+
+    @property
+    def w(self) -> float:
+        return float(special.expit(self.x[5]))
+
+    @property
+    def stall(self) -> float:
+        return float(special.expit(self.x[6]))
+
+    @property
+    def k(self) -> int:
+        return len(self.x)
+
+    def early_loss_share(self) -> float:
+        """Share of losses that happen at the early point."""
+        return (1 - self.r) / max(1e-12, 1 - self.r * self.w)
+
+    def d2(self, x=None) -> dict:
+        x = self.x if x is None else x
+        return {"dist": "lognormal", "median": math.exp(x[0]), "sigma": math.exp(x[1])}
+
+    def d3(self, x=None) -> dict:
+        x = self.x if x is None else x
+        return {"dist": "lognormal", "median": math.exp(x[2]), "sigma": math.exp(x[3])}
+
+    def _sums(self, t: np.ndarray, x=None) -> tuple[np.ndarray, np.ndarray]:
+        """P(D2 > t) and P(D2 + D3 > t)."""
+        x = self.x if x is None else x
+        return _ln_sf(t, x[0], math.exp(x[1])), _sum_sf(t, x)
+
+    def sf(self, t: np.ndarray, x=None) -> np.ndarray:
+        """P(closing time > t) for a deal that closes (won or lost)."""
+        x = self.x if x is None else x
+        r = float(special.expit(x[4]))
+        s2, ss = self._sums(np.asarray(t, dtype=float), x)
+        return (1 - r) * s2 + r * ss
+
+    def won_sf(self, t: np.ndarray) -> np.ndarray:
+        return _sum_sf(np.asarray(t, dtype=float), self.x)
+
+    def median_cycle(self, x=None) -> float:
+        """Median working days from creation to close for deals that close."""
+        return 1.0 + _solve_median(lambda t: self.sf(np.array([t]), x)[0])
+
+    def won_median(self) -> float:
+        return 1.0 + _solve_median(lambda t: self.won_sf(np.array([t]))[0])
+
+    def lost_median(self) -> float:
+        e = self.early_loss_share()
+        return 1.0 + _solve_median(lambda t: e * _ln_sf(np.array([t]), self.x[0], math.exp(self.x[1]))[0]
+                                   + (1 - e) * self.won_sf(np.array([t]))[0])
+
+    def parameter_draws(self, n: int = 200, seed: int = 7) -> np.ndarray:
+        if self.cov is None:
+            return np.repeat(self.x[None, :], n, axis=0)
+        rng = np.random.Generator(np.random.PCG64(seed))
+        return rng.multivariate_normal(self.x, self.cov, size=n, method="eigh")
+
+    def median_interval(self, level: float = 0.90) -> tuple[float, float]:
+        key = ("median", level)
+        if key not in self._memo:
+            vals = np.array([self.median_cycle(x) for x in self.parameter_draws(120)])
+            self._memo[key] = (float(np.quantile(vals, (1 - level) / 2)), float(np.quantile(vals, (1 + level) / 2)))
+        return self._memo[key]
+
+    def stall_interval(self, level: float = 0.90) -> tuple[float, float]:
+        v = special.expit(self.parameter_draws()[:, 6])
+        return float(np.quantile(v, (1 - level) / 2)), float(np.quantile(v, (1 + level) / 2))
+
+    def early_interval(self, level: float = 0.90) -> tuple[float, float]:
+        d = self.parameter_draws()
+        r, w = special.expit(d[:, 4]), special.expit(d[:, 5])
+        v = (1 - r) / (1 - r * w)
+        return float(np.quantile(v, (1 - level) / 2)), float(np.quantile(v, (1 + level) / 2))
+
+    def with_product(self, p_win: float, stall: float | None = None) -> "TwoStageFit":
+        """The same clocks and early-loss share, with a product's overall win probability."""
+        e = self.early_loss_share()
+        r = min(1 - 1e-9, max(1e-9, 1 - e * (1 - p_win)))
+        w = min(1 - 1e-9, max(1e-9, p_win / r))
+        x = self.x.copy()
+        x[4], x[5] = special.logit(r), special.logit(w)
+        if stall is not None:
+            x[6] = special.logit(min(1 - 1e-9, max(1e-9, stall)))
+        return TwoStageFit(x, self.cov, self.nll, self.n_closed, self.n_open, self.aic, self.km_distance)
+
+    def parameters(self) -> dict[str, float]:
+        return {"median_d2": math.exp(self.x[0]), "sigma_d2": math.exp(self.x[1]), "median_d3": math.exp(self.x[2]),
+                "sigma_d3": math.exp(self.x[3]), "pass_early": self.r, "win_at_close": self.w,
+                "early_loss_share": self.early_loss_share()}
+
+
+def _solve_median(sf_fn) -> float:
+    f = lambda t: 0.5 - sf_fn(t)  # noqa: E731  (P(T <= t) - 0.5)
+    hi = 1.0
+    while f(hi) < 0 and hi < 1e6:
+        hi *= 2
+    return float(optimize.brentq(f, 0.0, hi, xtol=1e-5)) if hi < 1e6 else math.inf
+
+
+def _sum_sf(t: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """P(D2 + D3 > t) for lognormal D2, D3, by convolving their masses on a fine grid."""
+    top = float(max(np.max(t) if np.size(t) else 1.0, 1.0)) + 2.0
+    n = int(math.ceil(top / GRID_STEP)) + 1
+    edges = np.arange(n + 1) * GRID_STEP
+    m2 = -np.diff(_ln_sf(edges, x[0], math.exp(x[1])))
+    m3 = -np.diff(_ln_sf(edges, x[2], math.exp(x[3])))
+    from scipy.signal import fftconvolve
+
+    conv = np.clip(fftconvolve(m2, m3)[:n], 0, None)       # mass of the sum on [i h, (i + 1) h), shifted by ~h/2
+    cdf = np.concatenate([[0.0], np.cumsum(conv)])          # P(sum < i h)
+    return 1.0 - np.interp(np.asarray(t, dtype=float) + GRID_STEP / 2, edges, np.clip(cdf, 0, 1))
+
+
+def fit_two_stage(won: Durations, lost: Durations, open_ages: np.ndarray, start: np.ndarray | None = None
+                  ) -> TwoStageFit:
+    """Maximum-likelihood fit of the two-stage clocks from won, lost and open deals."""
+    au, ac = np.unique(np.asarray(open_ages, dtype=np.int64), return_counts=True)
+    age, n_open = au.astype(float), ac.astype(float)
+
+    def nll(x):
+        r, w, pi = special.expit(x[4]), special.expit(x[5]), special.expit(x[6])
+        s2 = lambda t: _ln_sf(t, x[0], math.exp(x[1]))  # noqa: E731
+        ll = 0.0
+        pw = np.clip(_sum_sf(won.lo, x) - _sum_sf(won.hi, x), 1e-300, None)
+        ll += float(np.sum(won.n_closed * np.log(pw * (1 - pi) * r * w)))
+        p_early = np.clip(s2(lost.lo) - s2(lost.hi), 0, None)
+        p_late = np.clip(_sum_sf(lost.lo, x) - _sum_sf(lost.hi, x), 0, None)
+        pl = np.clip((1 - pi) * ((1 - r) * p_early + r * (1 - w) * p_late), 1e-300, None)
+        ll += float(np.sum(lost.n_closed * np.log(pl)))
+        if len(age):
+            so = pi + (1 - pi) * ((1 - r) * s2(age) + r * _sum_sf(age, x))
+            ll += float(np.sum(n_open * np.log(np.clip(so, 1e-300, None))))
+        return -ll if math.isfinite(ll) else 1e300
+
+    if start is None:
+        lw = np.log(np.maximum((won.lo + won.hi) / 2, 0.5))
+        ll_ = np.log(np.maximum((lost.lo + lost.hi) / 2, 0.5))
+        mw = float(np.average(lw, weights=won.n_closed)) if won.closed else 2.0
+        ml = float(np.average(ll_, weights=lost.n_closed)) if lost.closed else 1.0
+        m2 = min(ml, mw - 0.3)
+        m3 = math.log(max(0.5, math.exp(mw) - math.exp(m2)))
+        share_open = len(age) and float(n_open.sum()) / (won.closed + lost.closed + n_open.sum())
+        start = np.array([m2, math.log(0.6), m3, math.log(0.6), 0.0, 0.0,
+                          special.logit(min(0.5, max(0.02, share_open / 2 if share_open else 0.02)))])
+    res = optimize.minimize(nll, start, method="Nelder-Mead",
+                            options={"maxiter": 3000, "xatol": 1e-5, "fatol": 1e-6, "adaptive": True})
+    res2 = optimize.minimize(nll, res.x, method="BFGS", options={"gtol": 1e-5, "maxiter": 500})
+    best = res2 if res2.fun <= res.fun else res
+    x = np.asarray(best.x, dtype=float)
+    cov = _covariance(nll, x)
+    if cov is None:  # the stalled share at its boundary: intervals of the rest with it fixed
+        sub = _covariance(lambda z: nll(np.append(z, x[6])), x[:6])
+        if sub is not None:
+            cov = np.zeros((7, 7))
+            cov[:6, :6] = sub
+    fit = TwoStageFit(x, cov, float(best.fun), won.closed + lost.closed, int(n_open.sum()))
+    fit.aic = 2 * len(x) + 2 * fit.nll
+    return fit

@@ -103,9 +103,11 @@ def handle(args) -> int:
     cal.write_scenario(out, months=args.months)
     t_fit = time.perf_counter() - t0
     print(f"fitted in {t_fit:.1f} s; scenario written to {out}")
+    tf = f.timing_fit
     print(f"  win rate {f.overall_win_rate():.1%} (export {f.data_figures['win_rate']:.1%}); time to close: "
-          f"{f.time_family.replace('_', ' ')}, median {f.time_fits[0].median_cycle():.1f} working days for deals that "
-          f"close, {f.time_fits[0].stall:.1%} stall; closing-pace swing {f.pace['sd']:.2f}")
+          f"{tf.family.replace('_', ' ')}, median {tf.median_cycle():.1f} working days for deals that "
+          f"close, {tf.stall:.1%} stall; closing-pace swing {f.pace['sd']:.2f}")
+    print(f"  {f.timing_note}")
     for n in f.notes:
         print(f"  note: {n}")
     bt = ho = plans = None
