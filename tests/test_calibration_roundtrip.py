@@ -152,3 +152,38 @@ def test_calibrated_scenario_reproduces_the_truth(calibrations, tmp_path):
     se = math.sqrt(expected * (1 - expected) / (w + l_))
     assert abs(w / (w + l_) - expected) < 4 * se
     assert special.logit(0.5) == 0.0
+
+
+# --------------------------------------------------------------------------- two clocks
+def test_an_early_loss_point_is_found_and_recovered(tmp_path):
+    """Losses at an early point (after D2) and at the close (after D2 + D3): the fit finds both clocks."""
+    d2 = {"dist": "lognormal", "median": 3.0, "sigma": 0.5}
+    d3 = {"dist": "lognormal", "median": 25.0, "sigma": 0.4}
+    sc = ss.with_overrides(truth_scenario(), {
+        "products.B.funnel.proposal_to_negotiation": 0.5,
+        "products.A.funnel.proposal_to_negotiation": 0.5,
+        "products.A.delays_days.proposal_to_decision": d2, "products.B.delays_days.proposal_to_decision": d2,
+        "products.A.delays_days.negotiation_to_close": d3, "products.B.delays_days.negotiation_to_close": d3,
+    })
+    res = ss.simulate(sc, seed=77)
+    path = write_export(res, tmp_path / "sf.csv", "salesforce")
+    cal = calibrate(path, as_of=export_date(res))
+    f = cal.fit
+    assert cal.validated.info["date_order"] == "month_first"
+    assert f.timing == "two_stage", f.timing_note
+    two = f.two_stage
+    # the truth: early losses are (1 - r) of the deals that close, late ones r (1 - w)
+    wins = {p: TRUE[p]["win"] for p in TRUE}
+    rate = {p: TRUE[p]["rate"] * (1 - TRUE[p]["stall"]) for p in TRUE}
+    early = sum(rate[p] * 0.5 for p in TRUE)
+    late = sum(rate[p] * 0.5 * (1 - wins[p]) for p in TRUE)
+    lo, hi = two.early_interval(LEVEL)
+    assert lo <= early / (early + late) <= hi, (lo, early / (early + late), hi)
+    rng = np.random.default_rng(0)
+    a = rng.lognormal(math.log(3.0), 0.5, 200000)
+    b = rng.lognormal(math.log(25.0), 0.4, 200000)
+    assert two.won_median() == pytest.approx(1 + np.median(a + b), rel=0.08)
+    assert math.exp(two.x[0]) == pytest.approx(3.0, rel=0.15)
+    sc2 = cal.scenario()
+    assert sc2.products["A"].funnel.proposal_to_negotiation < 1
+    assert sc2.products["A"].delays_days.proposal_to_decision.dist == "lognormal"
