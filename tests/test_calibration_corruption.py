@@ -472,8 +472,8 @@ def test_damage_gives_a_clear_message_or_a_counted_rejection(name, tmp_path, cap
         assert len(got) and int(got.iloc[0]) >= expected[2], s
         total = s.set_index("reason")["rows"]
         assert total["accepted"] + total["rejected"] == total["rows"]
-        rows = pd.read_csv(rep / "validation_rows.csv")
-        flagged = rows[(rows["reason"] == expected[1]) | rows["notes"].fillna("").str.contains(expected[1])]
+        rows = pd.read_csv(rep / "validation_rows.csv", keep_default_na=False)
+        flagged = rows[(rows["reason"] == expected[1]) | rows["notes"].str.contains(expected[1])]
         assert len(flagged) == int(got.iloc[0]) and flagged["row"].between(1, len(rows)).all()
     else:
         assert expected[1](rep, out), out

@@ -197,3 +197,33 @@ def test_jeffreys_interval():
     assert lo == pytest.approx(stats.beta.ppf(0.05, 30.5, 70.5))
     assert hi == pytest.approx(stats.beta.ppf(0.95, 30.5, 70.5))
     assert jeffreys_interval(0, 10)[0] == 0.0 and jeffreys_interval(10, 10)[1] == 1.0
+
+
+# --------------------------------------------------------------------------- side tables
+def test_activities_are_counted_per_rep_month_and_kind(tmp_path):
+    from salessim.calibration.tables import read_activities
+
+    p = tmp_path / "activities.csv"
+    p.write_text("Activity owner;Date;Type\nAnn;03.01.2024;Call\nAnn;04.01.2024;Meeting\nAnn;25.01.2024;Звонок\n"
+                 "Bob;01.02.2024;Demo meeting\nBob;;Call\n", encoding="utf-8")
+    a = read_activities(p)
+    m = a.monthly.set_index(["rep", "month", "type"])["count"]
+    assert m[("Ann", "2024-01", "call")] == 2 and m[("Ann", "2024-01", "meeting")] == 1
+    assert m[("Bob", "2024-02", "meeting")] == 1
+    assert a.rejected == 1 and "row" in a.notes[0]
+
+
+def test_teams_and_price_list_tables(tmp_path):
+    from salessim.calibration.tables import read_products, read_teams
+
+    t = tmp_path / "teams.csv"
+    t.write_text("Rep,Manager,Region\nAnn,Zed,East\nBob,Zed,West\nAnn,Yan,East\n,Zed,East\n")
+    teams = read_teams(t)
+    assert teams.manager == {"Ann": "Zed", "Bob": "Zed"} and teams.region["Bob"] == "West"
+    assert any("appears again" in n for n in teams.notes) and any("no rep" in n for n in teams.notes)
+    p = tmp_path / "prices.csv"
+    p.write_text("product;price;group\nGTX Pro;5 624,00;GTX\nMG Basic;abc;MG\n")
+    prices = read_products(p)
+    assert prices.price["GTX Pro"] == 5624.0 and prices.group["GTX Pro"] == "GTX"
+    assert prices.suggest("GTXPro") == "GTX Pro" and prices.suggest("Totally different") is None
+    assert any("not a number" in n for n in prices.notes)

@@ -93,7 +93,8 @@ def pace_chart(pace: pd.DataFrame, probability: float):
     ax.set_ylim(0, max(250, float(np.nanmax(pace["pace_p90"].clip(upper=400))) * 1.05))
     ax.legend(fontsize=8)
     caption(fig, "Pace % = fact to date / (monthly plan / working days x days elapsed) x 100, per rep and month in "
-                 "fresh replications. Early in a month pace is noisy: a few deals swing it.")
+                 "fresh replications. Early in a month pace is noisy: on most days a rep closes nothing, so the median "
+                 "starts low and a few deals swing it.")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 

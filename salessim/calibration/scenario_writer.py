@@ -125,8 +125,18 @@ def names_map(fit: Fit, anonymize: bool = False) -> tuple[dict[str, str], dict[s
     return reps, managers, products
 
 
+def warmup_for(fit: Fit) -> int:
+    """Warm-up months that fill the pipeline: 95% of the deals that close have closed (at least 3, at most 24)."""
+    tf = fit.timing_fit
+    t = np.arange(0, 3000, dtype=float)
+    sf = tf.sf(t)
+    q95 = float(t[np.argmax(sf <= 0.05)]) if (sf <= 0.05).any() else float(t[-1])
+    per_month = 52.0 * len(fit.workdays) / 12.0
+    return int(min(24, max(3, math.ceil((q95 + 1) / per_month))))
+
+
 def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None, months: int = 12,
-          warmup_months: int = 3, rate_by_month: dict[str, dict[str, float]] | None = None,
+          warmup_months: int | None = None, rate_by_month: dict[str, dict[str, float]] | None = None,
           weights: str = "recent", anonymize: bool = False, name: str = "calibrated",
           ) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
     """The scenario as plain data, with comments by dotted path, and the id maps used.
@@ -136,6 +146,8 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
     ``rate_by_month``: per source, leads per working day by month (the backtest).
     """
     base = scenario_data(load_scenario("baseline"), exclude_none=True)
+    if warmup_months is None:
+        warmup_months = warmup_for(fit)
     rep_ids, man_ids, prod_ids = names_map(fit, anonymize)
     c: dict[str, str] = {}
     if start is None:
@@ -156,7 +168,8 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
     ev = ", ".join(f"{d} {n:,}" for d, n in fit.workday_evidence.items())
     c["calendar.workdays"] = f"[fit] weekdays with at least a quarter of the busiest day's deals ({ev})"
     c["calendar.holidays"] = "[calibration] not in the export: add your country's holidays"
-    c["calendar.warmup_months"] = ("[calibration] months run first to fill the pipeline, then discarded"
+    c["calendar.warmup_months"] = ("[calibration] months run first to fill the pipeline (95% of closing deals "
+                                   "close within them), then discarded"
                                    if warmup_months else "[calibration] the history starts with an empty pipeline")
     c["calendar.hours_per_day"] = "[baseline]"
 
