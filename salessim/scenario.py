@@ -112,7 +112,7 @@ class RepSpec(Section):
     key_clients: Count = Field(0, description="Key clients in each rep's book at the start.")
     products: list[str] | None = Field(None, description="Products they sell; none = all.")
     inbound_weight: Pos = Field(
-        1.0, description="Relative share of inbound leads routed to each rep of the group (1 = an average rep)."
+        1.0, description="Relative share of inbound leads each rep of the group gets under round_robin (1 = average)."
     )
 
 

@@ -158,3 +158,17 @@ def test_cli_calibrate_writes_scenario_and_report(tmp_path, capsys):
     for f in ("time_to_close_fits.csv", "win_reps.csv", "deal_values.csv", "time_to_close.png", "README.md"):
         assert (rep / f).stat().st_size > 0
     assert main(["run", str(out), "-n", "1", "--months", "1", "--workers", "1", "--json"]) == 0
+
+
+def test_rep_hours_do_not_throttle_the_calibrated_volume(cal):
+    """Nothing is dropped for want of time, reps keep full intensity, meetings fill under half the day."""
+    import salessim as ss
+
+    sc = cal.scenario(months=2)
+    res = ss.simulate(sc, seed=1, record_events=False)
+    s = res.summary()
+    assert s["dropped_leads"] == 0
+    assert s["intensity"] > 0.99 and s["attention"] > 0.99
+    rm = res.rep_monthly()
+    selling = rm["days_present"] * (sc.calendar.hours_per_day * (1 - sc.activity.admin_share))
+    assert (rm["hours_meetings"] <= 0.5 * selling).all()
