@@ -10,7 +10,6 @@ fails the test: that is the "no traceback" check.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 
 import numpy as np
 import pandas as pd

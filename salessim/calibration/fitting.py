@@ -400,7 +400,7 @@ def closing_pace(deals: pd.DataFrame, times: dict[str, SurvivalFit], workdays: l
 
 def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:
     """The pooled shape, with this product's own stalled share (a one-parameter fit)."""
-    from scipy import optimize, special
+    from scipy import optimize
 
     from .survival import km_distance, negloglik
 
@@ -418,7 +418,6 @@ def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:
     f = SurvivalFit(pooled.family, x, cov, float(res.fun), d.closed, d.open, True)
     f.aic = 2 + 2 * f.nll
     f.km_distance = km_distance(f, d)
-    _ = special  # keep the import local and explicit
     return f
 
 

@@ -38,7 +38,7 @@ import numpy as np
 from ..calendar import add_months
 from ..scenario import Scenario
 from ..scenario_io import load_scenario, scenario_data, validate
-from .fitting import Fit, LEVEL, month_start
+from .fitting import Fit, LEVEL
 
 _CYR = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
                 ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",

@@ -280,8 +280,7 @@ def fit_family(family: str, d: Durations, with_stall: bool | None = None, start:
         if sub is not None:
             cov = np.zeros((len(x), len(x)))
             cov[:k, :k] = sub
-    fit = SurvivalFit(family, x, cov, float(best.fun), d.closed, d.open, with_stall,
-                      converged=bool(best.success) or True)
+    fit = SurvivalFit(family, x, cov, float(best.fun), d.closed, d.open, with_stall, converged=bool(best.success))
     fit.aic = 2 * len(x) + 2 * fit.nll
     fit.km_distance = km_distance(fit, d)
     return fit
