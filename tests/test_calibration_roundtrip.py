@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import special
 
@@ -187,3 +188,19 @@ def test_an_early_loss_point_is_found_and_recovered(tmp_path):
     sc2 = cal.scenario()
     assert sc2.products["A"].funnel.proposal_to_negotiation < 1
     assert sc2.products["A"].delays_days.proposal_to_decision.dist == "lognormal"
+
+
+@pytest.mark.parametrize("preset", ["crm_sample", "salesforce", "pipedrive", "amocrm"])
+def test_every_presets_export_reads_back_to_the_same_deals(history, calibrations, preset, tmp_path):
+    path = write_export(history, tmp_path / f"{preset}.csv", preset)
+    cal = calibrate(path, as_of=export_date(history))
+    assert cal.mapping.preset.name == preset
+    assert cal.validated.n_rejected == 0
+    ref = calibrations["hubspot"].validated.deals.set_index("id").sort_index()
+    got = cal.validated.deals.set_index("id").sort_index()
+    assert list(got.index) == list(ref.index)
+    assert (got["outcome"] == ref["outcome"]).all() and (got["rep"] == ref["rep"]).all()
+    assert pd.to_datetime(got["created"]).equals(pd.to_datetime(ref["created"]))
+    assert pd.to_datetime(got["closed"]).equals(pd.to_datetime(ref["closed"]))
+    won = ref["outcome"] == "won"
+    np.testing.assert_allclose(got.loc[won, "value"], ref.loc[won, "value"], rtol=1e-6)

@@ -227,3 +227,32 @@ def test_teams_and_price_list_tables(tmp_path):
     assert prices.price["GTX Pro"] == 5624.0 and prices.group["GTX Pro"] == "GTX"
     assert prices.suggest("GTXPro") == "GTX Pro" and prices.suggest("Totally different") is None
     assert any("not a number" in n for n in prices.notes)
+
+
+def test_a_mapping_file_names_unusual_columns_and_stages(tmp_path):
+    from salessim.calibration import calibrate
+
+    p = tmp_path / "deals.csv"
+    rows = ["Owner Name,Outcome,Opened,Finished,Deal Value (USD)"]
+    for i in range(60):
+        stage = ["Signed", "Rejected", "On hold"][i % 3]
+        closed = f"2024-0{1 + i % 6}-2{i % 9}" if stage != "On hold" else ""
+        rows.append(f"rep{i % 3},{stage},2024-01-0{1 + i % 9},{closed},{100 + i}")
+    p.write_text("\n".join(rows) + "\n")
+    m = tmp_path / "map.toml"
+    m.write_text('[columns]\nrep = "Owner Name"\nstage = "Outcome"\ncreated = "Opened"\nclosed = "Finished"\n'
+                 'value = "Deal Value (USD)"\n[stages]\nwon = ["Signed"]\nlost = ["Rejected"]\n')
+    cal = calibrate(p, mapping=m, as_of=__import__("datetime").date(2024, 12, 31))
+    table = cal.validated.stage_map.table.set_index("stage")
+    assert table.at["Signed", "outcome"] == "won" and table.at["Signed", "rule"] == "mapping file"
+    assert table.at["On hold", "outcome"] == "open"
+    assert cal.validated.n_rejected == 0 and (cal.validated.deals["outcome"] == "won").sum() == 20
+
+
+def test_columns_are_inferred_when_no_preset_matches():
+    h = ["Owner", "Status", "Created At", "Closed At", "Amount", "Lead Source"]
+    m = detect(h)
+    assert m.preset is None and "inferred" in m.how
+    assert m.columns == {"rep": 0, "stage": 1, "created": 2, "closed": 3, "value": 4, "channel": 5}
+    with pytest.raises(UserError, match="missing required column"):
+        detect(["Foo", "Bar"])
