@@ -49,3 +49,16 @@ def test_pace_on_the_last_day_is_plan_fulfilment(plans):
             ratios.append(r.fact / plan.at[r.month, r.rep] * 100)
     assert last["pace_median"] == pytest.approx(float(np.median(ratios)), rel=0.02)
     assert (p.pace["pace_p10"] <= p.pace["pace_median"]).all()
+
+
+def test_plan_command(tmp_path, capsys):
+    from salessim.cli import main
+
+    out = tmp_path / "plans"
+    assert main(["plan", "baseline", "--months", "1", "-n", "4", "--workers", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "rep01" in text and "reach their plan" in text
+    assert (out / "plans.csv").stat().st_size > 0 and (out / "pace_curve.png").stat().st_size > 0
+    with pytest.raises(SystemExit) as e:
+        main(["plan", "baseline", "--probability", "1.5"])
+    assert e.value.code == 2
