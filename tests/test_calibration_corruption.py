@@ -445,6 +445,40 @@ def _c40(tmp):
     return p, []
 
 
+TINY_HEADER = "opportunity_id,sales_agent,deal_stage,product,close_date,close_value,created_on\n"
+WITH_BACKTEST = ["WITH_BACKTEST", "-n", "2", "--workers", "1", "--plan-months", "1"]
+
+
+@case("three_rows_only", ("ok", lambda rep, out: (rep / "backtest.png").exists()))
+def _c41(tmp):
+    p = tmp / "deals.csv"
+    p.write_text(TINY_HEADER + "a,R1,Won,P,2024-02-01,100,2024-01-05\nb,R1,Lost,P,2024-02-03,0,2024-01-06\n"
+                 "c,R1,In_Progress,P,,,2024-01-07\n")
+    return p, WITH_BACKTEST
+
+
+@case("every_deal_closes_the_day_it_opens", ("ok", lambda rep, out: (rep / "plans.csv").exists()))
+def _c42(tmp):
+    p = tmp / "deals.csv"
+    p.write_text(TINY_HEADER + "".join(f"x{i},R{i % 2},{'Won' if i % 2 else 'Lost'},P,2024-03-0{1 + i % 8},{50 + i},"
+                                       f"2024-03-0{1 + i % 8}\n" for i in range(40)))
+    return p, WITH_BACKTEST
+
+
+@case("a_product_with_only_open_deals", ("ok", lambda rep, out: "Q" in (rep / "win_products.csv").read_text()
+                                          or "Q" in (rep / "lead_sources.csv").read_text()))
+def _c43(tmp):
+    rows = []
+    for i in range(90):
+        k = i % 3
+        stage = ["Won", "Lost", "In_Progress"][k]
+        closed, value = ("", "") if k == 2 else (f"2024-05-1{i % 9}", str(100 + i))
+        rows.append(f"x{i},R{i % 3},{stage},{'Q' if k == 2 else 'P'},{closed},{value},2024-0{1 + i % 4}-0{1 + i % 9}\n")
+    p = tmp / "deals.csv"
+    p.write_text(TINY_HEADER + "".join(rows))
+    return p, WITH_BACKTEST
+
+
 def test_the_suite_has_at_least_twenty_kinds_of_damage():
     assert len(CASES) >= 20
 
@@ -454,8 +488,10 @@ def test_damage_gives_a_clear_message_or_a_counted_rejection(name, tmp_path, cap
     make, expected = CASES[name]
     export, extra = make(tmp_path)
     rep = tmp_path / "report"
-    argv = ["calibrate", str(export), "--out", str(tmp_path / "s.toml"), "--report", str(rep), "--no-backtest",
-            "--as-of", "2024-12-31", *extra]
+    backtest = "WITH_BACKTEST" in extra
+    extra = [x for x in extra if x != "WITH_BACKTEST"]
+    argv = ["calibrate", str(export), "--out", str(tmp_path / "s.toml"), "--report", str(rep),
+            *([] if backtest else ["--no-backtest"]), "--as-of", "2024-12-31", *extra]
     code = main(argv)   # any exception other than a user error propagates and fails the test
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err

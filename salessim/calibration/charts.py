@@ -83,6 +83,10 @@ def pace_chart(pace: pd.DataFrame, probability: float):
     """The pace curve a plan implies: plan completion to date by working day."""
     style()
     fig, ax = plt.subplots()
+    if pace.empty:
+        ax.text(0.5, 0.5, "no rep has a plan above zero: too few won deals", ha="center", transform=ax.transAxes)
+        ax.set_title("What pace does a plan imply?")
+        return fig
     ax.fill_between(pace["working_day"], pace["pace_p10"], pace["pace_p90"], color=PALETTE[0], alpha=BAND_ALPHA,
                     lw=0, label="10-90% of rep-months")
     ax.plot(pace["working_day"], pace["pace_median"], color=PALETTE[0], lw=2, label="median")
@@ -104,6 +108,9 @@ def attainment_chart(attainment: pd.DataFrame, probability: float):
     style()
     fig, ax = plt.subplots()
     x = attainment["reps_at_plan_share"].dropna() * 100
+    if x.empty:
+        ax.text(0.5, 0.5, "no rep has a plan above zero: too few won deals", ha="center", transform=ax.transAxes)
+        return fig
     ax.hist(x, bins=np.linspace(0, 100, 21), color=PALETTE[0], alpha=0.8)
     ax.axvline(probability * 100, color=PALETTE[1], ls="--", lw=1.5, label=f"target {probability:.0%}")
     ax.axvline(x.mean(), color="black", lw=1.5, label=f"mean {x.mean():.0f}%")

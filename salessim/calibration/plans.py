@@ -125,4 +125,4 @@ def _pace_curve(reps, plan: np.ndarray) -> pd.DataFrame:
         x = x[np.isfinite(x)]
         if len(x):
             rows.append((day, float(np.median(x)), float(np.quantile(x, 0.1)), float(np.quantile(x, 0.9))))
-    return pd.DataFrame(rows, columns=["working_day", "pace_median", "pace_p10", "pace_p90"])
+    return pd.DataFrame(rows, columns=["working_day", "pace_median", "pace_p10", "pace_p90"]).astype(float)

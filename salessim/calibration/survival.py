@@ -215,7 +215,7 @@ class SurvivalFit:
 
     def interval(self, fn: Callable[[np.ndarray], float], level: float = 0.90, n: int = 300) -> tuple[float, float]:
         """``level`` interval of a derived figure ``fn(x)``, by drawing parameters."""
-        vals = np.array([fn(x) for x in self.parameter_draws(n)])
+        vals = np.array([_safe(fn, x) for x in self.parameter_draws(n)])
         vals = vals[np.isfinite(vals)]
         if not len(vals):
             return (math.nan, math.nan)
@@ -233,9 +233,32 @@ class SurvivalFit:
         return self._memo[key]
 
 
+def _quiet(fn):
+    """Run a fit with numpy's floating-point warnings off: the optimiser tries extreme parameters on purpose."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*a, **kw):
+        with np.errstate(all="ignore"):
+            return fn(*a, **kw)
+    return wrapper
+
+
+def _safe(fn, x) -> float:
+    """``fn(x)``, or NaN where a drawn parameter vector is outside what the formulas can take."""
+    try:
+        with np.errstate(all="ignore"):
+            v = float(fn(x))
+    except (ArithmeticError, ValueError):
+        return math.nan
+    return v
+
+
 def negloglik(family: str, x: np.ndarray, d: Durations, with_stall: bool) -> float:
     """Minus the log-likelihood of durations ``d`` (closed: intervals; open: right-censored)."""
     theta = x[: _n_params(family)]
+    if not np.all(np.abs(theta) < 50):
+        return 1e300
     pi = float(special.expit(x[-1])) if with_stall else 0.0
     s_lo = _sf(family, theta, d.lo)
     s_hi = _sf(family, theta, d.hi)
@@ -247,6 +270,7 @@ def negloglik(family: str, x: np.ndarray, d: Durations, with_stall: bool) -> flo
     return -ll if math.isfinite(ll) else 1e300
 
 
+@_quiet
 def fit_family(family: str, d: Durations, with_stall: bool | None = None, start: np.ndarray | None = None
                ) -> SurvivalFit:
     """Maximum-likelihood fit of one family (with a stalled share when there are open deals).
@@ -362,6 +386,7 @@ class OutcomeTimes:
     df: int
 
 
+@_quiet
 def fit_by_outcome(family: str, won: Durations, lost: Durations, open_ages: np.ndarray,
                    common: SurvivalFit, p_won: float, n_won: int, n_lost: int) -> OutcomeTimes:
     """Fit won and lost times separately (same family) and test against one common time.
@@ -497,8 +522,10 @@ class TwoStageFit:
     def median_interval(self, level: float = 0.90) -> tuple[float, float]:
         key = ("median", level)
         if key not in self._memo:
-            vals = np.array([self.median_cycle(x) for x in self.parameter_draws(120)])
-            self._memo[key] = (float(np.quantile(vals, (1 - level) / 2)), float(np.quantile(vals, (1 + level) / 2)))
+            vals = np.array([_safe(self.median_cycle, x) for x in self.parameter_draws(120)])
+            vals = vals[np.isfinite(vals)]
+            self._memo[key] = ((float(np.quantile(vals, (1 - level) / 2)), float(np.quantile(vals, (1 + level) / 2)))
+                               if len(vals) else (math.nan, math.nan))
         return self._memo[key]
 
     def stall_interval(self, level: float = 0.90) -> tuple[float, float]:
@@ -550,6 +577,7 @@ def _sum_sf(t: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1.0 - np.interp(np.asarray(t, dtype=float) + GRID_STEP / 2, edges, np.clip(cdf, 0, 1))
 
 
+@_quiet
 def fit_two_stage(won: Durations, lost: Durations, open_ages: np.ndarray, start: np.ndarray | None = None
                   ) -> TwoStageFit:
     """Maximum-likelihood fit of the two-stage clocks from won, lost and open deals."""
