@@ -42,6 +42,7 @@ class WinModel:
     reps: pd.DataFrame
     tau: float
     level: float
+    heterogeneity_p: float = 1.0     # Cochran's Q test that reps differ beyond chance
 
     def base_prob(self, product: str) -> float:
         return float(self.products.set_index("product").loc[product, "base_prob"])
@@ -118,7 +119,17 @@ def fit_win_model(closed: pd.DataFrame, level: float = 0.90, rounds: int = 3) ->
         "low": lows,
         "high": highs,
     })
-    return WinModel(prod_df, rep_df, math.sqrt(tau2), level)
+    return WinModel(prod_df, rep_df, math.sqrt(tau2), level, _q_test(b, s2))
+
+
+def _q_test(b: np.ndarray, s2: np.ndarray) -> float:
+    """p-value of Cochran's Q: do the reps' log-odds ratios vary more than their sampling noise?"""
+    if len(b) < 2:
+        return 1.0
+    w = 1.0 / s2
+    mean = np.sum(w * b) / np.sum(w)
+    q = float(np.sum(w * (b - mean) ** 2))
+    return float(stats.chi2.sf(q, len(b) - 1))
 
 
 def _dersimonian_laird(b: np.ndarray, s2: np.ndarray) -> float:

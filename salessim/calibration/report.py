@@ -109,6 +109,7 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         "win_rate_data": f.data_figures["win_rate"],
         "win_rate_fitted": f.overall_win_rate(),
         "rep_skill_spread_tau": f.wins.tau,
+        "rep_heterogeneity_p": f.wins.heterogeneity_p,
         "time_to_close_family": f.timing_fit.family,
         "timing": f.timing,
         "median_days_to_close_fitted": f.timing_fit.median_cycle(),
@@ -165,7 +166,9 @@ def _readme(cal, s: dict, scenario_path, backtest, holdout, plans) -> str:
     L += ["## Fitted", "",
           f"- Working week: {', '.join(f.workdays)}.",
           f"- Win rate: fitted {s['win_rate_fitted']:.1%} vs the export's {s['win_rate_data']:.1%} "
-          f"(won / (won + lost)); between-rep spread of win odds (log-sd) {f.wins.tau:.3f}.",
+          f"(won / (won + lost)); between-rep spread of win odds (log-sd) {f.wins.tau:.3f} "
+          f"(reps differ {'more' if f.wins.heterogeneity_p < 0.05 else 'no more'} than chance would make them: "
+          f"heterogeneity p = {f.wins.heterogeneity_p:.3g}).",
           f"- Time to close: {f.timing_fit.family.replace('_', ' ')} (by AIC); median "
           f"{s['median_days_to_close_fitted']:.1f} working days for deals that close (90% interval "
           f"{s['median_days_to_close_interval'][0]:.1f}-{s['median_days_to_close_interval'][1]:.1f}); the export's "
@@ -175,7 +178,7 @@ def _readme(cal, s: dict, scenario_path, backtest, holdout, plans) -> str:
     if f.outcome_times is not None:
         ot = f.outcome_times
         L.append(f"- Won vs lost: median {ot.won_median:.1f} vs {ot.lost_median:.1f} working days when fitted "
-                 f"separately (likelihood-ratio p = {ot.p_value:.3g}); the scenario uses one time for both.")
+                 f"separately (likelihood-ratio p = {ot.p_value:.3g}).")
     L.append(f"- Timing: {f.timing_note}.")
     L.append(f"- Month-to-month swing of the closing pace (log-sd): {f.pace['sd']:.3f} ({f.pace['note']}).")
     for n in f.notes:

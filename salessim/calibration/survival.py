@@ -154,7 +154,9 @@ class SurvivalFit:
 
     def sf(self, t: np.ndarray, x: np.ndarray | None = None) -> np.ndarray:
         """P(D > t) for a deal that closes."""
-        return _sf(self.family, self.theta if x is None else x[: _n_params(self.family)], np.asarray(t, dtype=float))
+        with np.errstate(over="ignore", under="ignore"):
+            return _sf(self.family, self.theta if x is None else x[: _n_params(self.family)],
+                       np.asarray(t, dtype=float))
 
     def quantile(self, q: float, x: np.ndarray | None = None) -> float:
         """The q-quantile of D for a deal that closes (working days)."""
