@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("engine", "experiments", "comp_search")
+BENCHMARKS = ("engine", "experiments", "comp_search", "calibration")
 
 
 def main(argv: list[str]) -> int:

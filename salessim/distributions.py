@@ -193,7 +193,62 @@ class Uniform(_Dist):
         return Uniform(dist="uniform", low=self.low * factor, high=self.high * factor)
 
 
+class Mixture(_Dist):
+    """A mixture: with probability ``weights[i]`` a draw comes from ``components[i]``.
+
+    For shapes no single family has, e.g. a sales cycle with a fast and a slow mode::
+
+        { dist = "mixture", weights = [0.3, 0.7], components = [
+            { dist = "lognormal", median = 8.0, sigma = 0.5 },
+            { dist = "lognormal", median = 60.0, sigma = 0.3 } ] }
+    """
+
+    dist: Literal["mixture"]
+    weights: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    components: list["Distribution"] = Field(min_length=1)
+
+    def model_post_init(self, __context) -> None:
+        if len(self.weights) != len(self.components):
+            raise ValueError(f"expected one weight per component ({len(self.components)}), got {len(self.weights)}")
+        if abs(sum(self.weights) - 1.0) > 1e-6:
+            raise ValueError(f"expected weights summing to 1, got {sum(self.weights):g}")
+
+    def _pick(self, u: float) -> int:
+        acc = 0.0
+        for i, w in enumerate(self.weights):
+            acc += w
+            if u < acc:
+                return i
+        return len(self.weights) - 1
+
+    def sample(self, rng):
+        return self.components[self._pick(float(rng.random()))].sample(rng)
+
+    def sample_n(self, rng, n):
+        idx = rng.choice(len(self.weights), size=n, p=np.asarray(self.weights) / sum(self.weights))
+        out = np.empty(n)
+        for i, comp in enumerate(self.components):
+            sel = idx == i
+            if sel.any():
+                out[sel] = comp.sample_n(rng, int(sel.sum()))
+        return out
+
+    @property
+    def mean(self):
+        return float(sum(w * c.mean for w, c in zip(self.weights, self.components)))
+
+    @property
+    def median(self):
+        rng = np.random.Generator(np.random.PCG64(12345))  # fixed: a property, not a draw
+        return float(np.median(self.sample_n(rng, 20000)))
+
+    def scaled(self, factor):
+        return Mixture(dist="mixture", weights=list(self.weights), components=[c.scaled(factor) for c in self.components])
+
+
 Distribution = Annotated[
-    Union[Fixed, Exponential, Gamma, Lognormal, Weibull, Uniform], Field(discriminator="dist")
+    Union[Fixed, Exponential, Gamma, Lognormal, Weibull, Uniform, Mixture], Field(discriminator="dist")
 ]
 """Any of the distributions above, chosen by the ``dist`` key."""
+
+Mixture.model_rebuild()

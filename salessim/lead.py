@@ -4,7 +4,8 @@ Stages: ``first_contact`` (inbound leads only) -> ``meeting`` -> ``proposal`` ->
 ``negotiation`` -> ``invoicing`` -> won. A lead can be lost at any stage, or dropped
 before anyone worked it (a missed call, a lead nobody contacted in time, no free slot in
 the rep's diary, a rep who left). Every lead ends in exactly one state: ``won``, ``lost``,
-``dropped``, or ``open`` when the horizon ends first.
+``dropped``, or ``open`` when the horizon ends first (or for ever, if the product's
+``stall_share`` makes it a stalled deal after its first meeting).
 
 First contact and the meeting happen in the rep's working day (:mod:`salessim.rep`), which
 calls :func:`hold_meeting`. A meeting that leads on starts the deal's own SimPy process,
@@ -65,6 +66,11 @@ def hold_meeting(dept: "Department", lead: Lead, held: bool) -> None:
     lead.proposal = rep.proposal_for(lead)
     if held and rep.rng_deals.random() < dept.conversion(rep, lead, dept.product_specs[lead.product].funnel.meeting_to_proposal):
         lead.stage = "proposal"
+        stall = dept.product_specs[lead.product].stall_share
+        if stall > 0 and rep.rng_deals.random() < stall:
+            # a stalled deal stays open for ever: nobody closes it (common in CRM histories)
+            lead.reason = "stalled"
+            return
         dept.env.process(journey(dept, lead))
         return
     review = dept.scenario.lost_review
@@ -88,19 +94,18 @@ def journey(dept: "Department", lead: Lead):
     env, rec = dept.env, dept.recorder
     prod = dept.product_specs[lead.product]
     funnel, delays = prod.funnel, prod.delays_days
-    hpd = dept.hours_per_day
     size = dept.size_factor(lead)
 
     # ---- proposal: the client asks, the rep writes it, the client decides
     while True:
-        yield env.timeout(delays.meeting_to_proposal.sample(lead.rep.rng_deals) * size.cycle * hpd)
+        yield env.timeout(dept.client_delay(delays.meeting_to_proposal.sample(lead.rep.rng_deals) * size.cycle))
         yield lead.rep.queue_work(lead, prod.effort_hours.proposal, "proposal")
         if dept.needs_review(lead):
             yield dept.request_review(lead)
         m, r, p = dept.month_now(), lead.rep.index, lead.product
         rec.rp["proposals"][m, r, p] += 1
         rec.event(env.now, "proposal_sent", lead.id, r, p, "proposal", lead.proposal)
-        yield env.timeout(delays.proposal_to_decision.sample(lead.rep.rng_deals) * size.cycle * hpd)
+        yield env.timeout(dept.client_delay(delays.proposal_to_decision.sample(lead.rep.rng_deals) * size.cycle))
         if lead.rep.rng_deals.random() < dept.conversion(lead.rep, lead, funnel.proposal_to_negotiation, size.win):
             break
         if not (yield from _lost_or_reviewed(dept, lead, "proposal", "rejected")):
@@ -110,7 +115,7 @@ def journey(dept: "Department", lead: Lead):
     lead.stage = "negotiation"
     while True:
         yield lead.rep.queue_work(lead, prod.effort_hours.negotiation, "negotiation")
-        yield env.timeout(delays.negotiation_to_close.sample(lead.rep.rng_deals) * size.cycle * hpd)
+        yield env.timeout(dept.client_delay(delays.negotiation_to_close.sample(lead.rep.rng_deals) * size.cycle))
         p_won = dept.conversion(lead.rep, lead, funnel.negotiation_to_won, size.win)
         risky_share = dept.risky_share
         if risky_share > 0:  # pay on contracted value: reps also sign clients who will never pay

@@ -5,11 +5,14 @@ leaves the pool for ``prospecting.cooling_days`` and then returns. The chance a 
 reaches a decision maker falls in proportion to the share of the pool still available, so
 more reps calling the same market each get less from it.
 
-**Inbound.** Each lead source sends a Poisson number of leads per working day. Leads are
+**Inbound.** Each lead source sends a Poisson number of leads per working day (its
+``rate_per_day``, or its ``rate_by_month`` for the months that names). Leads are
 assigned round-robin (or to the least-loaded rep) among employed reps who sell the
-product in the source's region. A live call reaches a rep who is free with the chance
-that they are not in a meeting; if not, it is lost, unless overflow routing passes it to
-another rep who is free. A web form waits in the rep's inbox.
+product in the source's region; when reps have unequal ``inbound_weight`` each lead goes
+to an eligible rep with probability proportional to their weight. A live call reaches a
+rep who is free with the chance that they are not in a meeting; if not, it is lost,
+unless overflow routing passes it to another rep who is free. A web form waits in the
+rep's inbox.
 """
 
 from __future__ import annotations
@@ -41,6 +44,16 @@ class Market:
         self.source_rngs = [dept.streams.get("inbound", src.name) for src in self.sources]
         self.route_rng = dept.streams.get("routing")
         self._rr = [0] * len(self.sources)
+        labels = dept.calendar.month_labels
+        #: leads per working day of each source in each simulated month (``rate_by_month`` wins)
+        self.rates = [
+            [(src.rate_by_month or {}).get(label, src.rate_per_day) for label in labels] for src in self.sources
+        ]
+        #: weighted routing when some rep has an inbound_weight other than 1 (own stream per source)
+        self.weighted = any(g.inbound_weight != 1.0 for g in s.team.reps)
+        self.assign_rngs = [dept.streams.get("assignment", src.name) for src in self.sources] if self.weighted else []
+        self._cum_key: tuple[int, int] | None = None   # cumulative weights of the eligible reps, per (source, day)
+        self._cum = np.zeros(0)
         self._static_eligible: dict[int, list] = {}
         self._eligible_cache: dict[int, tuple[int, list]] = {}
         from .pay import handoff_sources
@@ -81,7 +94,8 @@ class Market:
             rng = self.source_rngs[k]
             if not dept.launched(dept.product_index[src.product], m):
                 continue
-            n = int(rng.poisson(src.rate_per_day)) if src.rate_per_day > 0 else 0
+            rate = self.rates[k][m]
+            n = int(rng.poisson(rate)) if rate > 0 else 0
             for _ in range(n):
                 self._arrive(k, src, rng, d)
 
@@ -110,6 +124,14 @@ class Market:
             return
         if s.routing.assignment == "least_loaded":
             rep = min(reps, key=lambda r: (not r.present[d], len(r.inbox) + len(r.tasks), r.index))
+        elif self.weighted:  # each lead goes to rep i with probability proportional to their weight
+            key = (k, d)
+            if self._cum_key != key:
+                self._cum_key = key
+                self._cum = np.cumsum([r.group.inbound_weight for r in reps])
+            cum = self._cum
+            rep = reps[min(int(np.searchsorted(cum, self.assign_rngs[k].random() * cum[-1], side="right")),
+                           len(reps) - 1)]
         else:
             rep = reps[self._rr[k] % len(reps)]
             self._rr[k] += 1

@@ -106,6 +106,7 @@ class Department:
         self.clients_at_start = 0          # key clients in the books on the period's first day
         self.stock = np.array([p.stock_value for p in self.product_specs], dtype=float)
         self._expected_deal_cache: dict[tuple[int, float], float] = {}
+        self._pace_cum = self._closing_pace()
         self.market = Market(self)
         self.back_office = BackOffice(self) if s.back_office.enabled else None
         self.supervisors = [Supervisor(self, i, spec) for i, spec in enumerate(s.team.supervisors)]
@@ -136,6 +137,37 @@ class Department:
             hours -= sup.daily_planning_minutes / 60.0 + sup.coaching_hours_per_rep_day
         fit = max(0, int(hours / self.meeting_block + 1e-9))
         return min(fit, act.max_meetings_per_day) if act.max_meetings_per_day > 0 else fit
+
+    def _closing_pace(self) -> np.ndarray | None:
+        """Cumulative client-time by working day under monthly pace factors (None = no swings)."""
+        sd = self.scenario.closing_pace.monthly_sd
+        if sd <= 0:
+            return None
+        rng = self.streams.get("closing_pace")
+        g_month = np.exp(sd * rng.standard_normal(self.calendar.months) - sd**2 / 2)
+        self._pace_day = g_month[self.calendar.month_of_day]
+        return np.concatenate([[0.0], np.cumsum(self._pace_day)])
+
+    def client_delay(self, days: float) -> float:
+        """Hours from now until ``days`` of client time have passed (working days at pace 1).
+
+        With ``closing_pace.monthly_sd > 0`` client time runs at each month's pace factor.
+        """
+        hpd = self.calendar.hours_per_day
+        cum = self._pace_cum
+        if cum is None or days <= 0:
+            return days * hpd
+        now = self.env.now / hpd
+        n = len(self._pace_day)
+        d = int(now)
+        start = (cum[d] + self._pace_day[d] * (now - d)) if d < n else cum[-1] + (now - n)
+        target = start + days
+        if target >= cum[-1]:
+            end = n + (target - cum[-1])
+        else:
+            e = int(np.searchsorted(cum, target, side="right")) - 1
+            end = e + (target - cum[e]) / self._pace_day[e]
+        return max(0.0, (end - now) * hpd)
 
     def people_departures(self, rep_id: str, start: int) -> list[tuple[int, int]]:
         """Departure and replacement days of a seat, drawn from its own stream."""

@@ -112,6 +112,9 @@ class RepSpec(Section):
     plan_per_month: NonNeg | None = Field(None, description="Monthly plan (currency); none = plan.monthly_per_rep.")
     key_clients: Count = Field(0, description="Key clients in each rep's book at the start.")
     products: list[str] | None = Field(None, description="Products they sell; none = all.")
+    inbound_weight: Pos = Field(
+        1.0, description="Relative share of inbound leads each rep of the group gets under round_robin (1 = average)."
+    )
 
 
 class TeamSpec(Section):
@@ -167,6 +170,9 @@ class ProductSpec(Section):
         None, description="Month index (0 = first month) in which the product goes on sale; none = already on sale."
     )
     stock_value: NonNeg = Field(0.0, description="Stock bought at launch, at cost (currency); ties up capital.")
+    stall_share: Prob = Field(
+        0.0, description="Share of deals that stall after the first meeting: they stay open and never close."
+    )
 
 
 # --------------------------------------------------------------------------- leads
@@ -180,7 +186,20 @@ class LeadSourceSpec(Section):
         "form", description="call = a live inbound call, lost if nobody answers; form = waits in the inbox."
     )
     rate_per_day: NonNeg = Field(description="Mean leads per working day, department-wide (Poisson).")
+    rate_by_month: dict[str, NonNeg] | None = Field(
+        None, description="Leads per working day in named months ('YYYY-MM'), replacing rate_per_day there."
+    )
     region: str | None = Field(None, description="Only reps of this region receive it; none = any.")
+
+    @field_validator("rate_by_month")
+    @classmethod
+    def _month_keys(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        import re
+
+        for key in v or {}:
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", key):
+                raise ValueError(f"expected month keys as 'YYYY-MM', got {key!r}")
+        return v
 
 
 class ProspectingSpec(Section):
@@ -343,6 +362,17 @@ class EffortChoiceSpec(Section):
     )
 
 
+class ClosingPaceSpec(Section):
+    """Month-to-month swings in how fast clients decide, shared by every open deal.
+
+    Each simulated month draws a pace factor ``g`` (lognormal, mean 1, log-sd ``monthly_sd``);
+    client delays run ``g`` times faster in that month (a busy quarter end, a slow holiday
+    month). 0 = every month alike.
+    """
+
+    monthly_sd: NonNeg = Field(0.0, description="Log-sd of each month's pace factor on client delays (0 = none).")
+
+
 class CostsSpec(Section):
     """Costs other than pay."""
 
@@ -377,6 +407,7 @@ class Scenario(Section):
     effort_choice: EffortChoiceSpec
     costs: CostsSpec
     pay: PaySpec = Field(default_factory=PaySpec)
+    closing_pace: ClosingPaceSpec = Field(default_factory=ClosingPaceSpec)
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":

@@ -173,7 +173,7 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 
 def _free_keys(parent: list[str]) -> bool:
-    return bool(parent) and parent[-1] in {"rates", "forced_mix", "products"}
+    return bool(parent) and parent[-1] in {"rates", "forced_mix", "products", "rate_by_month"}
 
 
 def get_path(data: Any, dotted: str) -> Any:
@@ -218,7 +218,7 @@ def _strip_union_tags(loc: Iterable) -> list:
         or (p in COMPONENT_TYPES and i > 0 and isinstance(loc[i - 1], int))))]
 
 
-_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform"}
+_TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform", "mixture"}
 
 
 def _explain(err: dict, data: dict) -> str:

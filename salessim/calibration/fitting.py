@@ -1,0 +1,487 @@
+"""Fitting a department to the accepted deals of a CRM export.
+
+:func:`fit` estimates, from the deals that passed validation:
+
+* the **working week** (the weekdays on which deals are created and closed);
+* **arrival rates**: new opportunities per working day, per source (product, and channel
+  where the export has one) and month, and a recent level for the next period;
+* each rep's **share** of new opportunities and the products they sell;
+* **win probabilities** by product and rep, reps partially pooled (:mod:`.pooling`);
+* **time to close**, with open deals as right-censored observations and a share of
+  deals that stall for ever; candidate families compared by AIC (:mod:`.survival`);
+  won and lost deals are also fitted separately and compared;
+* **deal values** by product (lognormal, gamma or Weibull, by AIC);
+* the **team**: managers, their reps, regions (from a teams table);
+* rep **capacity** norms large enough for the history's volume.
+
+Every figure keeps its sample size and a 90% interval, for the scenario file's comments
+and the report. Only aggregates are kept: no client names, ids or contact data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..calendar import WEEKDAYS, WorkCalendar, add_months
+from ..errors import UserError
+from .pooling import WinModel, fit_win_model
+from .survival import (FAMILIES, Durations, OutcomeTimes, SurvivalFit, TwoStageFit, fit_all, fit_by_outcome,
+                       fit_family, fit_two_stage)
+from .tables import Activities, PriceList, Teams
+from .validation import Validated
+
+LEVEL = 0.90
+MIN_CLOSED_PER_PRODUCT_FIT = 300   # closed deals a product needs for its own time-to-close fit
+MIN_VALUES_PER_PRODUCT_FIT = 8     # won values a product needs for its own value fit
+
+
+@dataclass
+class Fit:
+    """Everything fitted from an export (see the module docstring)."""
+
+    export_date: dt.date
+    first_created: dt.date
+    first_closed: dt.date | None
+    workdays: list[str]
+    workday_evidence: dict[str, int]
+    months: list[str]                       # history months, YYYY-MM
+    sources: pd.DataFrame                   # source, product, channel, n, rate_per_day, low, high
+    arrivals: pd.DataFrame                  # source, product, channel, month, deals, working_days, rate_per_day
+    recent_months: list[str]
+    reps: pd.DataFrame                      # rep, deals, recent_deals, weight, weight_history, products, manager, region
+    wins: WinModel
+    time_fits: list[SurvivalFit]            # pooled candidates, best first
+    time_family: str
+    product_times: dict[str, SurvivalFit]
+    product_time_source: dict[str, str]     # "own fit" | "pooled shape, own stalled share" | "pooled"
+    outcome_times: OutcomeTimes | None
+    value_fits: pd.DataFrame                # product, family, aic, params, n, median, low, high, chosen
+    values: dict[str, dict]                 # product -> distribution table
+    value_notes: dict[str, str]
+    teams: pd.DataFrame                     # manager, reps, region(s)
+    capacity: dict[str, float]
+    data_figures: dict[str, Any]            # the data's own figures (naive), for comparison
+    pace: dict[str, Any]                    # closing-pace swings: sd, interval, months, monthly table
+    time_data: dict[str, np.ndarray]        # pooled working days to close (closed) and ages (open), for charts
+    activities: pd.DataFrame | None = None
+    timing: str = "one_stage"                # "one_stage" | "two_stage" (won and lost on different clocks)
+    two_stage: TwoStageFit | None = None
+    one_stage_product_times: dict[str, SurvivalFit] = field(default_factory=dict)
+    timing_note: str = ""
+    product_groups: dict[str, str] = field(default_factory=dict)
+    list_prices: dict[str, float] = field(default_factory=dict)
+    currency: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def timing_fit(self):
+        """The time-to-close model the scenario uses (pooled)."""
+        return self.two_stage if self.timing == "two_stage" else self.time_fits[0]
+
+    def overall_win_rate(self) -> float:
+        """The fitted model's win rate over the history's product and rep mix."""
+        r = self.wins.reps
+        return float((r["pooled_rate"] * r["closed"]).sum() / r["closed"].sum())
+
+
+# --------------------------------------------------------------------------- helpers
+def weekmask(workdays: list[str]) -> str:
+    return "".join("1" if d in workdays else "0" for d in WEEKDAYS)
+
+
+def working_days_between(a: np.ndarray, b: np.ndarray, workdays: list[str]) -> np.ndarray:
+    """Working days in ``[a, b)`` (dates as datetime64[D])."""
+    return np.busday_count(a.astype("datetime64[D]"), b.astype("datetime64[D]"), weekmask=weekmask(workdays))
+
+
+def detect_workdays(dates: np.ndarray) -> tuple[list[str], dict[str, int]]:
+    """Weekdays with at least a quarter of the busiest weekday's activity."""
+    d = pd.to_datetime(pd.Series(dates)).dropna()
+    counts = np.bincount(d.dt.day_of_week.to_numpy(), minlength=7)
+    evidence = {WEEKDAYS[i]: int(c) for i, c in enumerate(counts)}
+    top = counts.max()
+    days = [WEEKDAYS[i] for i in range(7) if top > 0 and counts[i] >= 0.25 * top]
+    return (days or list(WEEKDAYS[:5])), evidence
+
+
+def month_label(d) -> str:
+    d = pd.Timestamp(d)
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def month_start(label: str) -> dt.date:
+    y, m = map(int, label.split("-"))
+    return dt.date(y, m, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[str]:
+    out = []
+    d = dt.date(first.year, first.month, 1)
+    while d <= last:
+        out.append(f"{d.year:04d}-{d.month:02d}")
+        d = add_months(d, 1)
+    return out
+
+
+def poisson_rate_interval(count: int, exposure: float, level: float = LEVEL) -> tuple[float, float]:
+    """Exact (Garwood) interval of a Poisson rate ``count / exposure``."""
+    a = 1 - level
+    lo = 0.0 if count == 0 else stats.chi2.ppf(a / 2, 2 * count) / 2
+    hi = stats.chi2.ppf(1 - a / 2, 2 * count + 2) / 2
+    return float(lo / exposure), float(hi / exposure)
+
+
+# --------------------------------------------------------------------------- fit
+def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = None,
+        activities: Activities | None = None, recent_months: int = 3, families=FAMILIES) -> Fit:
+    """Fit the department's parameters from validated deals."""
+    deals = v.deals.copy()
+    export_date = dt.date.fromisoformat(v.info["export_date"])
+    notes: list[str] = []
+    n_won = int((deals["outcome"] == "won").sum())
+    n_lost = int((deals["outcome"] == "lost").sum())
+    if n_won + n_lost == 0:
+        raise UserError(f"all {len(deals):,} accepted deals are open: there are no won or lost deals to fit win "
+                        "probabilities and times to close from (export a longer history, or include closed deals)",
+                        source=v.info["file"])
+    if n_won + n_lost < 10:
+        notes.append(f"only {n_won + n_lost} closed deals: every fitted figure is very uncertain")
+    created = deals["created"].to_numpy().astype("datetime64[D]")
+    closed = deals["closed"].to_numpy().astype("datetime64[D]")
+    workdays, evidence = detect_workdays(np.concatenate([created, closed[~np.isnat(closed)]]))
+    first_created = pd.Timestamp(created.min()).date()
+    first_closed = pd.Timestamp(closed[~np.isnat(closed)].min()).date() if (~np.isnat(closed)).any() else None
+    months = months_between(first_created, export_date)
+
+    # ---- arrivals per source and month
+    cal = WorkCalendar(month_start(months[0]), len(months), 8.0, tuple(workdays))
+    wd_month = dict(zip(cal.month_labels, cal.days_in_month.astype(float)))
+    last = months[-1]
+    last_month_end = add_months(month_start(last), 1) - dt.timedelta(days=1)
+    if export_date < last_month_end:  # the last month is only observed up to the export date
+        part = np.busday_count(np.datetime64(month_start(last)), np.datetime64(export_date + dt.timedelta(days=1)),
+                               weekmask=weekmask(workdays))
+        wd_month[last] = float(max(part, 1))
+        notes.append(f"the export ends on {export_date}, inside {last}: that month's rate uses its first "
+                     f"{int(wd_month[last])} working days")
+    deals["month"] = [month_label(x) for x in deals["created"]]
+    has_channel = deals["channel"].nunique() > 1 or deals["channel"].iloc[0] != "all"
+    deals["source"] = (deals["product"] + " / " + deals["channel"]) if has_channel else deals["product"]
+    grid = deals.groupby(["source", "month"]).size().unstack(fill_value=0).reindex(columns=months, fill_value=0)
+    src_meta = deals.groupby("source")[["product", "channel"]].first()
+    arr_rows = []
+    for s in grid.index:
+        for mth in months:
+            c = int(grid.at[s, mth])
+            arr_rows.append((s, src_meta.at[s, "product"], src_meta.at[s, "channel"], mth, c, wd_month[mth],
+                             c / wd_month[mth]))
+    arrivals = pd.DataFrame(arr_rows, columns=["source", "product", "channel", "month", "deals", "working_days",
+                                               "rate_per_day"])
+    complete = [m for m in months if not (m == last and export_date < last_month_end)]
+    recent = complete[-recent_months:] if complete else months[-1:]
+    src_rows = []
+    for s in grid.index:
+        c = int(grid.loc[s, recent].sum())
+        w = float(sum(wd_month[m] for m in recent))
+        lo, hi = poisson_rate_interval(c, w)
+        src_rows.append((s, src_meta.at[s, "product"], src_meta.at[s, "channel"], c, w, c / w, lo, hi,
+                         int(grid.loc[s].sum())))
+    sources = pd.DataFrame(src_rows, columns=["source", "product", "channel", "n", "working_days", "rate_per_day",
+                                              "low", "high", "n_history"])
+
+    if sources["n"].sum() == 0:
+        notes.append(f"no new deals in the last {len(recent)} months ({recent[0]}..{recent[-1]}): the next period's "
+                     "arrival rates are 0 (pass --as-of or --recent-months to use other months)")
+
+    # ---- reps: shares, products, team
+    rep_all = deals.groupby("rep").size()
+    rep_recent = deals[deals["month"].isin(recent)].groupby("rep").size().reindex(rep_all.index, fill_value=0)
+    all_products = sorted(deals["product"].unique())
+    rep_products = deals.groupby("rep")["product"].agg(lambda x: sorted(set(x)))
+    w_hist = rep_all / rep_all.mean()
+    active = rep_recent[rep_recent > 0]
+    w_recent = (rep_recent / active.mean()).where(rep_recent > 0, 0.0) if len(active) else w_hist
+    gone = [r for r in rep_all.index if rep_recent[r] == 0]
+    if gone and len(active):
+        notes.append(f"{len(gone)} rep(s) have no deals in the last {len(recent)} months and are left out of the "
+                     f"next period: {', '.join(gone[:8])}{', ...' if len(gone) > 8 else ''}")
+    manager = {}
+    region = {}
+    for r in rep_all.index:
+        if teams is not None and r in teams.manager:
+            manager[r], region[r] = teams.manager[r], teams.region.get(r, "main")
+        elif teams is not None:
+            manager[r], region[r] = "unassigned", "unknown"
+        else:
+            manager[r], region[r] = "", "main"
+    reps = pd.DataFrame({
+        "rep": rep_all.index,
+        "deals": rep_all.to_numpy(),
+        "recent_deals": rep_recent.to_numpy(),
+        "weight": w_recent.to_numpy() if len(active) else w_hist.to_numpy(),
+        "weight_history": w_hist.to_numpy(),
+        "products": [None if rep_products[r] == all_products else rep_products[r] for r in rep_all.index],
+        "manager": [manager[r] for r in rep_all.index],
+        "region": [region[r] for r in rep_all.index],
+    })
+
+    # ---- win probabilities
+    closed_deals = deals[deals["outcome"].isin(["won", "lost"])].assign(won=lambda d: d["outcome"] == "won")
+    wins = fit_win_model(closed_deals[["rep", "product", "won"]], LEVEL)
+
+    # ---- time to close (working days), open deals censored at the export date
+    is_closed = deals["outcome"].isin(["won", "lost"]).to_numpy()
+    cyc = np.zeros(len(deals), dtype=np.int64)
+    cyc[is_closed] = working_days_between(created[is_closed], closed[is_closed], workdays)
+    export64 = np.datetime64(export_date)
+    ages = working_days_between(created[~is_closed], np.full((~is_closed).sum(), export64), workdays)
+    pooled_d = Durations.from_days(cyc[is_closed], ages)
+    time_fits = fit_all(pooled_d, families)
+    best = time_fits[0]
+    product_times: dict[str, SurvivalFit] = {}
+    product_source: dict[str, str] = {}
+    prod_arr = deals["product"].to_numpy()
+    for p in all_products:
+        sel_c = is_closed & (prod_arr == p)
+        sel_o = ~is_closed & (prod_arr == p)
+        d_p = Durations.from_days(cyc[sel_c], working_days_between(created[sel_o], np.full(sel_o.sum(), export64),
+                                                                   workdays))
+        if d_p.closed >= MIN_CLOSED_PER_PRODUCT_FIT:
+            product_times[p] = fit_family(best.family, d_p, start=best.theta)
+            product_source[p] = f"own fit ({d_p.closed:,} closed, {d_p.open:,} open)"
+        elif d_p.closed > 0 and d_p.open > 0:
+            product_times[p] = _stall_only(best, d_p)
+            product_source[p] = f"pooled shape, own stalled share ({d_p.closed:,} closed, {d_p.open:,} open)"
+        else:
+            product_times[p] = best
+            product_source[p] = f"pooled ({d_p.closed:,} closed, {d_p.open:,} open)"
+    outcome_times = None
+    won_sel = (deals["outcome"] == "won").to_numpy()
+    lost_sel = (deals["outcome"] == "lost").to_numpy()
+    if won_sel.sum() >= 20 and lost_sel.sum() >= 20:
+        try:
+            outcome_times = fit_by_outcome(best.family, Durations.from_days(cyc[won_sel], []),
+                                           Durations.from_days(cyc[lost_sel], []), ages, best,
+                                           n_won / (n_won + n_lost), n_won, n_lost)
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as e:  # pragma: no cover - diagnostic only
+            notes.append(f"won and lost times could not be fitted separately ({e})")
+
+    # ---- won and lost on different clocks? (then an early loss point before the close)
+    timing, two, timing_note = "one_stage", None, "won and lost deals share one time to close"
+    one_stage_products = dict(product_times)
+    if outcome_times is not None and outcome_times.p_value < 0.01 and won_sel.sum() >= 30 and lost_sel.sum() >= 30:
+        two = fit_two_stage(Durations.from_days(cyc[won_sel], []), Durations.from_days(cyc[lost_sel], []), ages)
+        pw = n_won / (n_won + n_lost)
+        aic_one = best.aic + 2 + 2 * -(n_won * math.log(pw) + n_lost * math.log(1 - pw)) if 0 < pw < 1 else math.inf
+        if two.aic < aic_one:
+            timing = "two_stage"
+            base = wins.products.set_index("product")["base_prob"]
+            product_times = {p: two.with_product(float(base.get(p, pw)), one_stage_products[p].stall)
+                             for p in all_products}
+            timing_note = (f"won and lost deals close on different clocks (medians {outcome_times.won_median:.1f} vs "
+                           f"{outcome_times.lost_median:.1f} working days, p = {outcome_times.p_value:.2g}): "
+                           f"{two.early_loss_share():.0%} of losses come at an early point after "
+                           f"{math.exp(two.x[0]):.1f} days; AIC {two.aic:,.0f} vs {aic_one:,.0f} for one clock")
+        else:
+            timing_note = (f"won and lost times differ (p = {outcome_times.p_value:.2g}) but an early loss point "
+                           f"does not fit better (AIC {two.aic:,.0f} vs {aic_one:,.0f}): one clock is used")
+    elif outcome_times is not None:
+        timing_note = (f"won and lost deals share one time to close (medians {outcome_times.won_median:.1f} vs "
+                       f"{outcome_times.lost_median:.1f} working days, p = {outcome_times.p_value:.2g})")
+
+    # ---- month-to-month swings of the closing pace
+    pace = closing_pace(deals, product_times, workdays, months, export_date, first_closed)
+
+    # ---- deal values
+    value_fits, values, value_notes = _fit_values(deals, all_products, prices)
+
+    # ---- team table
+    team_rows = []
+    if teams is not None:
+        for m, g in reps.groupby("manager"):
+            team_rows.append((m, len(g), ", ".join(sorted(set(g["region"])))))
+    teams_df = pd.DataFrame(team_rows, columns=["manager", "reps", "regions"])
+
+    # ---- capacity: the busiest rep-month's daily load
+    rm = deals.groupby(["rep", "month"]).size().rename("deals").reset_index()
+    rm["per_day"] = rm["deals"] / rm["month"].map(wd_month)
+    peak = float(rm["per_day"].max())
+    design = float(stats.poisson.ppf(0.99, peak))
+    capacity = {"peak_deals_per_rep_day": peak, "design_deals_per_day": max(1.0, design)}
+
+    # ---- the data's own (naive) figures, for comparison in the report
+    closed_days_cal = (closed[is_closed] - created[is_closed]).astype(int)
+    data_figures = {
+        "deals": len(deals), "won": n_won, "lost": n_lost, "open": int((~is_closed).sum()),
+        "win_rate": n_won / (n_won + n_lost),
+        "median_cycle_calendar_days_closed": float(np.median(closed_days_cal)),
+        "median_cycle_working_days_closed": float(np.median(cyc[is_closed])),
+        "median_cycle_working_days_won": float(np.median(cyc[won_sel])) if won_sel.any() else math.nan,
+        "median_cycle_working_days_lost": float(np.median(cyc[lost_sel])) if lost_sel.any() else math.nan,
+        "won_value_total": float(np.nansum(deals.loc[won_sel, "value"])),
+        "won_value_median": float(np.nanmedian(deals.loc[won_sel, "value"])) if won_sel.any() else math.nan,
+        "recent_won_value": float(np.nansum(deals.loc[won_sel & np.isin(
+            np.array([month_label(x) if not pd.isna(x) else "" for x in deals["closed"]]), recent), "value"])),
+    }
+    acts = activities.monthly if activities is not None else None
+    groups = dict(prices.group) if prices is not None else {}
+    list_prices = {p: v for p, v in (prices.price.items() if prices is not None else []) if np.isfinite(v)}
+    if first_closed is not None and first_closed > first_created + dt.timedelta(days=60):
+        notes.append(f"no deal closes before {first_closed}, although deals were created from {first_created}: "
+                     "the export may not record closes before that date (months before it are not scored in the "
+                     "backtest)")
+    out = Fit(export_date, first_created, first_closed, workdays, evidence, months, sources, arrivals, recent, reps,
+               wins, time_fits, best.family, product_times, product_source, outcome_times, value_fits, values,
+               value_notes, teams_df, capacity, data_figures, pace, {"closed": cyc[is_closed], "open": ages}, acts, groups, list_prices, v.info.get("currency"),
+               notes)
+    out.timing, out.two_stage, out.one_stage_product_times, out.timing_note = timing, two, one_stage_products, timing_note
+    return out
+
+
+def closing_pace(deals: pd.DataFrame, times: dict[str, SurvivalFit], workdays: list[str], months: list[str],
+                 export_date: dt.date, first_closed: dt.date | None, level: float = LEVEL) -> dict[str, Any]:
+    """How much more closes vary from month to month than independent deals would make them.
+
+    The fitted times to close turn each day's new deals into expected closes per day
+    (a convolution); summed by month they give ``E_m``. With a month pace factor ``g_m``
+    (lognormal, log-sd ``s``) the closes are about ``g_m E_m``, so the variance of
+    ``log(A_m / E_m)`` over the months is ``s^2`` plus the Poisson part ``~1/E_m``:
+    ``s^2 = max(0, var(log(A/E)) - mean(1/A))``. Months scored: complete months from the
+    second month with recorded closes (the first may hold a backlog).
+    """
+    start = month_start(months[0])
+    cal = WorkCalendar(start, len(months), 8.0, tuple(workdays))
+    n_days = cal.n_days
+    start64 = np.datetime64(start)
+    wm = weekmask(workdays)
+    created_idx = np.busday_count(start64, deals["created"].to_numpy().astype("datetime64[D]"), weekmask=wm)
+    expected = np.zeros(n_days)
+    k = np.arange(n_days + 1, dtype=float)
+    for p, f in times.items():
+        sel = (deals["product"] == p).to_numpy()
+        n_c = np.bincount(np.clip(created_idx[sel], 0, n_days - 1), minlength=n_days).astype(float)
+        sf = f.sf(k)
+        pmf = (1 - f.stall) * np.clip(sf[:-1] - sf[1:], 0, None)   # P(cycle = j + 1), j = 0 ..
+        pmf = np.concatenate([[0.0], pmf])[:n_days]                   # index = cycle in days
+        expected += np.convolve(n_c, pmf)[:n_days]
+    closed = deals["closed"].dropna().to_numpy().astype("datetime64[D]")
+    closed_idx = np.busday_count(start64, closed, weekmask=wm)
+    actual = np.bincount(np.clip(closed_idx, 0, n_days - 1), minlength=n_days).astype(float)
+    mo = cal.month_of_day
+    e_m = np.bincount(mo, weights=expected, minlength=len(months))
+    a_m = np.bincount(mo, weights=actual, minlength=len(months))
+    end_last = add_months(month_start(months[-1]), 1) - dt.timedelta(days=1)
+    complete = months if export_date >= end_last else months[:-1]
+    first = month_label(first_closed) if first_closed else months[-1]
+    scored = [i for i, m in enumerate(months) if m in complete and m > first and e_m[i] > 0 and a_m[i] > 0]
+    table = pd.DataFrame({"month": months, "closed_actual": a_m, "closed_expected": e_m,
+                          "scored": [i in scored for i in range(len(months))]})
+    if len(scored) < 3:
+        return {"sd": 0.0, "low": 0.0, "high": 0.0, "months": len(scored), "table": table,
+                "note": "fewer than 3 months to measure it: no month-to-month swings"}
+    r = np.log(a_m[scored] / e_m[scored])
+    var = float(np.var(r, ddof=1))
+    poisson = float(np.mean(1.0 / a_m[scored]))
+    sd = math.sqrt(max(0.0, var - poisson))
+    dfree = len(scored) - 1
+    lo = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 + level) / 2, dfree) - poisson))
+    hi = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 - level) / 2, dfree) - poisson))
+    return {"sd": sd, "low": lo, "high": hi, "months": len(scored), "table": table,
+            "note": f"log(actual / expected closes) over {len(scored)} months: sd {math.sqrt(var):.3f}, of which "
+                    f"Poisson noise ~{math.sqrt(poisson):.3f}"}
+
+
+def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:
+    """The pooled shape, with this product's own stalled share (a one-parameter fit)."""
+    from scipy import optimize
+
+    from .survival import km_distance, negloglik
+
+    theta = pooled.theta
+    fn = lambda z: negloglik(pooled.family, np.append(theta, z), d, True)  # noqa: E731
+    res = optimize.minimize_scalar(fn, bounds=(-12, 12), method="bounded")
+    x = np.append(theta, res.x)
+    cov = None
+    if pooled.cov is not None:
+        h = (fn(res.x + 1e-3) - 2 * fn(res.x) + fn(res.x - 1e-3)) / 1e-6
+        cov = np.zeros((len(x), len(x)))
+        k = len(theta)
+        cov[:k, :k] = pooled.cov[:k, :k]
+        cov[k, k] = 1.0 / h if h > 0 else 0.0
+    f = SurvivalFit(pooled.family, x, cov, float(res.fun), d.closed, d.open, True)
+    f.aic = 2 + 2 * f.nll
+    f.km_distance = km_distance(f, d)
+    return f
+
+
+def _fit_values(deals: pd.DataFrame, products: list[str], prices: PriceList | None):
+    """Deal-value distributions of won deals by product; lognormal, gamma or Weibull by AIC."""
+    rows = []
+    chosen: dict[str, dict] = {}
+    notes: dict[str, str] = {}
+    won = deals[(deals["outcome"] == "won") & (deals["value"] > 0)]
+    all_vals = won["value"].to_numpy(dtype=float)
+    pooled_sigma = float(np.std(np.log(all_vals))) if len(all_vals) > 1 else 0.5
+    rng = np.random.Generator(np.random.PCG64(11))
+    for p in products:
+        x = won.loc[won["product"] == p, "value"].to_numpy(dtype=float)
+        if len(x) >= 2:
+            boot = np.median(rng.choice(x, size=(1000, len(x)), replace=True), axis=1) if len(x) <= 20000 else [np.median(x)]
+            lo, hi = (float(np.quantile(boot, 0.05)), float(np.quantile(boot, 0.95)))
+        else:
+            lo = hi = float(x[0]) if len(x) else math.nan
+        if len(x) >= MIN_VALUES_PER_PRODUCT_FIT and np.ptp(x) > 0:
+            cands = []
+            for fam in ("lognormal", "gamma", "weibull"):
+                try:
+                    table, k, ll = _fit_value_family(fam, x)
+                except (ValueError, RuntimeError, FloatingPointError):
+                    continue
+                if not math.isfinite(ll):
+                    continue
+                cands.append((2 * k - 2 * ll, fam, table))
+            cands.sort(key=lambda c: c[0])
+            for aic, fam, table in cands:
+                rows.append((p, fam, aic, table, len(x), float(np.median(x)), lo, hi, fam == cands[0][1]))
+            chosen[p] = cands[0][2]
+            notes[p] = f"{cands[0][1]} (lowest AIC of {len(cands)}), n = {len(x):,} won deals with a value"
+        else:
+            price = prices.price.get(p) if prices is not None else None
+            if price is not None and np.isfinite(price) and price > 0:
+                chosen[p] = {"dist": "fixed", "value": float(price)}
+                notes[p] = f"only {len(x)} won deal(s) with a value: the list price"
+            elif len(x):
+                chosen[p] = {"dist": "lognormal", "median": float(np.median(x)), "sigma": pooled_sigma}
+                notes[p] = f"only {len(x)} won deal(s) with a value: their median, spread of all products"
+            else:
+                med = float(np.median(all_vals)) if len(all_vals) else 1.0
+                chosen[p] = {"dist": "lognormal", "median": med, "sigma": pooled_sigma}
+                notes[p] = "no won deal with a value: the median of all products"
+            rows.append((p, chosen[p]["dist"], math.nan, chosen[p], len(x), float(np.median(x)) if len(x) else math.nan,
+                         lo, hi, True))
+    df = pd.DataFrame(rows, columns=["product", "family", "aic", "params", "n", "median", "median_low", "median_high",
+                                     "chosen"])
+    return df, chosen, notes
+
+
+def _fit_value_family(fam: str, x: np.ndarray) -> tuple[dict, int, float]:
+    if fam == "lognormal":
+        lx = np.log(x)
+        mu, sd = float(lx.mean()), float(lx.std())
+        sd = max(sd, 1e-6)
+        ll = float(stats.lognorm.logpdf(x, sd, scale=math.exp(mu)).sum())
+        return {"dist": "lognormal", "median": math.exp(mu), "sigma": sd}, 2, ll
+    if fam == "gamma":
+        a, _, scale = stats.gamma.fit(x, floc=0)
+        ll = float(stats.gamma.logpdf(x, a, scale=scale).sum())
+        return {"dist": "gamma", "mean": a * scale, "cv": 1 / math.sqrt(a)}, 2, ll
+    c, _, scale = stats.weibull_min.fit(x, floc=0)
+    ll = float(stats.weibull_min.logpdf(x, c, scale=scale).sum())
+    return {"dist": "weibull", "shape": c, "scale": scale}, 2, ll

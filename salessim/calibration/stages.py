@@ -1,0 +1,119 @@
+"""Mapping a CRM's stage names to the three outcomes salessim uses: won, lost, open.
+
+Every distinct stage value in the export gets an outcome, with the rule that gave it, and
+the mapping is reported (a table of stage, outcome, rule, number of deals) so a user can
+check it and correct it in a mapping file. Rules, in order:
+
+1. a mapping file's ``[stages]`` lists, then the preset's own stage names;
+2. patterns for lost (``closed lost``, ``lost``, ``провал``, ``не реализовано``, ...) and won
+   (``closed won``, ``won``, ``успешн``, ...), in English and Russian;
+3. a yes/no ``won_flag`` / ``closed_flag`` column, where the export has one (Salesforce,
+   Bitrix24), overrides the stage name;
+4. anything else is an open pipeline stage.
+
+``deleted`` (Pipedrive) is its own outcome: such rows are rejected with that reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .presets import Preset
+from .readers import normalise_name
+
+OUTCOMES = ("won", "lost", "open", "deleted")
+
+_LOST = re.compile(r"(closed[\s_\-]*lost|\blost\b|\blose\b|\bloss\b|провал|не\s+реализ|проигр|отказ|неуспеш)")
+_WON = re.compile(r"(closed[\s_\-]*won|\bwon\b|\bwin\b|успешн|выигр|реализовано)")
+_DELETED = re.compile(r"^(deleted|удал[её]н[аоы]?)$")
+_YES = {"yes", "y", "true", "1", "да", "д", "x", "истина"}
+_NO = {"no", "n", "false", "0", "нет", "н", "ложь", ""}
+
+
+@dataclass
+class StageMap:
+    """The outcome of each distinct stage value, and why."""
+
+    table: pd.DataFrame       # stage, outcome, rule, deals
+
+    def describe(self) -> str:
+        parts = [f"{r.stage!r} -> {r.outcome} ({r.deals:,})" for r in self.table.itertuples()]
+        return "; ".join(parts)
+
+
+def classify(value: str, preset: Preset | None, extra: dict[str, Sequence[str]] | None) -> tuple[str, str]:
+    """Outcome of one stage value and the rule that gave it."""
+    key = normalise_name(value)
+    for outcome in OUTCOMES:
+        for name in (extra or {}).get(outcome, ()):
+            if normalise_name(name) == key:
+                return outcome, "mapping file"
+    if preset is not None:
+        for outcome in OUTCOMES:
+            for name in preset.stage_names.get(outcome, ()):
+                if normalise_name(name) == key:
+                    return outcome, f"preset {preset.name}"
+    if _DELETED.match(key):
+        return "deleted", "name: deleted"
+    if _LOST.search(key):
+        return "lost", "name pattern (lost)"
+    if _WON.search(key):
+        return "won", "name pattern (won)"
+    return "open", "other stage: open pipeline"
+
+
+def flag(value: Any) -> bool | None:
+    """A yes/no cell: True, False, or None when it is not a yes/no value."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    s = normalise_name(value)
+    if s in _YES:
+        return True
+    if s in _NO:
+        return False
+    return None
+
+
+def map_stages(stages: Sequence[str], preset: Preset | None = None,
+               extra: dict[str, Sequence[str]] | None = None,
+               won_flag: Sequence[Any] | None = None, closed_flag: Sequence[Any] | None = None,
+               ) -> tuple[np.ndarray, StageMap]:
+    """Outcome of every row (an array of 'won' / 'lost' / 'open' / 'deleted' / '' for empty) and the mapping table."""
+    values = [s.strip() if isinstance(s, str) else ("" if s is None else str(s)) for s in stages]
+    uniq = sorted(set(v for v in values if v))
+    rule = {v: classify(v, preset, extra) for v in uniq}
+    out = np.array([rule[v][0] if v else "" for v in values], dtype=object)
+    overridden = 0
+    if won_flag is not None or closed_flag is not None:
+        n = len(values)
+        wf = [flag(x) for x in won_flag] if won_flag is not None else [None] * n
+        cf = [flag(x) for x in closed_flag] if closed_flag is not None else [None] * n
+        for i in range(n):
+            if not values[i] or out[i] == "deleted":
+                continue
+            new = out[i]
+            if cf[i] is False:
+                new = "open"
+            elif wf[i] is True:
+                new = "won"
+            elif wf[i] is False and (cf[i] is True or out[i] == "won"):
+                new = "lost"
+            if new != out[i]:
+                out[i] = new
+                overridden += 1
+    counts = pd.Series(values)[pd.Series(values) != ""].value_counts()
+    rows = []
+    for v in uniq:
+        outcome, why = rule[v]
+        rows.append({"stage": v, "outcome": outcome, "rule": why, "deals": int(counts.get(v, 0))})
+    table = pd.DataFrame(rows, columns=["stage", "outcome", "rule", "deals"])
+    if overridden:
+        table.attrs["flag_overrides"] = overridden
+    return out, StageMap(table)

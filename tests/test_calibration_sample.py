@@ -1,0 +1,174 @@
+"""Calibration on the real sample export (../shared/data/crm_export_sample/).
+
+Every expected figure is computed here from the raw table with pandas, independently of
+the calibration code: row counts, the win rate, and the median time to close (from a
+Kaplan-Meier estimate written out below, allowing for deals that never close).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salessim.calibration import calibrate
+from salessim.cli import main
+from tests.conftest import SHARED_DATA
+
+pytestmark = pytest.mark.skipif(not (SHARED_DATA / "sales_pipeline.csv").exists(),
+                                reason=f"the sample CRM export is not at {SHARED_DATA}")
+
+
+@pytest.fixture(scope="module")
+def raw() -> pd.DataFrame:
+    return pd.read_csv(SHARED_DATA / "sales_pipeline.csv")
+
+
+@pytest.fixture(scope="module")
+def cal():
+    return calibrate(SHARED_DATA / "sales_pipeline.csv", teams=SHARED_DATA / "sales_teams.csv",
+                     products=SHARED_DATA / "products.csv")
+
+
+def test_every_row_is_accounted_for(cal, raw):
+    v = cal.validated
+    assert v.n_rows == len(raw) == 14277
+    s = v.summary.set_index(["verdict", "reason"])["rows"]
+    assert s[("total", "accepted")] + s[("total", "rejected")] == len(raw)
+    assert s[("accepted", "ok")] + s[("accepted", "with_notes")] == s[("total", "accepted")]
+    assert (v.verdicts["verdict"].isin(["accepted", "rejected"])).all()
+    # the won deals without a value, counted independently, are exactly the noted ones
+    missing = raw[(raw["deal_stage"] == "Won") & raw["close_value"].isna()]
+    assert s[("note", "won_without_value")] == len(missing)
+    noted = v.verdicts.loc[v.verdicts["notes"].str.contains("won_without_value"), "row"]
+    assert sorted(noted) == sorted(missing.index + 1)
+
+
+def test_fitted_win_rate_matches_the_raw_table(cal, raw):
+    closed = raw[raw["deal_stage"].isin(["Won", "Lost"])]
+    rate = (closed["deal_stage"] == "Won").mean()
+    assert cal.fit.overall_win_rate() == pytest.approx(rate, abs=1e-6)
+    wp = cal.fit.wins.products.set_index("product")
+    by_product = closed.groupby("product")["deal_stage"].apply(lambda s: (s == "Won").mean())
+    for p, r in by_product.items():
+        assert wp.at[p, "low"] <= r <= wp.at[p, "high"]
+
+
+def _km_cure_median(raw: pd.DataFrame) -> float:
+    """Median days to close among deals that close, from Kaplan-Meier and its plateau."""
+    c = pd.to_datetime(raw["created_on"])
+    e = pd.to_datetime(raw["close_date"])
+    closed = raw["deal_stage"] != "In_Progress"
+    t = (e - c).dt.days[closed].to_numpy()
+    age = (pd.Timestamp("2017-12-31") - c[~closed]).dt.days.to_numpy()
+    # model time: a deal closing after t days took D in [t-1, t) after its first meeting; cycle = 1 + floor(D)
+    t = np.maximum(t, 1)
+    times = np.arange(0, max(t.max(), age.max()) + 1)
+    surv, s = [], 1.0
+    for k in times:
+        at_risk = (t >= k).sum() + (age >= k).sum()
+        events = (t == k).sum()
+        if at_risk:
+            s *= 1 - events / at_risk
+        surv.append(s)
+    surv = np.array(surv)
+    plateau = surv[-1]
+    closed_share = (1 - surv) / (1 - plateau)
+    return float(times[np.argmax(closed_share >= 0.5)])
+
+
+def test_fitted_median_time_to_close_matches_the_raw_table(cal, raw):
+    fit = cal.fit.time_fits[0]
+    km = _km_cure_median(raw)
+    lo, hi = fit.median_interval()
+    # the Kaplan-Meier median is a whole day d with D in [d-1, d): the model's 1 + median(D) lies in [d, d+1)
+    assert lo - 1 <= km <= hi + 1, (lo, km, hi)
+    assert abs(fit.median_cycle() - km) <= 1.5
+    # and the share that never closes matches the Kaplan-Meier plateau
+    c = pd.to_datetime(raw["created_on"])
+    old = raw[c <= pd.Timestamp("2017-06-30")]
+    assert fit.stall == pytest.approx((old["deal_stage"] == "In_Progress").mean(), abs=0.03)
+
+
+def test_candidate_families_are_compared_and_reported(cal):
+    fams = [f.family for f in cal.fit.time_fits]
+    assert set(fams) == {"exponential", "gamma", "weibull", "lognormal", "lognormal_mixture"}
+    aics = [f.aic for f in cal.fit.time_fits]
+    assert aics == sorted(aics)
+    assert cal.fit.time_fits[0].km_distance < min(f.km_distance for f in cal.fit.time_fits[1:])
+
+
+def test_scenario_holds_only_aggregates(cal, raw, tmp_path):
+    text = cal.scenario_text()
+    accounts = pd.read_csv(SHARED_DATA / "accounts.csv")["account"]
+    assert not any(a in text for a in accounts)
+    assert not any(i in text for i in raw["opportunity_id"].sample(500, random_state=1))
+    sc = cal.write_scenario(tmp_path / "s.toml")
+    assert sc.n_reps() == 30 and len(sc.team.supervisors) == 6
+    assert set(sc.products) == set(raw["product"])
+
+
+def test_xlsx_reads_like_the_csv(cal):
+    x = calibrate(SHARED_DATA / "sales_pipeline.xlsx", teams=SHARED_DATA / "sales_teams.csv")
+    assert x.raw.format == "xlsx" and x.validated.n_rows == 14277
+    a = cal.validated.deals.sort_values("id").reset_index(drop=True)
+    b = x.validated.deals.sort_values("id").reset_index(drop=True)
+    for col in ("id", "rep", "product", "outcome"):
+        assert (a[col].astype(str) == b[col].astype(str)).all(), col
+    for col in ("created", "closed"):
+        assert pd.to_datetime(a[col]).equals(pd.to_datetime(b[col])), col
+    np.testing.assert_allclose(a["value"].fillna(-1), b["value"].fillna(-1))
+
+
+@pytest.fixture(scope="module")
+def backtest(cal):
+    return cal.backtest(n=16, seed=5, workers=2)
+
+
+def test_backtest_bands_cover_most_months_of_won_deals(backtest):
+    s = backtest.scores.set_index("metric")
+    assert s.at["won_deals", "months_scored"] == 10
+    assert s.at["won_deals", "coverage"] > 0.5
+    assert s.at["new_deals", "coverage"] >= 0.9
+
+
+def test_backtest_reproduces_the_exports_own_totals(backtest, raw):
+    t = backtest.totals.set_index("figure")
+    closed = raw[raw["deal_stage"].isin(["Won", "Lost"])]
+    days = (pd.to_datetime(closed["close_date"]) - pd.to_datetime(closed["created_on"])).dt.days
+    assert t.at["median working days to close (closed deals)", "actual"] == float(np.median(days))
+    for fig in ("win rate (won / closed)", "median working days to close (closed deals)"):
+        assert t.at[fig, "low"] <= t.at[fig, "actual"] <= t.at[fig, "high"], fig
+
+
+def test_cli_calibrate_writes_scenario_and_report(tmp_path, capsys):
+    out, rep = tmp_path / "cal.toml", tmp_path / "report"
+    code = main(["calibrate", str(SHARED_DATA / "sales_pipeline.csv"), "--teams", str(SHARED_DATA / "sales_teams.csv"),
+                 "--products", str(SHARED_DATA / "products.csv"), "--out", str(out), "--report", str(rep),
+                 "--no-backtest"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "won_without_value" in text and "14,277" in text
+    summary = pd.read_csv(rep / "validation_summary.csv")
+    assert int(summary.loc[summary["reason"] == "rows", "rows"].iloc[0]) == 14277
+    scores = json.loads((rep / "scores.json").read_text())
+    assert scores["accepted"] + scores["rejected"] == 14277
+    for f in ("time_to_close_fits.csv", "win_reps.csv", "deal_values.csv", "time_to_close.png", "README.md"):
+        assert (rep / f).stat().st_size > 0
+    assert main(["run", str(out), "-n", "1", "--months", "1", "--workers", "1", "--json"]) == 0
+
+
+def test_rep_hours_do_not_throttle_the_calibrated_volume(cal):
+    """Nothing is dropped for want of time, reps keep full intensity, meetings fill under half the day."""
+    import salessim as ss
+
+    sc = cal.scenario(months=2)
+    res = ss.simulate(sc, seed=1, record_events=False)
+    s = res.summary()
+    assert s["dropped_leads"] == 0
+    assert s["intensity"] > 0.99 and s["attention"] > 0.99
+    rm = res.rep_monthly()
+    selling = rm["days_present"] * (sc.calendar.hours_per_day * (1 - sc.activity.admin_share))
+    assert (rm["hours_meetings"] <= 0.5 * selling).all()
