@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import matplotlib
 
@@ -75,13 +75,21 @@ def style() -> None:
 
 
 def money(x: float, _pos=None) -> str:
-    """Compact currency tick labels: 1.2M, 350k."""
+    """Compact currency tick labels: 1.25M, 350k, 5.5k (a decimal only where it is needed)."""
     a = abs(x)
     if a >= 1e6:
-        return f"{x / 1e6:.1f}M"
+        return f"{x / 1e6:.2f}".rstrip("0").rstrip(".") + "M"
     if a >= 1e3:
-        return f"{x / 1e3:.0f}k"
+        return f"{x / 1e3:.1f}".rstrip("0").rstrip(".") + "k"
     return f"{x:.0f}"
+
+
+def without_caption(fig):
+    """Remove the caption from ``fig`` (when the caption is printed next to the chart instead); return ``fig``."""
+    for t in list(fig.texts):
+        if t.get_gid() == "caption":
+            t.remove()
+    return fig
 
 
 def axis_label(what: str, unit: str | None = None) -> str:
@@ -202,24 +210,38 @@ def summary_bars(summary: pd.DataFrame, metrics: Sequence[str], labels: Sequence
     return fig
 
 
-def funnel_chart(counts: dict[str, float], title: str = "Where do leads go?", *, n: int | None = None,
-                 months: int | None = None, seed: int | None = None, unit: str = "leads"):
-    """Horizontal funnel: mean count per stage, with the conversion from each stage to the next."""
+def funnel_chart(counts: Mapping[str, float] | Mapping[str, Mapping[str, float]], title: str = "Where do leads go?",
+                 *, n: int | None = None, months: int | None = None, seed: int | None = None, unit: str = "leads"):
+    """Horizontal funnel: mean count per stage, with the conversion from each stage to the next.
+
+    ``counts`` maps stage -> mean count; or, to compare scenarios, scenario -> (stage ->
+    mean count), drawn as grouped bars (every scenario with the same stages).
+    """
     style()
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(counts) + 2.4))
-    names = list(counts)
-    vals = [counts[k] for k in names]
-    y = np.arange(len(names))[::-1]
-    ax.barh(y, vals, color=PALETTE[0])
-    for i, (yi, v) in enumerate(zip(y, vals)):
-        conv = f"   ({v / vals[i - 1]:.0%} of the stage above)" if i > 0 and vals[i - 1] > 0 else ""
-        ax.text(v, yi, f" {v:,.0f}{conv}", va="center", fontsize=9)
+    grouped = bool(counts) and isinstance(next(iter(counts.values())), Mapping)
+    series = dict(counts) if grouped else {"": counts}
+    names = list(next(iter(series.values())))
+    k = len(series)
+    fig, ax = plt.subplots(figsize=(8, (0.45 if k == 1 else 0.3 * k + 0.25) * len(names) + 2.4))
+    y = np.arange(len(names))[::-1].astype(float)
+    h = 0.8 / k
+    top = 1.0
+    for j, ((label, c), colour) in enumerate(zip(series.items(), PALETTE * 4)):
+        vals = [float(c[name]) for name in names]
+        top = max(top, *vals)
+        yj = y + (k - 1) / 2 * h - j * h
+        ax.barh(yj, vals, height=h * 0.92, color=colour, label=label or None)
+        for i, (yi, v) in enumerate(zip(yj, vals)):
+            conv = f"  ({v / vals[i - 1]:.0%})" if i > 0 and vals[i - 1] > 0 else ""
+            ax.text(v, yi, f" {v:,.0f}{conv}", va="center", fontsize=8 if grouped else 9)
     ax.set_yticks(y, names)
     period = f"over {months} months" if months else "over the period"
     ax.set_xlabel(axis_label("how many reach the stage", f"{unit} {period}, mean per replication"))
-    ax.set_xlim(0, max(vals + [1]) * 1.45)
+    ax.set_xlim(0, top * 1.35)
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
+    if grouped:
+        ax.legend(loc="lower right", fontsize=8)
     runs = f"{n} replications" if n else "the replications"
     seeded = f" (seed {seed})" if seed is not None else ""
     finish(fig, f"Each bar: mean number per replication reaching that stage, over {runs}{seeded}. In brackets: "
