@@ -328,13 +328,14 @@ def indices_chart(sens: "SensitivityResult", output: str = "profit"):
         ax.barh(y + h / 2, d["S1"], h, xerr=d["S1_conf"], color=PALETTE[0], capsize=3, label="S1 (alone)")
         ax.barh(y - h / 2, d["ST"], h, xerr=d["ST_conf"], color=PALETTE[1], capsize=3, label="ST (with interactions)")
         ax.set_xlabel(axis_label(f"share of the variance of {metric_label(output)}", "0-1"))
-        text = ("Sobol indices. S1: share of the output's variance due to the parameter alone; ST: including its "
-                "interactions. Whiskers: 95% bootstrap intervals.")
+        text = ("Sobol indices. Bars: S1, the share of the output's variance due to the parameter alone, and ST, "
+                "including its interactions with the others. Whiskers: 95% bootstrap intervals.")
     ax.set_yticks(y, list(d["parameter"]), fontsize=8)
     ax.grid(axis="y", visible=False)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.9)
-    ax.set_title(f"What drives {metric_label(output)}? ({sens.method.capitalize()})")
+    method = "Morris screening" if sens.method == "morris" else "Sobol indices"
+    ax.set_title(f"What drives {metric_label(output)} ({method})?")
     _finish(fig, text)
     return fig
 

@@ -178,7 +178,7 @@ class Report:
 
     def contents_table(self) -> pd.DataFrame:
         """Every table of the report: number, title, key, file name, unit note."""
-        return pd.DataFrame([{"table": t.number, "title": t.title, "file": f"{t.file_stem}.csv", "sheet": t.file_stem,
+        return pd.DataFrame([{"table": t.number, "title": t.title, "file": f"{t.file_stem}.csv", "sheet": t.sheet,
                               "note": t.note} for t in self.tables()])
 
     def write_csv(self, directory: str | Path) -> list[Path]:
@@ -207,8 +207,8 @@ class Report:
         sheets = {"00_contents": self.contents_table()}
         notes = {"00_contents": f"{self.title}. {self.subtitle}"}
         for t in self.tables():
-            sheets[t.file_stem] = t.data
-            notes[t.file_stem] = f"{t.label}: {t.title}" + (f" ({t.note})" if t.note else "")
+            sheets[t.sheet] = t.data
+            notes[t.sheet] = f"{t.label}: {t.title}" + (f" ({t.note})" if t.note else "")
         return to_excel(sheets, path, notes=notes)
 
 

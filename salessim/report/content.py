@@ -94,6 +94,11 @@ class Table:
         """A file name for the exported table: ``03_kpi_summary``."""
         return f"{self.number:02d}_{slug(self.key)}"
 
+    @property
+    def sheet(self) -> str:
+        """The Excel sheet name (at most 31 characters; unique by its number)."""
+        return self.file_stem[:31]
+
 
 Item = Union[Text, Chart, Table]
 
