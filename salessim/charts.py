@@ -271,7 +271,7 @@ def pay_chart(dist: pd.DataFrame, title: str, currency: str, *, n: int | None = 
     ax.grid(axis="y", visible=False)
     ax.set_title(title)
     if len(roles) > 1:
-        ax.legend(loc="best", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     runs = f"{n} replications" if n else "the replications"
     seeded = f" (seed {seed})" if seed is not None else ""
     finish(fig, f"Dot: median monthly pay (salary plus every variable part) over the months of {runs}{seeded}. "

@@ -465,16 +465,29 @@ class _Builder:
                     row[f"{m}_p95"] = float(np.quantile(x, hi))
                 rows.append(row)
         data = pd.DataFrame(rows)
-        disp = data.pivot(index="month", columns="scenario", values=["revenue_mean", "profit_mean"])
-        cols = {}
-        for lab in self.labels:
-            cols[f"revenue, {lab}" if self.variants else "revenue"] = disp[("revenue_mean", lab)].map(lambda v: fmt(v, "money"))
-            cols[f"profit, {lab}" if self.variants else "profit"] = disp[("profit_mean", lab)].map(lambda v: fmt(v, "money"))
-        display = pd.DataFrame(cols)
-        display.insert(0, "month", list(disp.index))
-        s.add(Table("monthly", "How do revenue and profit develop month by month?", data, display.reset_index(drop=True),
-                    note=f"{cur} per month, mean of {n} replications; the export adds the 5th and 95th percentiles "
-                    "(the band of the charts), salaries, variable pay and meetings per rep"))
+        note = (f"{cur} per month, mean of {n} replications; the export adds the 5th and 95th percentiles (the band "
+                "of the charts)")
+        if not self.variants:
+            display = pd.DataFrame({"month": data["month"], "revenue": data["revenue_mean"].map(lambda v: fmt(v, "money")),
+                                    "profit": data["profit_mean"].map(lambda v: fmt(v, "money")),
+                                    "salaries": data["salaries_mean"].map(lambda v: fmt(v, "money")),
+                                    "variable pay": data["variable_pay_mean"].map(lambda v: fmt(v, "money")),
+                                    "meetings per rep": data["meetings_per_rep_mean"].map(lambda v: fmt(v, "count"))})
+            s.add(Table("monthly", "How do revenue and profit develop month by month?", data, display,
+                        note=note.replace(f"{cur} per month", f"{cur} per month (meetings: per rep per month)")))
+            return s
+        for metric, q, extra in (("revenue", "How much revenue does each option bring in, month by month?",
+                                  ["meetings_per_rep"]),
+                                 ("profit", "How much profit does each option make, month by month?",
+                                  ["salaries", "variable_pay"])):
+            cols = ["scenario", "month"] + [f"{m}_{k}" for m in [metric, *extra] for k in ("mean", "p05", "p95")]
+            wide = data.pivot(index="month", columns="scenario", values=f"{metric}_mean")
+            display = pd.DataFrame({"month": list(wide.index)})
+            for lab in self.labels:
+                display[lab] = [fmt(v, "money") for v in wide[lab].to_numpy()]
+            s.add(Table(f"{metric}_monthly", q, data[cols].reset_index(drop=True), display,
+                        note=note + (", and meetings per rep per month" if metric == "revenue" else
+                                     ", salaries and variable pay")))
         return s
 
     # ------------------------------------------------------------------ 5. funnel
