@@ -259,3 +259,10 @@ def test_bad_input_is_one_line_and_exit_2(argv, fragment, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert fragment in err and len(err.splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_scenarios_of_different_periods_or_currencies_are_refused_before_running():
+    with pytest.raises(ss.UserError, match="same period"):
+        build_report("baseline", [ss.load_scenario("baseline", {"calendar.months": 6})], n=2)
+    with pytest.raises(ss.UserError, match="one currency"):
+        build_report("baseline", [ss.load_scenario("baseline", {"currency": "EUR"})], n=2)

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import UserError
 from .common import assignment, int_at_least, positive_int, seed_int
 
-ORDER = 60
+ORDER = 80
 
 
 def register(sub) -> None:

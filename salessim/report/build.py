@@ -28,6 +28,7 @@ import hashlib
 import math
 import platform
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -143,6 +144,20 @@ def scenario_files(ref: str | Path | Scenario) -> list[tuple[str, Path]]:
     return out
 
 
+def check_comparable(scenarios: Sequence[Scenario]) -> None:
+    """Scenarios compared in one report must share the currency and the reported period."""
+    base = scenarios[0]
+    for sc in scenarios[1:]:
+        if sc.currency != base.currency:
+            raise UserError(f"{sc.name} is in {sc.currency} but {base.name} is in {base.currency}: a report compares "
+                            "scenarios in one currency", field="currency")
+        a, b = base.calendar, sc.calendar
+        if (a.start, a.months) != (b.start, b.months):
+            raise UserError(f"{sc.name} covers {b.months} months from {b.start} but {base.name} covers {a.months} "
+                            f"months from {a.start}: a report compares the same period (give --months to align the "
+                            "horizons)", field="calendar")
+
+
 # --------------------------------------------------------------------------- the report
 @dataclass
 class Report:
@@ -247,6 +262,7 @@ def build_report(base: str | Path | Scenario, variants: Sequence[str | Path | Sc
     if months:
         over["calendar.months"] = months
     scenarios = [load_scenario(r, over or None) for r in refs]
+    check_comparable(scenarios)
     labels = _labels(scenarios)
     files = [scenario_files(r) for r in refs]
     workers = workers or min(default_workers(), n * len(scenarios))
@@ -679,7 +695,7 @@ class _Builder:
         return s
 
     # ------------------------------------------------------------------ 10. provenance
-    @property
+    @cached_property
     def prov(self) -> dict[str, Any]:
         import matplotlib
         import simpy
