@@ -236,30 +236,41 @@ def describe(sc: Scenario) -> dict[str, list[str]]:
 
 
 # --------------------------------------------------------------------------- differences
-def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
+def _flatten(obj: Any, prefix: str = "", lists: dict[str, list] | None = None) -> dict[str, Any]:
+    """Dotted path -> value; lists of tables are flattened by index (and recorded in ``lists``)."""
     out: dict[str, Any] = {}
-    if isinstance(obj, dict) and not ("dist" in obj):
+    if isinstance(obj, dict) and "dist" not in obj:
         for k, v in obj.items():
-            out.update(_flatten(v, f"{prefix}{k}."))
+            out.update(_flatten(v, f"{prefix}{k}.", lists))
     elif isinstance(obj, list) and obj and all(isinstance(v, dict) for v in obj):
-        out[prefix[:-1]] = obj  # lists of tables (teams, components) compare whole
+        if lists is not None:
+            lists[prefix[:-1]] = obj
+        for i, v in enumerate(obj):
+            out.update(_flatten(v, f"{prefix}{i}.", lists))
     else:
         out[prefix[:-1]] = obj
     return out
 
 
 def value_text(v: Any, limit: int = 200) -> str:
-    """A parameter's value as short text (groups of reps and heads summarised by id and count)."""
+    """A parameter's value as short text (lists of tables summarised by their ids, names or types)."""
     if v is None:
         return "(not set)"
-    if isinstance(v, list) and v and all(isinstance(x, dict) and "id" in x for x in v):
+    if isinstance(v, Added):
+        text = str(v)
+    elif isinstance(v, list) and v and all(isinstance(x, dict) and (x.get("id") or x.get("name") or x.get("type"))
+                                           for x in v):
         parts = []
         for x in v:
-            n = f"{x['id']}: {x['count']}" if "count" in x else str(x["id"])
+            n = str(x.get("id") or x.get("name") or x.get("type") or "?")
+            if "count" in x:
+                n += f": {x['count']}"
             if x.get("supervisor"):
                 n += f" under {x['supervisor']}"
             if x.get("hire_date"):
                 n += f" (hired {x['hire_date']})"
+            if x.get("product") and "rate_per_day" in x:
+                n += f" ({x['product']}, {x['rate_per_day']:g} a day)"
             parts.append(n)
         text = "; ".join(parts)
     elif isinstance(v, (dict, list)):
@@ -271,14 +282,62 @@ def value_text(v: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+class Added(str):
+    """A whole table (a product, a scheme part) that only one scenario has."""
+
+
 def scenario_differences(base: Scenario, variant: Scenario) -> list[tuple[str, Any, Any]]:
-    """``(dotted path, base value, variant value)`` for every parameter that differs."""
-    a = _flatten(base.to_dict())
-    b = _flatten(variant.to_dict())
-    out = []
-    for k in sorted(set(a) | set(b)):
-        if k.split(".")[0] in TEXT_FIELDS:
+    """``(dotted path, base value, variant value)`` for every parameter that differs.
+
+    Lists of tables (rep groups, heads, lead sources, pay components) are compared item by
+    item when both have as many items, else as a whole; a table that only one scenario has
+    (a new product) is one row.
+    """
+    la: dict[str, list] = {}
+    lb: dict[str, list] = {}
+    a = _flatten(base.to_dict(), "", la)
+    b = _flatten(variant.to_dict(), "", lb)
+    rows: list[tuple[str, Any, Any]] = []
+    done: list[str] = []
+    for path in sorted(set(la) | set(lb)):
+        if path.split(".")[0] in TEXT_FIELDS or any(path.startswith(p) for p in done):
             continue
-        if a.get(k) != b.get(k):
-            out.append((k, a.get(k), b.get(k)))
-    return out
+        xa, xb = la.get(path, []), lb.get(path, [])
+        if len(xa) != len(xb):
+            rows.append((path, xa or None, xb or None))
+            done.append(path + ".")
+            continue
+        for i, (ia, ib) in enumerate(zip(xa, xb)):  # an item of another kind: compare it whole
+            if ia.get("type") != ib.get("type") or ia.get("id") != ib.get("id"):
+                rows.append((f"{path}.{i}", _item_text(base, path, i, ia), _item_text(variant, path, i, ib)))
+                done.append(f"{path}.{i}.")
+
+    def has(flat: dict[str, Any], prefix: str) -> bool:
+        return any(k == prefix or k.startswith(prefix + ".") for k in flat)
+
+    for k in sorted(set(a) | set(b)):
+        if k.split(".")[0] in TEXT_FIELDS or any(k.startswith(p) for p in done):
+            continue
+        if (k in a) == (k in b) and a.get(k) == b.get(k):
+            continue
+        parts = k.split(".")
+        for depth in range(1, len(parts)):
+            prefix = ".".join(parts[:depth])
+            if has(a, prefix) != has(b, prefix):
+                side = b if has(b, prefix) else a
+                leaves = {x[len(prefix) + 1:]: v for x, v in side.items() if x.startswith(prefix + ".")}
+                note: Any = Added(f"a whole table of {len(leaves)} parameters (see the plain-words description)") \
+                    if len(leaves) > 6 else leaves
+                rows.append((prefix, None if has(b, prefix) else note, note if has(b, prefix) else None))
+                done.append(prefix + ".")
+                break
+        else:
+            rows.append((k, a.get(k), b.get(k)))
+    return sorted(rows, key=lambda r: r[0])
+
+
+def _item_text(sc: Scenario, path: str, i: int, item: dict) -> Any:
+    """A list item in words where the describer knows it (a pay component), else the item itself."""
+    if path == "pay.components":
+        return Added(_component(sc.pay.components[i], sc.currency))
+    return item
