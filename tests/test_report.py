@@ -266,3 +266,21 @@ def test_scenarios_of_different_periods_or_currencies_are_refused_before_running
         build_report("baseline", [ss.load_scenario("baseline", {"calendar.months": 6})], n=2)
     with pytest.raises(ss.UserError, match="one currency"):
         build_report("baseline", [ss.load_scenario("baseline", {"currency": "EUR"})], n=2)
+
+
+def test_what_changes_lists_each_changed_parameter_once():
+    from salessim.report.describe import scenario_differences, value_text
+
+    base = ss.load_scenario("baseline")
+    deal = ss.load_scenario("raise_deal_size")
+    rows = scenario_differences(base, deal)
+    t0, t1 = base.deal_size.training, deal.deal_size.training
+    changed = {f"deal_size.training.{f}": (getattr(t0, f), getattr(t1, f))
+               for f in type(t0).model_fields if getattr(t0, f) != getattr(t1, f)}
+    assert {r[0]: (r[1], r[2]) for r in rows} == changed
+    # a pay part of another kind is one row, in words; a new product is one row
+    rows = scenario_differences(base, ss.load_scenario("commission_tiered_accelerator"))
+    assert [r[0] for r in rows] == ["pay.components.0"] and value_text(rows[0][2]).startswith("tiered commission")
+    rows = {r[0]: r for r in scenario_differences(base, ss.load_scenario("new_product_group"))}
+    assert "products.B" in rows and not any(k.startswith("products.B.") for k in rows)
+    assert value_text(rows["products.B"][1]) == "(not set)"
