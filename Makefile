@@ -23,8 +23,11 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/salessim run baseline --replications 20 --seed 1 --out out/demo
 
+# test files run in parallel, one file per worker process (module fixtures stay shared)
+TEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -1,8 +1,11 @@
 """Probability distributions that scenario files can name.
 
 Each is declared inline in TOML, e.g. ``deal_size = { dist = "lognormal", median = 20000,
-sigma = 1.0 }``, validated on load, and sampled with a ``numpy.random.Generator``. Units
-are those of the field that holds the distribution (days, hours, currency).
+sigma = 1.0 }``, validated on load, and sampled with a ``numpy.random.Generator``
+(``sample``) or from a uniform number by its inverse distribution function (``quantile``;
+the model draws a lead's sizes and delays this way so that the same lead gets the same
+luck in every scenario, see :mod:`salessim.lead`). Units are those of the field that
+holds the distribution (days, hours, currency).
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+from scipy import special
+
+_normal_inv = special.ndtri
 
 
 class _Dist(BaseModel):
@@ -21,6 +27,10 @@ class _Dist(BaseModel):
         raise NotImplementedError
 
     def sample_n(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def quantile(self, u: float) -> float:  # pragma: no cover - abstract
+        """The value below which a share ``u`` (0 <= u < 1) of draws fall (inverse CDF)."""
         raise NotImplementedError
 
     @property
@@ -48,6 +58,9 @@ class Fixed(_Dist):
     def sample_n(self, rng, n):
         return np.full(n, self.value)
 
+    def quantile(self, u):
+        return self.value
+
     @property
     def mean(self):
         return self.value
@@ -71,6 +84,9 @@ class Exponential(_Dist):
 
     def sample_n(self, rng, n):
         return rng.exponential(self.mean_, n)
+
+    def quantile(self, u):
+        return -self.mean_ * math.log1p(-u)
 
     @property
     def mean(self):
@@ -98,6 +114,10 @@ class Gamma(_Dist):
     def sample_n(self, rng, n):
         k = 1.0 / self.cv**2
         return rng.gamma(k, self.mean_ / k, n)
+
+    def quantile(self, u):
+        k = 1.0 / self.cv**2
+        return float(special.gammaincinv(k, u)) * self.mean_ / k
 
     @property
     def mean(self):
@@ -127,6 +147,11 @@ class Lognormal(_Dist):
     def sample_n(self, rng, n):
         return self.median_ * np.exp(self.sigma * rng.standard_normal(n))
 
+    def quantile(self, u):
+        if self.sigma == 0:
+            return self.median_
+        return self.median_ * math.exp(self.sigma * float(_normal_inv(u)))
+
     @property
     def mean(self):
         return self.median_ * math.exp(self.sigma**2 / 2)
@@ -151,6 +176,9 @@ class Weibull(_Dist):
 
     def sample_n(self, rng, n):
         return self.scale * rng.weibull(self.shape, n)
+
+    def quantile(self, u):
+        return self.scale * (-math.log1p(-u)) ** (1.0 / self.shape)
 
     @property
     def mean(self):
@@ -180,6 +208,9 @@ class Uniform(_Dist):
 
     def sample_n(self, rng, n):
         return rng.uniform(self.low, self.high, n)
+
+    def quantile(self, u):
+        return self.low + (self.high - self.low) * u
 
     @property
     def mean(self):
@@ -233,6 +264,20 @@ class Mixture(_Dist):
                 out[sel] = comp.sample_n(rng, int(sel.sum()))
         return out
 
+    def quantile(self, u):
+        """A component picked by ``u``, then ``u`` rescaled within that component's share.
+
+        Monotone in ``u`` within each component (what common random numbers need); it is
+        the inverse CDF of the mixture only when the components do not overlap.
+        """
+        acc = 0.0
+        last = len(self.weights) - 1
+        for i, w in enumerate(self.weights):
+            if u < acc + w or i == last:
+                return self.components[i].quantile(min(max((u - acc) / w, 0.0), 1.0 - 1e-12) if w > 0 else 0.5)
+            acc += w
+        return self.components[last].quantile(0.5)  # pragma: no cover - unreachable
+
     @property
     def mean(self):
         return float(sum(w * c.mean for w, c in zip(self.weights, self.components)))
@@ -252,3 +297,29 @@ Distribution = Annotated[
 """Any of the distributions above, chosen by the ``dist`` key."""
 
 Mixture.model_rebuild()
+
+
+def binomial_quantile(n: int, p: float, u: float) -> int:
+    """The number of successes in ``n`` trials of chance ``p`` at uniform ``u`` (inverse CDF).
+
+    Monotone in ``u`` and in ``n``: the same ``u`` with more trials never gives fewer
+    successes, so two scenarios sharing ``u`` stay in step (common random numbers).
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    q = 1.0 - p
+    pmf = q**n
+    if pmf < 1e-280:  # very many trials: normal approximation with continuity correction
+        k = math.floor(n * p + math.sqrt(n * p * q) * float(_normal_inv(u)) + 0.5)
+        return min(max(k, 0), n)
+    ratio = p / q
+    cdf = pmf
+    k = 0
+    while u >= cdf and k < n:
+        pmf *= (n - k) / (k + 1) * ratio
+        k += 1
+        cdf += pmf
+    return k
+

@@ -12,6 +12,17 @@ calls :func:`hold_meeting`. A meeting that leads on starts the deal's own SimPy 
 :func:`journey`, which reads like the story: the client asks for a proposal, the rep
 writes it (work queued with the rep, done within their hours), the client decides, the
 rep negotiates, the back office invoices. Client-side delays are timeouts.
+
+**A lead's luck.** Every chance that concerns one lead (its size, no-show, each stage's
+outcome, each client delay, the rep's ask) is decided by a uniform number drawn for that
+lead when it is created, one per purpose (:data:`LUCK`), from the stream of whatever
+created it (the lead source for inbound leads, the rep's lead stream for outbound ones).
+Two scenarios run with the same seed therefore give the *same* lead the same luck: the
+k-th inbound lead of a source, or the k-th lead a rep books, is as easy to win, as large
+and as slow in both, whoever works it and whenever. This keeps paired comparisons (common
+random numbers) in step far longer than one stream per rep consumed in event order. A
+purpose used a second time for the same lead (a deal brought back by a lost-deal review
+goes round again) draws from the rep's deal stream instead.
 """
 
 from __future__ import annotations
@@ -26,6 +37,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 STAGES = ("first_contact", "meeting", "proposal", "negotiation", "invoicing")
 
+#: the purposes a lead's uniform numbers are drawn for, in slot order
+LUCK = (
+    "potential", "contact", "contact_meeting", "no_show", "meeting", "ask", "stall", "review_meeting",
+    "delay_meeting_to_proposal", "proposal", "delay_proposal_to_decision", "delay_negotiation_to_close",
+    "won", "risky", "nonpayment", "joins_key_clients", "review_deal",
+)
+(U_POTENTIAL, U_CONTACT, U_CONTACT_MEETING, U_NO_SHOW, U_MEETING, U_ASK, U_STALL, U_REVIEW_MEETING,
+ U_DELAY_M2P, U_PROPOSAL, U_DELAY_P2D, U_DELAY_N2C, U_WON, U_RISKY, U_NONPAYMENT, U_JOIN,
+ U_REVIEW_DEAL) = range(len(LUCK))
+N_LUCK = len(LUCK)
+
 
 class Lead:
     """One opportunity: who owns it, where it stands, and how it ended."""
@@ -33,11 +55,11 @@ class Lead:
     __slots__ = (
         "id", "rep", "product", "origin", "channel", "created", "stage", "state", "reason",
         "potential", "proposal", "closed", "executed", "risky", "returned",
-        "attempts", "arrival_day", "connected", "handoff", "policed",
+        "attempts", "arrival_day", "connected", "handoff", "policed", "luck", "_used",
     )
 
     def __init__(self, lead_id: int, rep: "Rep", product: int, origin: str, channel: str, created: float,
-                 potential: float):
+                 potential: float, luck: list[float]):
         self.id = lead_id
         self.rep = rep
         self.product = product
@@ -58,23 +80,34 @@ class Lead:
         self.connected = False        # an answered inbound call is already connected
         self.handoff = False          # passed on by a hand-off operator (pay.handoff)
         self.policed = False          # ... who chases the rep to follow it up
+        self.luck = luck              # one uniform number per purpose in LUCK
+        self._used = 0                # bit i set once luck[i] has been used
+
+    def u(self, slot: int) -> float:
+        """The lead's uniform number for purpose ``slot``; a second use draws from the rep's deal stream."""
+        used = self._used
+        bit = 1 << slot
+        if used & bit:
+            return self.rep.rng_deals.random()
+        self._used = used | bit
+        return self.luck[slot]
 
 
 def hold_meeting(dept: "Department", lead: Lead, held: bool) -> None:
     """The meeting has taken place (or the client did not show): does the deal go on?"""
     rep = lead.rep
     lead.proposal = rep.proposal_for(lead)
-    if held and rep.rng_deals.random() < dept.conversion(rep, lead, dept.product_specs[lead.product].funnel.meeting_to_proposal):
+    if held and lead.u(U_MEETING) < dept.conversion(rep, lead, dept.product_specs[lead.product].funnel.meeting_to_proposal):
         lead.stage = "proposal"
         stall = dept.product_specs[lead.product].stall_share
-        if stall > 0 and rep.rng_deals.random() < stall:
+        if stall > 0 and lead.u(U_STALL) < stall:
             # a stalled deal stays open for ever: nobody closes it (common in CRM histories)
             lead.reason = "stalled"
             return
         dept.env.process(journey(dept, lead))
         return
     review = dept.scenario.lost_review
-    if review.enabled and not lead.returned and rep.rng_deals.random() < review.return_share:
+    if review.enabled and not lead.returned and lead.u(U_REVIEW_MEETING) < review.return_share:
         dept.env.process(_rebook_after_review(dept, lead))
         return
     dept.close_lost(lead, "meeting", "no_show" if not held else "no_interest")
@@ -98,15 +131,15 @@ def journey(dept: "Department", lead: Lead):
 
     # ---- proposal: the client asks, the rep writes it, the client decides
     while True:
-        yield env.timeout(dept.client_delay(delays.meeting_to_proposal.sample(lead.rep.rng_deals) * size.cycle))
+        yield env.timeout(dept.client_delay(delays.meeting_to_proposal.quantile(lead.u(U_DELAY_M2P)) * size.cycle))
         yield lead.rep.queue_work(lead, prod.effort_hours.proposal, "proposal")
         if dept.needs_review(lead):
             yield dept.request_review(lead)
         m, r, p = dept.month_now(), lead.rep.index, lead.product
         rec.rp["proposals"][m, r, p] += 1
         rec.event(env.now, "proposal_sent", lead.id, r, p, "proposal", lead.proposal)
-        yield env.timeout(dept.client_delay(delays.proposal_to_decision.sample(lead.rep.rng_deals) * size.cycle))
-        if lead.rep.rng_deals.random() < dept.conversion(lead.rep, lead, funnel.proposal_to_negotiation, size.win):
+        yield env.timeout(dept.client_delay(delays.proposal_to_decision.quantile(lead.u(U_DELAY_P2D)) * size.cycle))
+        if lead.u(U_PROPOSAL) < dept.conversion(lead.rep, lead, funnel.proposal_to_negotiation, size.win):
             break
         if not (yield from _lost_or_reviewed(dept, lead, "proposal", "rejected")):
             return
@@ -115,13 +148,13 @@ def journey(dept: "Department", lead: Lead):
     lead.stage = "negotiation"
     while True:
         yield lead.rep.queue_work(lead, prod.effort_hours.negotiation, "negotiation")
-        yield env.timeout(dept.client_delay(delays.negotiation_to_close.sample(lead.rep.rng_deals) * size.cycle))
+        yield env.timeout(dept.client_delay(delays.negotiation_to_close.quantile(lead.u(U_DELAY_N2C)) * size.cycle))
         p_won = dept.conversion(lead.rep, lead, funnel.negotiation_to_won, size.win)
         risky_share = dept.risky_share
         if risky_share > 0:  # pay on contracted value: reps also sign clients who will never pay
             p_won = min(1.0, p_won / (1.0 - risky_share))
-        if lead.rep.rng_deals.random() < p_won:
-            lead.risky = risky_share > 0 and lead.rep.rng_deals.random() < risky_share
+        if lead.u(U_WON) < p_won:
+            lead.risky = risky_share > 0 and lead.u(U_RISKY) < risky_share
             break
         if not (yield from _lost_or_reviewed(dept, lead, "negotiation", "lost_to_objections")):
             return
@@ -139,7 +172,7 @@ def journey(dept: "Department", lead: Lead):
 def _lost_or_reviewed(dept: "Department", lead: Lead, stage: str, reason: str):
     """Lose the lead at ``stage``; a lost-deal review may return it once. True if returned."""
     review = dept.scenario.lost_review
-    if review.enabled and not lead.returned and lead.rep.rng_deals.random() < review.return_share:
+    if review.enabled and not lead.returned and lead.u(U_REVIEW_DEAL) < review.return_share:
         lead.returned = True
         dept.recorder.d["returned_deals"][dept.month_now()] += 1
         dept.recorder.event(dept.env.now, "returned", lead.id, lead.rep.index, lead.product, stage)

@@ -117,7 +117,7 @@ class Market:
         dept = self.dept
         s = dept.scenario
         p = dept.product_index[src.product]
-        potential = s.products[src.product].deal_size.sample(rng)
+        luck = dept.draw_luck(rng)  # drawn for every arrival, so the source's stream stays in step
         reps = self._eligible(k, src, d)
         if not reps:
             dept.recorder.d["missed_calls_unassigned"][dept.month_of[d]] += 1
@@ -136,7 +136,7 @@ class Market:
             rep = reps[self._rr[k] % len(reps)]
             self._rr[k] += 1
         m = dept.month_of[d]
-        lead = dept.new_lead(rep, p, "inbound", src.channel, potential)
+        lead = dept.new_lead(rep, p, "inbound", src.channel, luck)
         lead.arrival_day = d
         if src.kind == "call":
             taker = rep if self._answers(rep, d) else None

@@ -29,7 +29,7 @@ import simpy
 from . import odds
 from .back_office import BackOffice
 from .calendar import WorkCalendar, add_months
-from .lead import Lead
+from .lead import N_LUCK, U_JOIN, U_NONPAYMENT, U_POTENTIAL, Lead
 from .market import Market
 from .pay import PayModel
 from .people import departure_days, vacation_mask
@@ -274,8 +274,16 @@ class Department:
         return lead.rep.supervisor.request_review(self.scenario.supervision.review_hours)
 
     # ------------------------------------------------------------------ leads
-    def new_lead(self, rep: Rep, p: int, origin: str, channel: str, potential: float) -> Lead:
-        lead = Lead(len(self.leads), rep, p, origin, channel, self.env.now, potential)
+    @staticmethod
+    def draw_luck(rng: np.random.Generator) -> list[float]:
+        """A new lead's luck: one uniform number per purpose (see :data:`salessim.lead.LUCK`)."""
+        return rng.random(N_LUCK).tolist()
+
+    def new_lead(self, rep: Rep, p: int, origin: str, channel: str, luck: list[float]) -> Lead:
+        """A new lead for ``rep`` with its ``luck`` (:meth:`draw_luck`, from the stream of
+        whatever created it); its potential size (currency) follows from that luck."""
+        potential = self.product_specs[p].deal_size.quantile(luck[U_POTENTIAL])
+        lead = Lead(len(self.leads), rep, p, origin, channel, self.env.now, potential, luck)
         self.leads.append(lead)
         return lead
 
@@ -286,7 +294,7 @@ class Department:
         r, p = lead.rep.index, lead.product
         spec = self.product_specs[p]
         lead.state, lead.closed = "won", now
-        lead.executed = not lead.risky and lead.rep.rng_deals.random() >= s.back_office.nonpayment_rate
+        lead.executed = not lead.risky and lead.u(U_NONPAYMENT) >= s.back_office.nonpayment_rate
         value = lead.proposal
         rp = self.recorder.rp
         self.product_wins[p] += 1
@@ -315,7 +323,7 @@ class Department:
             self.stock[p] = max(0.0, self.stock[p] - value * (1 - spec.margin))
         self.recorder.event(now, "won", lead.id, r, p, "won", value)
         kc = s.key_clients
-        if kc.enabled and kc.new_client_join_share > 0 and lead.rep.rng_deals.random() < kc.new_client_join_share:
+        if kc.enabled and kc.new_client_join_share > 0 and lead.u(U_JOIN) < kc.new_client_join_share:
             lead.rep.book.add_client(self.day_now())
             self.recorder.r["clients_won"][m, r] += 1
 

@@ -21,10 +21,12 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtri
 
 from . import effort, odds
 from .clients import KeyClientBook
-from .lead import Lead, hold_meeting
+from .distributions import binomial_quantile
+from .lead import U_ASK, U_CONTACT, U_CONTACT_MEETING, U_NO_SHOW, Lead, hold_meeting
 from .people import career_factor, ramp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,10 +61,12 @@ class Rep:
             math.inf if group.threshold is None
             else group.threshold * math.exp(group.threshold_spread * traits.standard_normal())
         )
-        self.rng_prospect = streams.get("prospecting", rep_id)
         self.rng_deals = streams.get("deals", rep_id)
-        self.rng_inbox = streams.get("inbound_contact", rep_id)
-        self.rng_day = streams.get("rep_day", rep_id)
+        #: the leads this rep books draw their luck from here, in booking order
+        self.rng_leads = streams.get("leads", rep_id)
+        #: per product: three uniforms per working day for prospecting (call rounding,
+        #: connects, bookings), fixed per day so that the rep's days stay in step across scenarios
+        self._prospect_u: dict[int, np.ndarray] = {}
         self.salary = group.salary_per_month
         self.plan = group.plan_per_month if group.plan_per_month is not None else s.plan.monthly_per_rep
         self.products = [dept.product_index[p] for p in (group.products or s.products)]
@@ -200,7 +204,7 @@ class Rep:
         if ask != math.inf:
             spread = self.dept.scenario.deal_size.ask_spread
             if spread > 0:
-                ask *= math.exp(spread * self.rng_deals.standard_normal())
+                ask *= math.exp(spread * float(ndtri(lead.u(U_ASK))))
         return min(lead.potential, ask)
 
     # ------------------------------------------------------------------ the day
@@ -260,7 +264,7 @@ class Rep:
                         self._enter(lead, day)
                     continue
                 used += block
-                held = not (act.no_show_rate > 0 and self.rng_day.random() < act.no_show_rate)
+                held = not (act.no_show_rate > 0 and lead.u(U_NO_SHOW) < act.no_show_rate)
                 if held:
                     rp["meetings"][m, r, lead.product] += 1
                     rp["meeting_hours"][m, r, lead.product] += block
@@ -318,7 +322,6 @@ class Rep:
         act = dept.scenario.activity
         attempt_h = act.first_contact_minutes / 60.0
         patience = act.lead_patience_days
-        rng = self.rng_inbox
         rp = dept.recorder.rp
         keep: deque[Lead] = deque()
         spent = 0.0
@@ -333,9 +336,9 @@ class Rep:
             spent += attempt_h
             lead.attempts += 1
             rp["contact_attempts"][m, self.index, lead.product] += 1
-            if lead.connected or rng.random() < act.inbound_connect_rate:
+            if lead.connected or lead.u(U_CONTACT) < act.inbound_connect_rate:
                 p = dept.conversion(self, lead, dept.product_specs[lead.product].funnel.contact_to_meeting)
-                if rng.random() < p:
+                if lead.u(U_CONTACT_MEETING) < p:
                     self.book_meeting(lead, d)
                 else:
                     dept.close_lost(lead, "first_contact", "not_interested")
@@ -389,23 +392,27 @@ class Rep:
     def _prospect(self, p: int, hours: float, d: int, m: int) -> None:
         dept = self.dept
         s = dept.scenario
-        rng = self.rng_prospect
+        days_u = self._prospect_u.get(p)
+        if days_u is None:
+            rng = dept.streams.get("prospecting", self.id, dept.products[p])
+            days_u = self._prospect_u[p] = rng.random((dept.calendar.n_days, 3))
+        u_round, u_connect, u_book = days_u[d]
         rp = dept.recorder.rp
         r = self.index
-        calls = int(hours * s.prospecting.calls_per_hour + rng.random())
+        calls = int(hours * s.prospecting.calls_per_hour + u_round)
         if calls <= 0:
             return
         rp["calls"][m, r, p] += calls
         rp["prospecting_hours"][m, r, p] += hours
-        connects = int(rng.binomial(calls, s.prospecting.connect_rate * dept.market.availability(p, d)))
+        connects = binomial_quantile(calls, s.prospecting.connect_rate * dept.market.availability(p, d), u_connect)
         if connects <= 0:
             return
         dept.market.consume(p, connects, d)
         rp["connects"][m, r, p] += connects
         spec = dept.product_specs[p]
-        booked = int(rng.binomial(connects, dept.conversion(self, None, spec.funnel.booking_rate, product=p)))
+        booked = binomial_quantile(connects, dept.conversion(self, None, spec.funnel.booking_rate, product=p), u_book)
         for _ in range(booked):
-            lead = dept.new_lead(self, p, "outbound", "prospecting", spec.deal_size.sample(rng))
+            lead = dept.new_lead(self, p, "outbound", "prospecting", dept.draw_luck(self.rng_leads))
             self.book_meeting(lead, d)
 
     # ------------------------------------------------------------------ motivation

@@ -120,4 +120,30 @@ def test_rep_streams_are_keyed_by_rep_not_position(baseline):
         assert ra.id == rb.id
         assert ra.skill == rb.skill and ra.threshold == rb.threshold
         assert np.array_equal(ra.present, rb.present)
-        assert ra.rng_prospect.random() == rb.rng_prospect.random()
+        assert ra.rng_leads.random() == rb.rng_leads.random()
+        assert ra.rng_deals.random() == rb.rng_deals.random()
+
+
+def test_the_same_lead_has_the_same_luck_in_two_scenarios(baseline):
+    """Common random numbers per lead: the k-th lead a rep books (and the k-th inbound lead of
+    a source) gets the same uniform numbers, so the same size, whatever else differs."""
+    bigger = ss.with_overrides(baseline, {"team.reps": [
+        baseline.team.reps[0].model_dump(exclude_none=True),
+        {"id": "new", "count": 3, "supervisor": "head", "salary_per_month": 3000.0},
+    ]})
+    a = ss.simulate(baseline, seed=5, record_events=False).leads()
+    b = ss.simulate(bigger, seed=5, record_events=False).leads()
+    ids = set(a["rep"])
+    checked = 0
+    for rep in sorted(ids):
+        la = a[(a["rep"] == rep) & (a["origin"] == "outbound")]["potential"].to_numpy()
+        lb = b[(b["rep"] == rep) & (b["origin"] == "outbound")]["potential"].to_numpy()
+        k = min(len(la), len(lb))
+        assert k > 0
+        np.testing.assert_array_equal(la[:k], lb[:k])
+        checked += k
+    ia = a[a["origin"] == "inbound"].sort_values("created_day")["potential"].to_numpy()
+    ib = b[b["origin"] == "inbound"].sort_values("created_day")["potential"].to_numpy()
+    assert len(ia) == len(ib) > 0
+    np.testing.assert_array_equal(np.sort(ia), np.sort(ib))
+    assert checked > 100
