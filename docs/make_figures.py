@@ -30,11 +30,13 @@ def main() -> None:
     base = runs["baseline"]
     charts.save(charts.band_chart(
         {"revenue": base.monthly_band("revenue", table="pnl"), "profit": base.monthly_band("profit", table="pnl")},
-        "baseline: what will revenue and profit be, month by month?", "per month", currency="USD", n=N),
+        "baseline: what will revenue and profit be, month by month?", "revenue and profit", currency="USD", n=N,
+        seed=SEED, unit="USD per month"),
         OUT / "baseline_revenue_profit", formats=("png",))
     bands = {label: runs[name].monthly_band("revenue", table="pnl") for label, name in ROWS[:3]}
-    charts.save(charts.band_chart(bands, "Double the team: one head of sales or two?", "revenue per month",
-                                  currency="USD", n=N), OUT / "headcount_revenue", formats=("png",))
+    charts.save(charts.band_chart(bands, "Double the team: one head of sales or two?", "revenue",
+                                  currency="USD", n=N, seed=SEED, unit="USD per month"),
+                OUT / "headcount_revenue", formats=("png",))
     print("| scenario | meetings per rep-month | deals won | revenue | profit | key clients lost |")
     print("| --- | --- | --- | --- | --- | --- |")
     for label, name in ROWS:

@@ -2,7 +2,8 @@
 
 Every chart's title asks the question it answers, axes carry units, and a caption says what
 the bars, whiskers or bands are (see :mod:`salessim.charts`). :func:`comparison_charts`,
-:func:`sweep_charts` and :func:`sensitivity_charts` write the standard set as PNG and SVG.
+:func:`sweep_charts` and :func:`sensitivity_charts` write the standard set (PNG and SVG by default; ``formats``
+may add PDF).
 
 * :func:`difference_chart`: per KPI, the paired difference variant - base in % of the base
   mean, with its 95% interval; green = better, red = worse, grey = no detectable difference;
@@ -24,7 +25,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .charts import BAND_ALPHA, PALETTE, caption, money, save, style
+from .charts import BAND_ALPHA, DEFAULT_FORMATS, PALETTE, axis_label, finish, money, save, style
 
 if TYPE_CHECKING:  # pragma: no cover
     from .compare import Comparison
@@ -81,14 +82,30 @@ def _money_axis(axis, metric: str, currency: str) -> None:
         axis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_fine))
 
 
-def _finish(fig, text: str) -> None:
-    caption(fig, text)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+def _finish(fig, text: str, top: float = 1.0) -> None:
+    finish(fig, text, top)
+
+
+def _param(path: str, currency: str) -> str:
+    from .parameters import parameter_label
+
+    return parameter_label(path, currency)
+
+
+def _param_unit(path: str, currency: str) -> str:
+    from .parameters import parameter_unit
+
+    return parameter_unit(path, currency) or ""
 
 
 # --------------------------------------------------------------------------- comparisons
-def difference_chart(cmp: "Comparison", variant: str | None = None, kpis: Sequence[str] | None = None):
-    """Paired differences (% of the base mean) with 95% intervals, one bar per KPI."""
+def difference_chart(cmp: "Comparison", variant: str | None = None, kpis: Sequence[str] | None = None, *,
+                     title: str | None = None):
+    """Paired differences (% of the base mean) with 95% intervals, one bar per KPI.
+
+    ``title`` replaces the default question ("Does VARIANT do better than BASE?"), e.g. with
+    the variant scenario's own ``question``.
+    """
     style()
     variant = variant or cmp.variants[0]
     d = cmp.differences(kpis)
@@ -102,7 +119,7 @@ def difference_chart(cmp: "Comparison", variant: str | None = None, kpis: Sequen
     ax.set_yticks(y, [metric_label(k) for k in d["kpi"]])
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(f"difference {variant} - {cmp.base} (% of the base mean)")
-    ax.set_title(f"Does {variant} do better than {cmp.base}?")
+    ax.set_title(title or f"Does {variant} do better than {cmp.base}?")
     pairing = "common random numbers" if cmp.crn else "independent seeds"
     _finish(fig, f"Bars: mean paired difference over {cmp.n} replications ({pairing}, seed {cmp.seed}). "
                  "Whiskers: 95% confidence interval. Green: better, red: worse, grey: no detectable difference "
@@ -110,7 +127,7 @@ def difference_chart(cmp: "Comparison", variant: str | None = None, kpis: Sequen
     return fig
 
 
-def main_kpi_chart(cmp: "Comparison", kpi: str | None = None):
+def main_kpi_chart(cmp: "Comparison", kpi: str | None = None, *, title: str | None = None):
     """The difference of one KPI (default: the main KPI) for every variant, in its own unit."""
     style()
     kpi = kpi or cmp.main_kpi
@@ -126,13 +143,15 @@ def main_kpi_chart(cmp: "Comparison", kpi: str | None = None):
     unit = metric_unit(kpi, cmp.currency)
     ax.set_xlabel(f"change in {metric_label(kpi)} vs {cmp.base} ({unit}, whole period)")
     _money_axis(ax.xaxis, kpi, cmp.currency)
-    ax.set_title(f"How much does each option change {metric_label(kpi)}?")
-    _finish(fig, f"Bars: mean paired difference from {cmp.base} over {cmp.n} replications. Whiskers: 95% "
-                 "confidence interval. Green: better, red: worse, grey: no detectable difference.")
+    ax.set_title(title or f"How much does each option change {metric_label(kpi)}?")
+    pairing = "common random numbers" if cmp.crn else "independent seeds"
+    _finish(fig, f"Bars: mean paired difference from {cmp.base} over {cmp.n} replications ({pairing}, seed "
+                 f"{cmp.seed}). Whiskers: 95% confidence interval. Green: better, red: worse, grey: no detectable "
+                 "difference (the interval includes 0).")
     return fig
 
 
-def comparison_charts(cmp: "Comparison", out_dir: str | Path, formats: Iterable[str] = ("png", "svg")) -> list[Path]:
+def comparison_charts(cmp: "Comparison", out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
     """One difference chart per variant and the main-KPI chart, written to ``out_dir``."""
     out = Path(out_dir)
     files: list[Path] = []
@@ -167,7 +186,7 @@ def sweep_line_chart(sw: "SweepResult", metric: str = "profit", x: str | None = 
     if len(xs_all) <= 12:
         ax.set_xticks(xs_all.astype(float), [_tick(v) for v in xs_all])
     unit = metric_unit(metric, sw.currency)
-    ax.set_xlabel(x)
+    ax.set_xlabel(_param(x, sw.currency))
     ax.set_ylabel(f"{metric_label(metric)} ({unit}, whole period)")
     _money_axis(ax.yaxis, metric, sw.currency)
     ax.set_title(f"How does {metric_label(metric)} change with {x}?")
@@ -199,8 +218,8 @@ def sweep_heatmap(sw: "SweepResult", metric: str = "profit", x: str | None = Non
         im = ax.imshow(vals, cmap="viridis", aspect="auto")
     ax.set_xticks(range(grid.shape[1]), [_tick(v) for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [_tick(v) for v in grid.index])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(_param(x, sw.currency))
+    ax.set_ylabel(_param(y, sw.currency))
     ax.grid(False)
     is_money = metric_unit(metric, sw.currency) == sw.currency
     for i in range(grid.shape[0]):
@@ -236,18 +255,18 @@ def sweep_scatter(sw: "SweepResult", metric: str = "profit"):
         xs = s[p].to_numpy(dtype=float)
         err = np.vstack([s["mean"] - s["low"], s["high"] - s["mean"]])
         ax.errorbar(xs, s["mean"], yerr=np.nan_to_num(err), fmt="o", ms=4, color=colour, elinewidth=1, capsize=2)
-        ax.set_xlabel(p)
+        ax.set_xlabel(_param(p, sw.currency))
     axes[0][0].set_ylabel(f"{metric_label(metric)} ({metric_unit(metric, sw.currency)}, whole period)")
     _money_axis(axes[0][0].yaxis, metric, sw.currency)
     fig.suptitle(f"How does {metric_label(metric)} vary across the sampled parameters?", fontweight="bold")
-    _finish(fig, f"Dots: mean over {sw.n} replications at each of {s['point'].nunique()} Latin-hypercube points. "
-                 "Whiskers: 95% confidence interval of the mean. Each panel shows the same points against one "
-                 "parameter.")
+    _finish(fig, f"Dots: mean over {sw.n} replications at each of {s['point'].nunique()} Latin-hypercube points "
+                 f"(common random numbers, seed {sw.seed}). Whiskers: 95% confidence interval of the mean. Each panel "
+                 "shows the same points against one parameter.", top=0.93)
     return fig
 
 
 def sweep_charts(sw: "SweepResult", out_dir: str | Path, metrics: Sequence[str] = ("profit", "revenue"),
-                 formats: Iterable[str] = ("png", "svg")) -> list[Path]:
+                 formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
     """Lines (grid), a heatmap (2-parameter grid) or scatter panels (sample) per metric."""
     out = Path(out_dir)
     files: list[Path] = []
@@ -276,7 +295,7 @@ def tornado_chart(sens: "SensitivityResult", output: str = "profit"):
     ax.barh(y - h / 2, t["y_high"] - base, h, left=base, color=PALETTE[1], label="parameter at the high end")
     ax.axvline(base, color="#333333", lw=0.8)
     ax.margins(x=0.08)
-    ax.set_yticks(y, [f"{p}\n{_tick(lo)} → {_tick(hi)}" for p, lo, hi in
+    ax.set_yticks(y, [f"{p}\n{_tick(lo)} → {_tick(hi)} {_param_unit(p, sens.currency)}".rstrip() for p, lo, hi in
                       zip(t["parameter"], t["low_value"], t["high_value"])], fontsize=8)
     ax.grid(axis="y", visible=False)
     unit = metric_unit(output, sens.currency)
@@ -308,20 +327,21 @@ def indices_chart(sens: "SensitivityResult", output: str = "profit"):
         h = 0.38
         ax.barh(y + h / 2, d["S1"], h, xerr=d["S1_conf"], color=PALETTE[0], capsize=3, label="S1 (alone)")
         ax.barh(y - h / 2, d["ST"], h, xerr=d["ST_conf"], color=PALETTE[1], capsize=3, label="ST (with interactions)")
-        ax.set_xlabel(f"share of the variance of {metric_label(output)}")
-        text = ("Sobol indices. S1: share of the output's variance due to the parameter alone; ST: including its "
-                "interactions. Whiskers: 95% bootstrap intervals.")
+        ax.set_xlabel(axis_label(f"share of the variance of {metric_label(output)}", "0-1"))
+        text = ("Sobol indices. Bars: S1, the share of the output's variance due to the parameter alone, and ST, "
+                "including its interactions with the others. Whiskers: 95% bootstrap intervals.")
     ax.set_yticks(y, list(d["parameter"]), fontsize=8)
     ax.grid(axis="y", visible=False)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.9)
-    ax.set_title(f"What drives {metric_label(output)}? ({sens.method.capitalize()})")
+    method = "Morris screening" if sens.method == "morris" else "Sobol indices"
+    ax.set_title(f"What drives {metric_label(output)} ({method})?")
     _finish(fig, text)
     return fig
 
 
 def sensitivity_charts(sens: "SensitivityResult", out_dir: str | Path,
-                       formats: Iterable[str] = ("png", "svg")) -> list[Path]:
+                       formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
     """Index chart and tornado chart for every output, written to ``out_dir``."""
     out = Path(out_dir)
     files: list[Path] = []

@@ -218,3 +218,76 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.6g}"
     return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+# --------------------------------------------------------------------------- units (for chart axes)
+_UNIT_WORDS = ("hours", "days", "months", "minutes", "currency", "calls/hour", "per month", "per day")
+
+
+def _models_in(annotation: Any) -> list[type]:
+    """Pydantic model classes an annotation may hold (through Optional, list, dict, Annotated, unions)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type] = []
+    for arg in typing.get_args(annotation):
+        out += _models_in(arg)
+    return out
+
+
+def _field_description(path: str) -> tuple[str | None, str]:
+    """The schema description of the field at a dotted path (the nearest described ancestor's) and its name."""
+    models: list[type] = [Scenario]
+    desc: str | None = None
+    name = path.split(".")[-1]
+    for part in path.split("."):
+        if part.isdigit() or not models:
+            continue
+        found = [m.model_fields[part] for m in models if part in m.model_fields]
+        if not found:  # a free key (a product name): its value has the dict's value type
+            continue
+        info = found[0]
+        desc = info.description or desc
+        name = part
+        models = _models_in(info.annotation)
+        for meta in info.metadata:
+            models += _models_in(getattr(meta, "annotation", None))
+    return desc, name
+
+
+def parameter_unit(path: str, currency: str = "currency") -> str | None:
+    """The unit of a parameter, read from the scenario schema's description (None if it has none).
+
+    ``team.reps.0.count`` -> ``people``; ``supervision.intensity_floor`` -> ``share, 0-1``;
+    ``activity.meeting_hours`` -> ``hours``; a money field -> the currency.
+    """
+    desc, name = _field_description(path)
+    if name == "count":
+        return "people"
+    if name in ("rates", "default_rate", "rate") or path.split(".")[-2:-1] == ["rates"]:
+        return "share of the base"
+    if desc:
+        import re
+
+        for group in re.findall(r"\(([^()]*)\)", desc):
+            if any(w in group for w in _UNIT_WORDS):
+                return group.replace("currency", currency)
+        low = desc.lower()
+        if re.search(r"\b(probability|share)\b", low):
+            return "share, 0-1"
+        if "log-sd" in low:
+            return "log-sd"
+        if "multipl" in low:
+            return "multiplier"
+    if "elasticity" in name:
+        return "elasticity"
+    return None
+
+
+def parameter_label(path: str, currency: str = "currency") -> str:
+    """A dotted path with its unit in brackets, for an axis (``activity.meeting_hours (hours)``)."""
+    unit = parameter_unit(path, currency)
+    return f"{path} ({unit})" if unit else path

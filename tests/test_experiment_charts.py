@@ -80,7 +80,9 @@ def test_heatmap_cells_show_the_point_means(grid_sweep):
     texts = {t.get_text() for t in ax.texts}
     # mean over replications 0..3 is 1000 reps + 10000 floor + 1.5; e.g. 9 reps, floor 0.3 -> 12,001.5 -> "12k"
     assert "12k" in texts and "7k" in texts and len(ax.texts) == 6
-    assert ax.get_xlabel() == "team.reps.0.count" and ax.get_ylabel() == "supervision.intensity_floor"
+    # parameters are named by their path, with the unit the scenario schema gives them
+    assert ax.get_xlabel() == "team.reps.0.count (people)"
+    assert ax.get_ylabel() == "supervision.intensity_floor (share, 0-1)"
 
 
 def test_sweep_lines_one_per_value_of_the_second_parameter(grid_sweep):

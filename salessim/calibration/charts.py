@@ -10,7 +10,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from ..charts import BAND_ALPHA, PALETTE, caption, money, plt, style
+from ..charts import BAND_ALPHA, PALETTE, axis_label, finish, money, plt, style
 from .backtest import LABELS, METRICS, BacktestResult
 
 
@@ -35,16 +35,18 @@ def backtest_chart(bt: BacktestResult, title: str, currency: str = ""):
         s = bt.scores.set_index("metric").loc[metric]
         ax.set_title(f"{LABELS[metric]}: coverage {s['coverage']:.0%} of {int(s['months_scored'])} months, "
                      f"MAPE {s['mape_pct']:.0f}%", fontsize=10)
-        ax.set_ylabel(currency if metric == "won_revenue" else "deals")
+        short = LABELS[metric].split(" (")[0]
+        ax.set_ylabel(axis_label(short, f"{currency} per month".strip()) if metric == "won_revenue"
+                      else axis_label(short, "deals per month"))
         if metric == "won_revenue":
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money))
         ax.set_xticks(x, [m[2:] for m in d["month"]], fontsize=8)
     axes[0].legend(loc="upper left", fontsize=8)
+    axes[-1].set_xlabel("month (year-month)")
     fig.suptitle(title, fontweight="bold")
-    caption(fig, f"Band: the middle {bt.level:.0%} of {bt.replications} replications each month; line: their mean; "
-                 "dots: the export. Coverage: share of scored months inside the band. MAPE: mean absolute % error "
-                 "of the mean.")
-    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
+    finish(fig, f"Band: the middle {bt.level:.0%} of {bt.replications} replications each month; line: their mean; "
+                "dots: the export. Coverage: share of scored months inside the band. MAPE: mean absolute % error "
+                "of the mean.", top=0.97)
     return fig
 
 
@@ -68,14 +70,13 @@ def time_to_close_chart(fit):
         ts = fit.two_stage
         ax.plot(tt, (1 - ts.stall) * (1 - ts.sf(tt)), color="black", ls=":", lw=1.5 if fit.timing == "two_stage" else 1,
                 label=f"two stages: early loss point, then the close (AIC {ts.aic:,.0f})")
-    ax.set_xlabel("working days since the deal was created")
-    ax.set_ylabel("share of deals closed (won or lost)")
+    ax.set_xlabel(axis_label("time since the deal was created", "working days"))
+    ax.set_ylabel(axis_label("deals closed, won or lost", "share, 0-1"))
     ax.set_title("How fast do deals close?")
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8, loc="lower right")
-    caption(fig, "Black: the export's own estimate; lines: fitted families (solid: chosen by AIC). The curves level "
-                 "off below 1 by the share of deals that stall and never close.")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    finish(fig, "Black: the export's own estimate; lines: fitted families (solid: chosen by AIC). The curves level "
+                "off below 1 by the share of deals that stall and never close.")
     return fig
 
 
@@ -86,20 +87,23 @@ def pace_chart(pace: pd.DataFrame, probability: float):
     if pace.empty:
         ax.text(0.5, 0.5, "no rep has a plan above zero: too few won deals", ha="center", transform=ax.transAxes)
         ax.set_title("What pace does a plan imply?")
+        ax.set_xlabel(axis_label("day of the month", "working days"))
+        ax.set_ylabel(axis_label("pace: fact to date / plan to date", "%"))
+        finish(fig, "No curve: no rep has a plan above zero.")
         return fig
     ax.fill_between(pace["working_day"], pace["pace_p10"], pace["pace_p90"], color=PALETTE[0], alpha=BAND_ALPHA,
                     lw=0, label="10-90% of rep-months")
     ax.plot(pace["working_day"], pace["pace_median"], color=PALETTE[0], lw=2, label="median")
     ax.axhline(100, color=PALETTE[1], ls="--", lw=1, label="on pace (100%)")
-    ax.set_xlabel("working day of the month")
-    ax.set_ylabel("pace % (fact to date / plan to date)")
+    ax.set_xlabel(axis_label("day of the month", "working days"))
+    ax.set_ylabel(axis_label("pace: fact to date / plan to date", "%"))
     ax.set_title(f"What pace does a plan reached {probability:.0%} of the time imply?")
     ax.set_ylim(0, max(250, float(np.nanmax(pace["pace_p90"].clip(upper=400))) * 1.05))
     ax.legend(fontsize=8)
-    caption(fig, "Pace % = fact to date / (monthly plan / working days x days elapsed) x 100, per rep and month in "
-                 "fresh replications. Early in a month pace is noisy: on most days a rep closes nothing, so the median "
-                 "starts low and a few deals swing it.")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    finish(fig, "Line: the median over rep-months; band: from the 10th to the 90th percentile. Pace % = fact to "
+                "date / (monthly plan / working days x days elapsed) x 100, per rep and month in fresh replications. "
+                "Early in a month pace is noisy: on most days a rep closes nothing, so the median starts low and a "
+                "few deals swing it.")
     return fig
 
 
@@ -110,15 +114,19 @@ def attainment_chart(attainment: pd.DataFrame, probability: float):
     x = attainment["reps_at_plan_share"].dropna() * 100
     if x.empty:
         ax.text(0.5, 0.5, "no rep has a plan above zero: too few won deals", ha="center", transform=ax.transAxes)
+        ax.set_title("How many reps reach their plan in a month?")
+        ax.set_xlabel(axis_label("reps at plan in a month", "%"))
+        ax.set_ylabel(axis_label("months x replications", "count"))
+        finish(fig, "No bars: no rep has a plan above zero.")
         return fig
     ax.hist(x, bins=np.linspace(0, 100, 21), color=PALETTE[0], alpha=0.8)
     ax.axvline(probability * 100, color=PALETTE[1], ls="--", lw=1.5, label=f"target {probability:.0%}")
     ax.axvline(x.mean(), color="black", lw=1.5, label=f"mean {x.mean():.0f}%")
-    ax.set_xlabel("reps at plan in a month (%)")
-    ax.set_ylabel("months x replications")
+    ax.set_xlabel(axis_label("reps at plan in a month", "%"))
+    ax.set_ylabel(axis_label("months x replications", "count"))
     ax.set_title("How many reps reach their plan in a month?")
     ax.legend(fontsize=8)
-    caption(fig, "Each count: one month of one replication. Reps share the market and the month's closing pace, so "
-                 "the share at plan swings more than it would for independent reps.")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    finish(fig, "Bars: how many months (of all replications) had that share of reps at plan; each count is one "
+                "month of one replication. Reps share the market and the month's closing pace, so the share at plan "
+                "swings more than it would for independent reps.")
     return fig

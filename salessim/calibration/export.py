@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..results import Result
+from ..safe_export import csv_text, to_csv, to_excel
 from .presets import PRESETS, Preset
 
 
@@ -91,12 +91,11 @@ def write_export(result: Result, path: str | Path, preset: str = "crm_sample") -
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".xlsx":
-        df.to_excel(path, index=False)
+        to_excel({"deals": df}, path)
         return path
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, sep=p.delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
-              if p.encoding == "cp1251" else "\n")
-    path.write_bytes(buf.getvalue().encode(p.encoding))
+    text = csv_text(df, sep=p.delimiter, quoting=csv.QUOTE_MINIMAL,
+                    lineterminator="\r\n" if p.encoding == "cp1251" else "\n")
+    path.write_bytes(text.encode(p.encoding))
     return path
 
 
@@ -112,7 +111,7 @@ def write_teams(result: Result, path: str | Path) -> Path:
     df = pd.DataFrame({"sales_agent": result.reps, "manager": [s or "" for s in result.rep_supervisor],
                        "regional_office": [region[r] for r in result.reps]})
     path = Path(path)
-    df.to_csv(path, index=False)
+    to_csv(df, path)
     return path
 
 
@@ -122,7 +121,7 @@ def write_price_list(result: Result, path: str | Path) -> Path:
     df = pd.DataFrame({"product": list(sc.products),
                        "sales_price": [round(sc.products[p].deal_size.median, 2) for p in sc.products]})
     path = Path(path)
-    df.to_csv(path, index=False)
+    to_csv(df, path)
     return path
 
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
 
-from ..charts import save
+from ..charts import DEFAULT_FORMATS, save
+from ..safe_export import to_csv
 
 
 def _num(v: Any) -> Any:
@@ -43,19 +44,19 @@ def _num(v: Any) -> Any:
 
 
 def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = None, backtest=None, holdout=None,
-                 plans=None) -> dict[str, Any]:
+                 plans=None, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, Any]:
     """Write the report directory; return the headline figures (also in scores.json)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     v, f = cal.validated, cal.fit
-    v.summary.to_csv(out / "validation_summary.csv", index=False)
-    v.verdicts.to_csv(out / "validation_rows.csv", index=False)
-    v.stage_map.table.to_csv(out / "stage_mapping.csv", index=False)
+    to_csv(v.summary, out / "validation_summary.csv", index=False)
+    to_csv(v.verdicts, out / "validation_rows.csv", index=False)
+    to_csv(v.stage_map.table, out / "stage_mapping.csv", index=False)
     (out / "reading.json").write_text(json.dumps(_num(v.info), indent=2, default=str), encoding="utf-8")
-    f.arrivals.to_csv(out / "arrivals_monthly.csv", index=False)
-    f.sources.to_csv(out / "lead_sources.csv", index=False)
-    f.wins.products.to_csv(out / "win_products.csv", index=False)
-    f.wins.reps.to_csv(out / "win_reps.csv", index=False)
+    to_csv(f.arrivals, out / "arrivals_monthly.csv", index=False)
+    to_csv(f.sources, out / "lead_sources.csv", index=False)
+    to_csv(f.wins.products, out / "win_products.csv", index=False)
+    to_csv(f.wins.reps, out / "win_reps.csv", index=False)
     rows = []
     for t in f.time_fits:
         lo, hi = t.median_interval()
@@ -74,7 +75,7 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
                      "median_high": hi, "chosen": f.timing == "two_stage", "closed": t.n_closed, "open": t.n_open})
         for r in rows[:-1]:
             r["chosen"] = r["chosen"] and f.timing != "two_stage"
-    pd.DataFrame(rows).to_csv(out / "time_to_close_fits.csv", index=False)
+    to_csv(pd.DataFrame(rows), out / "time_to_close_fits.csv", index=False)
     (out / "timing.txt").write_text(f.timing_note + "\n", encoding="utf-8")
     prow = []
     for p, t in f.product_times.items():
@@ -82,24 +83,24 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         prow.append({"product": p, "source": f.product_time_source[p], "family": t.family,
                      "parameters": json.dumps(_num(t.parameters())), "stalled_share": t.stall,
                      "median_days_to_close": t.median_cycle(), "median_low": lo, "median_high": hi})
-    pd.DataFrame(prow).to_csv(out / "time_to_close_products.csv", index=False)
-    f.pace["table"].to_csv(out / "closing_pace.csv", index=False)
+    to_csv(pd.DataFrame(prow), out / "time_to_close_products.csv", index=False)
+    to_csv(f.pace["table"], out / "closing_pace.csv", index=False)
     vf = f.value_fits.copy()
     vf["params"] = vf["params"].map(lambda d: json.dumps(_num(d)))
-    vf.to_csv(out / "deal_values.csv", index=False)
-    f.teams.to_csv(out / "teams.csv", index=False)
+    to_csv(vf, out / "deal_values.csv", index=False)
+    to_csv(f.teams, out / "teams.csv", index=False)
     if f.activities is not None:
-        f.activities.to_csv(out / "activities_monthly.csv", index=False)
+        to_csv(f.activities, out / "activities_monthly.csv", index=False)
     from .scenario_writer import names_map
 
     reps, managers, products = names_map(f, cal.anonymize)
-    pd.DataFrame([("rep", k, x) for k, x in reps.items()] + [("manager", k, x) for k, x in managers.items()]
-                 + [("product", k, x) for k, x in products.items()],
-                 columns=["kind", "name_in_export", "id_in_scenario"]).to_csv(out / "rep_ids.csv", index=False)
+    to_csv(pd.DataFrame([("rep", k, x) for k, x in reps.items()] + [("manager", k, x) for k, x in managers.items()]
+                        + [("product", k, x) for k, x in products.items()],
+                        columns=["kind", "name_in_export", "id_in_scenario"]), out / "rep_ids.csv", index=False)
     from .charts import attainment_chart, backtest_chart, pace_chart, time_to_close_chart
 
     cur = f.currency or ""
-    save(time_to_close_chart(f), out / "time_to_close")
+    save(time_to_close_chart(f), out / "time_to_close", formats)
     ot = f.outcome_times
     scores: dict[str, Any] = {
         "rows": v.n_rows, "accepted": v.n_accepted, "rejected": v.n_rejected,
@@ -123,29 +124,30 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         "export_date": str(f.export_date),
     }
     if backtest is not None:
-        backtest.monthly.to_csv(out / "backtest_monthly.csv", index=False)
-        backtest.scores.to_csv(out / "backtest_scores.csv", index=False)
-        backtest.totals.to_csv(out / "backtest_totals.csv", index=False)
+        to_csv(backtest.monthly, out / "backtest_monthly.csv", index=False)
+        to_csv(backtest.scores, out / "backtest_scores.csv", index=False)
+        to_csv(backtest.totals, out / "backtest_totals.csv", index=False)
         (out / "backtest_scenario.toml").write_text(backtest.scenario_text, encoding="utf-8")
-        save(backtest_chart(backtest, "Does the calibrated model reproduce the history?", cur), out / "backtest")
+        save(backtest_chart(backtest, "Does the calibrated model reproduce the history?", cur), out / "backtest",
+             formats)
         scores["backtest"] = {r.metric: {"coverage": r.coverage, "mape_pct": r.mape_pct, "months": r.months_scored}
                               for r in backtest.scores.itertuples()}
         scores["backtest_replications"] = backtest.replications
     if holdout is not None:
-        holdout.monthly.to_csv(out / "holdout_monthly.csv", index=False)
-        holdout.scores.to_csv(out / "holdout_scores.csv", index=False)
+        to_csv(holdout.monthly, out / "holdout_monthly.csv", index=False)
+        to_csv(holdout.scores, out / "holdout_scores.csv", index=False)
         save(backtest_chart(holdout, f"Fitted up to {holdout.cut}: how well does it forecast the next months?", cur),
-             out / "holdout")
+             out / "holdout", formats)
         scores["holdout"] = {r.metric: {"coverage": r.coverage, "mape_pct": r.mape_pct,
                                         "naive_mape_pct": r.naive_mape_pct, "months": r.months_scored}
                              for r in holdout.scores.itertuples()}
         scores["holdout_cut"] = holdout.extra.get("cut")
     if plans is not None:
-        plans.plans.to_csv(out / "plans.csv", index=False)
-        plans.attainment.to_csv(out / "plan_attainment.csv", index=False)
-        plans.pace.to_csv(out / "pace_curve.csv", index=False)
-        save(pace_chart(plans.pace, plans.probability), out / "pace_curve")
-        save(attainment_chart(plans.attainment, plans.probability), out / "attainment")
+        to_csv(plans.plans, out / "plans.csv", index=False)
+        to_csv(plans.attainment, out / "plan_attainment.csv", index=False)
+        to_csv(plans.pace, out / "pace_curve.csv", index=False)
+        save(pace_chart(plans.pace, plans.probability), out / "pace_curve", formats)
+        save(attainment_chart(plans.attainment, plans.probability), out / "attainment", formats)
         scores["plans"] = plans.summary()
     (out / "scores.json").write_text(json.dumps(_num(scores), indent=2), encoding="utf-8")
     (out / "README.md").write_text(_readme(cal, scores, scenario_path, backtest, holdout, plans), encoding="utf-8")

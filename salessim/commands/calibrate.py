@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
-from .common import check_out_dir, positive_int, seed_int
+from .common import add_formats_arg, check_out_dir, positive_int, seed_int
 
 ORDER = 40
 
@@ -72,6 +72,7 @@ def register(sub) -> None:
     p.add_argument("--plan-months", type=positive_int, default=3, metavar="M", help="months to plan (default 3)")
     p.add_argument("--no-backtest", action="store_true", help="skip the backtest, holdout and plans (fit only)")
     p.add_argument("--anonymize", action="store_true", help="write reps and managers as rep01.., manager01..")
+    add_formats_arg(p)
     p.set_defaults(handler=handle)
 
 
@@ -130,7 +131,7 @@ def handle(args) -> int:
         print(f"plans at {args.plan_probability:.0%} attainment: department total {ps['department_plan_total']:,.0f} "
               f"per month; reps at plan in a month: mean {ps['attainment_rate_mean']:.0%} "
               f"(10-90% {ps['attainment_rate_p10']:.0%}-{ps['attainment_rate_p90']:.0%})")
-    write_report(cal, args.report, scenario_path=out, backtest=bt, holdout=ho, plans=plans)
+    write_report(cal, args.report, scenario_path=out, backtest=bt, holdout=ho, plans=plans, formats=args.formats)
     print(f"\nreport written to {args.report}/ (validation_summary.csv, fitted parameters, charts, scores.json)")
     print(f"total {time.perf_counter() - t0:.1f} s")
     return 0

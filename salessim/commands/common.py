@@ -73,3 +73,21 @@ def check_out_dir(path: str) -> None:
     probe = p if p.exists() else next((q for q in p.parents if q.exists()), Path("."))
     if not os.access(probe, os.W_OK):
         raise UserError("directory is not writable", source=str(probe), field="--out")
+
+
+def chart_formats(text: str) -> tuple[str, ...]:
+    """``--formats png,svg,pdf``: chart file formats (an unknown one is a usage error, exit 2)."""
+    from ..charts import parse_formats
+
+    try:
+        return parse_formats(text)
+    except UserError as e:
+        raise argparse.ArgumentTypeError(e.message) from None
+
+
+def add_formats_arg(p: argparse.ArgumentParser) -> None:
+    """Add ``--formats`` to a command that writes charts."""
+    from ..charts import DEFAULT_FORMATS, FORMATS
+
+    p.add_argument("--formats", type=chart_formats, default=DEFAULT_FORMATS, metavar="F,F",
+                   help=f"chart file formats, any of {','.join(FORMATS)} (default {','.join(DEFAULT_FORMATS)})")

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from ..replications import default_workers, replicate
+from ..safe_export import to_csv
 from .common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
 
 ORDER = 15
@@ -149,14 +150,14 @@ def handle(args) -> int:
     if args.out:
         out_dir = Path(args.out)
         out_dir.mkdir(parents=True, exist_ok=True)
-        dist.to_csv(out_dir / "pay_distribution.csv", index=False)
-        pnl.reset_index().to_csv(out_dir / "pnl_summary.csv", index=False)
-        prod.to_csv(out_dir / "products.csv", index=False)
+        to_csv(dist, out_dir / "pay_distribution.csv", index=False)
+        to_csv(pnl.reset_index(), out_dir / "pnl_summary.csv", index=False)
+        to_csv(prod, out_dir / "products.csv", index=False)
         import pandas as pd
 
-        pd.concat([r.payroll().assign(replication=r.replication) for r in reps.results]).to_csv(
-            out_dir / "payroll.csv", index=False)
-        reps.pnl().to_csv(out_dir / "pnl_monthly.csv", index=False)
+        to_csv(pd.concat([r.payroll().assign(replication=r.replication) for r in reps.results]),
+               out_dir / "payroll.csv", index=False)
+        to_csv(reps.pnl(), out_dir / "pnl_monthly.csv", index=False)
         if not args.json:
             print(f"\nwrote pay_distribution, pnl_summary, products, payroll and pnl_monthly (.csv) to {args.out}/")
     return 0
@@ -249,7 +250,7 @@ def handle_optimise(args) -> int:
     if args.out:
         out_dir = Path(args.out)
         out_dir.mkdir(parents=True, exist_ok=True)
-        res.history.to_csv(out_dir / "candidates.csv", index=False)
+        to_csv(res.history, out_dir / "candidates.csv", index=False)
         (out_dir / "best.toml").write_text(to_toml(res.scenario), encoding="utf-8")
         if not args.json:
             print(f"\nwrote candidates.csv and best.toml (the best scenario, ready for 'salessim run') to {args.out}/")

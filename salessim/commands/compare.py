@@ -13,6 +13,8 @@ import json
 import time
 from pathlib import Path
 
+from ..safe_export import to_csv
+from ..charts import DEFAULT_FORMATS
 from ..compare import Comparison, compare
 from ..experiment_charts import comparison_charts, metric_label
 from .experiment_options import add_common, backend_note, interrupt_hint, list_arg, overrides, runner_kwargs, say
@@ -81,7 +83,7 @@ def handle(args) -> int:
     else:
         print_report(cmp, kpis)
     if args.out:
-        files = write_outputs(cmp, Path(args.out), kpis)
+        files = write_outputs(cmp, Path(args.out), kpis, formats=args.formats)
         say(args, f"wrote {len(files)} files to {args.out}/")
     return 0
 
@@ -122,22 +124,22 @@ def _p(p: float) -> str:
     return f"{p:.1%}"
 
 
-def write_outputs(cmp: Comparison, out: Path, kpis=None) -> list[Path]:
+def write_outputs(cmp: Comparison, out: Path, kpis=None, formats=DEFAULT_FORMATS) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     files = []
     tables = {"differences": cmp.differences(kpis), "means": cmp.means(kpis)}
     for name, df in tables.items():
         f = out / f"{name}.csv"
-        df.to_csv(f, index=False)
+        to_csv(df, f, index=False)
         files.append(f)
     f = out / "per_replication.parquet"
     cmp.table.to_parquet(f, index=False)
     files.append(f)
     f = out / "per_replication.csv"
-    cmp.table.to_csv(f, index=False)
+    to_csv(cmp.table, f, index=False)
     files.append(f)
     f = out / "comparison.json"
     f.write_text(json.dumps(cmp.to_json(kpis), indent=2))
     files.append(f)
-    files += comparison_charts(cmp, out)
+    files += comparison_charts(cmp, out, formats)
     return files

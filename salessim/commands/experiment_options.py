@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from ..errors import UserError
 from ..execution import dask_client, default_workers, describe_backend
-from .common import assignment, check_out_dir, positive_int, seed_int
+from .common import add_formats_arg, assignment, check_out_dir, positive_int, seed_int
 
 
 def add_common(p: argparse.ArgumentParser, default_n: int) -> None:
@@ -29,13 +29,14 @@ def add_common(p: argparse.ArgumentParser, default_n: int) -> None:
                    help="run on a dask.distributed cluster, e.g. tcp://10.0.0.5:8786 (results equal a local run)")
     g = p.add_argument_group("results")
     g.add_argument("--out", metavar="DIR", default=None,
-                   help="write tables (CSV, Parquet), charts (PNG, SVG) and the result store (DIR/store) here")
+                   help="write tables (CSV, Parquet), charts (see --formats) and the result store (DIR/store) here")
     g.add_argument("--store", metavar="DIR", default=None,
                    help="keep finished runs in this Parquet store as they complete (default with --out: DIR/store)")
     g.add_argument("--resume", action="store_true",
                    help="reuse the finished runs in the store; run only what is missing")
     g.add_argument("--overwrite", action="store_true", help="discard the store's earlier results and start again")
     g.add_argument("--json", action="store_true", help="print a machine-readable summary instead of tables")
+    add_formats_arg(g)
 
 
 def overrides(args: argparse.Namespace) -> dict[str, Any]:

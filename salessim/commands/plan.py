@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..safe_export import to_csv
 from .calibrate import _probability
-from .common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
+from .common import add_formats_arg, add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
 
 ORDER = 45
 
@@ -27,6 +28,7 @@ def register(sub) -> None:
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core)")
     p.add_argument("--out", metavar="DIR", default=None, help="write plans.csv, pace_curve.png, attainment.png here")
+    add_formats_arg(p)
     p.set_defaults(handler=handle)
 
 
@@ -52,10 +54,10 @@ def handle(args) -> int:
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        plans.plans.to_csv(out / "plans.csv", index=False)
-        plans.attainment.to_csv(out / "plan_attainment.csv", index=False)
-        plans.pace.to_csv(out / "pace_curve.csv", index=False)
-        save(pace_chart(plans.pace, plans.probability), out / "pace_curve")
-        save(attainment_chart(plans.attainment, plans.probability), out / "attainment")
+        to_csv(plans.plans, out / "plans.csv", index=False)
+        to_csv(plans.attainment, out / "plan_attainment.csv", index=False)
+        to_csv(plans.pace, out / "pace_curve.csv", index=False)
+        save(pace_chart(plans.pace, plans.probability), out / "pace_curve", args.formats)
+        save(attainment_chart(plans.attainment, plans.probability), out / "attainment", args.formats)
         print(f"wrote plans.csv, pace_curve.png, attainment.png to {out}/")
     return 0

@@ -6,8 +6,9 @@ import json
 import sys
 from pathlib import Path
 
+from ..safe_export import to_csv
 from ..replications import HEADLINE, default_workers, replicate
-from .common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
+from .common import add_formats_arg, add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
 
 LABELS = {
     "revenue": "revenue (executed)",
@@ -40,6 +41,7 @@ def register(sub) -> None:
                    help="local worker processes (default: one per core)")
     p.add_argument("--out", metavar="DIR", default=None, help="write tables (CSV, Parquet) and charts here")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary instead of the table")
+    add_formats_arg(p)
     p.set_defaults(handler=handle)
 
 
@@ -65,9 +67,10 @@ def handle(args) -> int:
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
     if args.out:
-        files = write_outputs(reps, Path(args.out))
+        files = write_outputs(reps, Path(args.out), formats=args.formats)
         if not args.json:
-            print(f"\nwrote {len(files)} files to {args.out}/ (tables: *.csv, *.parquet; charts: *.png, *.svg)")
+            kinds = ", ".join(f"*.{f}" for f in args.formats)
+            print(f"\nwrote {len(files)} files to {args.out}/ (tables: *.csv, *.parquet; charts: {kinds})")
     return 0
 
 
@@ -92,8 +95,8 @@ def fmt(metric: str, v: float, currency: str) -> str:
     return f"{v:,.1f}"
 
 
-def write_outputs(reps, out: Path) -> list[Path]:
-    from ..charts import baseline_charts
+def write_outputs(reps, out: Path, formats=None) -> list[Path]:
+    from ..charts import DEFAULT_FORMATS, baseline_charts
 
     out.mkdir(parents=True, exist_ok=True)
     files = []
@@ -106,11 +109,11 @@ def write_outputs(reps, out: Path) -> list[Path]:
     }
     for name, df in tables.items():
         f = out / f"{name}.csv"
-        df.to_csv(f, index=False)
+        to_csv(df, f, index=False)
         files.append(f)
         if name in ("department_monthly", "rep_monthly", "per_replication"):
             f = out / f"{name}.parquet"
             df.to_parquet(f, index=False)
             files.append(f)
-    files += baseline_charts(reps, out)
+    files += baseline_charts(reps, out, formats or DEFAULT_FORMATS)
     return files

@@ -20,9 +20,11 @@ import json
 import time
 from pathlib import Path
 
+from ..charts import DEFAULT_FORMATS
 from ..errors import UserError
 from ..experiment_charts import metric_label, sensitivity_charts
 from ..parameters import parse_range
+from ..safe_export import to_csv
 from ..sensitivity import DEFAULT_OUTPUTS, DEFAULT_SAMPLES, METHODS, SensitivityResult, read_ranges, sensitivity
 from .common import positive_int, seed_int
 from .experiment_options import add_common, backend_note, interrupt_hint, list_arg, overrides, runner_kwargs, say
@@ -88,7 +90,7 @@ def handle(args) -> int:
     else:
         print_report(res)
     if args.out:
-        files = write_outputs(res, Path(args.out))
+        files = write_outputs(res, Path(args.out), formats=args.formats)
         say(args, f"wrote {len(files)} files to {args.out}/")
     return 0
 
@@ -130,7 +132,7 @@ def print_report(res: SensitivityResult) -> None:
               "+/-: 95% bootstrap half-widths.")
 
 
-def write_outputs(res: SensitivityResult, out: Path) -> list[Path]:
+def write_outputs(res: SensitivityResult, out: Path, formats=DEFAULT_FORMATS) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     files = []
     tables = {"indices": res.indices, "samples": res.samples}
@@ -138,11 +140,11 @@ def write_outputs(res: SensitivityResult, out: Path) -> list[Path]:
         tables["tornado"] = res.tornado
     for name, df in tables.items():
         f = out / f"{name}.csv"
-        df.to_csv(f, index=False)
+        to_csv(df, f, index=False)
         files.append(f)
     if res.table is not None:
         f = out / "runs.parquet"
         res.table.to_parquet(f, index=False)
         files.append(f)
-    files += sensitivity_charts(res, out)
+    files += sensitivity_charts(res, out, formats)
     return files

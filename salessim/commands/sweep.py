@@ -18,9 +18,11 @@ import json
 import time
 from pathlib import Path
 
+from ..charts import DEFAULT_FORMATS
 from ..errors import UserError
 from ..experiment_charts import metric_label, sweep_charts
 from ..parameters import parse_grid, parse_range
+from ..safe_export import to_csv
 from ..sweep import Grid, LatinHypercube, SweepResult, sweep
 from .common import positive_int, seed_int
 from .experiment_options import add_common, backend_note, interrupt_hint, list_arg, overrides, runner_kwargs, say
@@ -84,7 +86,7 @@ def handle(args) -> int:
     else:
         print_summary(res, summary, args.metrics)
     if args.out:
-        files = write_outputs(res, summary, Path(args.out), args.metrics)
+        files = write_outputs(res, summary, Path(args.out), args.metrics, formats=args.formats)
         say(args, f"wrote {len(files)} files to {args.out}/")
     return 0
 
@@ -104,7 +106,7 @@ def print_summary(res: SweepResult, summary, metrics) -> None:
         print(f"{lab:<{width}}" + "".join(f"{c:>38}" for c in cells))
 
 
-def write_outputs(res: SweepResult, summary, out: Path, metrics) -> list[Path]:
+def write_outputs(res: SweepResult, summary, out: Path, metrics, formats=DEFAULT_FORMATS) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     files = []
     f = out / "sweep.parquet"
@@ -112,7 +114,7 @@ def write_outputs(res: SweepResult, summary, out: Path, metrics) -> list[Path]:
     files.append(f)
     for name, df in {"sweep": res.table, "summary": summary}.items():
         f = out / f"{name}.csv"
-        df.to_csv(f, index=False)
+        to_csv(df, f, index=False)
         files.append(f)
-    files += sweep_charts(res, out, metrics)
+    files += sweep_charts(res, out, metrics, formats)
     return files

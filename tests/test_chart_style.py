@@ -1,0 +1,235 @@
+"""The house style of every chart in the package: a title that asks the question, units on the
+quantitative axes, a caption that says what the marks and bands are; and PNG, SVG and PDF files
+that are valid and reproducible."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import salessim as ss
+from salessim import charts
+from salessim import experiment_charts as ec
+from salessim.calibration import charts as cc
+from salessim.calibration.backtest import METRICS, BacktestResult
+from salessim.cli import main
+from salessim.compare import Comparison
+from salessim.parameters import parameter_unit
+from salessim.pay.report import pay_distribution
+from salessim.sensitivity import SensitivityResult, analyse_function
+from salessim.sweep import SweepResult
+
+DATA = Path(str(resources.files("salessim") / "data"))
+
+
+# --------------------------------------------------------------------------- inputs
+@pytest.fixture(scope="module")
+def reps():
+    return ss.replicate(ss.load_scenario("baseline", {"calendar.months": 2}), n=3, seed=4, workers=1)
+
+
+def _comparison() -> Comparison:
+    rng = np.random.default_rng(1)
+    rows = []
+    for point, (label, shift) in enumerate([("base", 0.0), ("variant", 5.0)]):
+        for r in range(8):
+            rows.append({"point": point, "label": label, "scenario_hash": "h", "seed": 3, "replication": r,
+                         "revenue": 100 + shift + rng.normal(), "profit": 40 - shift + rng.normal(),
+                         "won_deals": 20 + rng.normal(), "win_rate": 0.25 + 0.01 * rng.normal()})
+    return Comparison(pd.DataFrame(rows), "base", ["variant"], seed=3)
+
+
+def _sweep(design: str = "grid") -> SweepResult:
+    rows, point = [], 0
+    for reps_ in (5, 7):
+        for floor in (0.2, 0.3):
+            for r in range(3):
+                rows.append({"point": point, "label": f"{reps_},{floor}", "team.reps.0.count": reps_,
+                             "supervision.intensity_floor": floor, "scenario_hash": "h", "seed": 0, "replication": r,
+                             "profit": 1000.0 * reps_ + 5000 * floor + r, "revenue": 3000.0 * reps_ + r})
+            point += 1
+    return SweepResult(pd.DataFrame(rows), ["team.reps.0.count", "supervision.intensity_floor"], design, "baseline", 0)
+
+
+def _sensitivity() -> SensitivityResult:
+    tornado = pd.DataFrame([
+        {"output": "profit", "parameter": "team.reps.0.count", "low_value": 5, "high_value": 9, "base_value": 7,
+         "y_base": 100.0, "y_low": 60.0, "y_high": 150.0, "swing": 90.0, "swing_low": 80.0, "swing_high": 100.0},
+    ])
+    return SensitivityResult("morris", {"team.reps.0.count": (5, 9)}, ["profit"], pd.DataFrame(), pd.DataFrame(),
+                             tornado, scenario="baseline", currency="USD", replications=3)
+
+
+def _backtest() -> BacktestResult:
+    months = ["2026-01", "2026-02", "2026-03"]
+    monthly = pd.DataFrame([{"month": m, "metric": k, "actual": 10.0 + i, "mean": 10.0, "low": 8.0, "high": 12.0,
+                             "covered": True, "scored": i > 0} for k in METRICS for i, m in enumerate(months)])
+    scores = pd.DataFrame([{"metric": k, "months_scored": 2, "coverage": 1.0, "mape_pct": 5.0} for k in METRICS])
+    return BacktestResult(monthly, scores, pd.DataFrame(), replications=4, seed=0, level=0.9)
+
+
+@pytest.fixture(scope="module")
+def calibration():
+    lines = (DATA / "demo_deals.csv").read_text(encoding="utf-8").splitlines()[:600]
+    import tempfile
+
+    from salessim.calibration import calibrate
+
+    with tempfile.TemporaryDirectory() as d:
+        small = Path(d) / "deals.csv"
+        small.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return calibrate(small, teams=DATA / "demo_teams.csv", products=DATA / "demo_products.csv")
+
+
+def _pace() -> pd.DataFrame:
+    d = np.arange(1, 21)
+    return pd.DataFrame({"working_day": d, "pace_median": 80 + d, "pace_p10": 20 + d, "pace_p90": 150 + d})
+
+
+def _attainment() -> pd.DataFrame:
+    return pd.DataFrame({"reps_at_plan_share": np.linspace(0.2, 0.9, 30)})
+
+
+# every chart function of the package, with the inputs it needs
+CHARTS = {
+    "band_chart": lambda r, c: charts.band_chart({"revenue": r.monthly_band("revenue", table="pnl")},
+                                                 "What will revenue be?", "revenue", currency="USD", n=r.n,
+                                                 seed=r.seed),
+    "band_chart_unit": lambda r, c: charts.band_chart({"x": r.monthly_band("meetings_per_rep")},
+                                                      "How many meetings?", "meetings", unit="per rep per month"),
+    "summary_bars": lambda r, c: charts.summary_bars(r.summary(["revenue", "profit"]), ["revenue"], ["revenue"],
+                                                     "Which is larger?", "amount", currency="USD"),
+    "funnel_chart": lambda r, c: charts.funnel_chart({"meetings": 100.0, "proposals": 50.0, "won": 20.0}, months=2),
+    "funnel_chart_grouped": lambda r, c: charts.funnel_chart(
+        {"a": {"meetings": 100.0, "won": 20.0}, "b": {"meetings": 80.0, "won": 30.0}}, "Where do deals drop out?"),
+    "pay_chart": lambda r, c: charts.pay_chart(pay_distribution(r), "How much does each person earn?", "USD",
+                                               n=r.n, seed=r.seed),
+    "difference_chart": lambda r, c: ec.difference_chart(_comparison()),
+    "main_kpi_chart": lambda r, c: ec.main_kpi_chart(_comparison(), "profit"),
+    "sweep_line_chart": lambda r, c: ec.sweep_line_chart(_sweep(), "profit"),
+    "sweep_heatmap": lambda r, c: ec.sweep_heatmap(_sweep(), "profit"),
+    "sweep_scatter": lambda r, c: ec.sweep_scatter(_sweep("lhs"), "profit"),
+    "tornado_chart": lambda r, c: ec.tornado_chart(_sensitivity(), "profit"),
+    "indices_chart": lambda r, c: ec.indices_chart(analyse_function(
+        lambda X: {"profit": 3 * X["a"] + X["b"]}, {"a": (0, 1), "b": (0, 1)}, "morris", samples=4, seed=1), "profit"),
+    "indices_chart_sobol": lambda r, c: ec.indices_chart(analyse_function(
+        lambda X: {"profit": 3 * X["a"] + X["b"]}, {"a": (0, 1), "b": (0, 1)}, "sobol", samples=16, seed=1), "profit"),
+    "backtest_chart": lambda r, c: cc.backtest_chart(_backtest(), "Does the model reproduce the history?", "USD"),
+    "time_to_close_chart": lambda r, c: cc.time_to_close_chart(c.fit),
+    "pace_chart": lambda r, c: cc.pace_chart(_pace(), 0.7),
+    "attainment_chart": lambda r, c: cc.attainment_chart(_attainment(), 0.7),
+}
+
+
+def quantitative_labels(fig) -> list[str]:
+    """Every non-empty axis label of the figure (categorical axes carry none)."""
+    out = []
+    for ax in fig.axes:
+        for label in (ax.get_xlabel(), ax.get_ylabel()):
+            if label:
+                out.append(label)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_every_chart_asks_a_question_names_units_and_explains_its_marks(name, reps, calibration):
+    fig = CHARTS[name](reps, calibration)
+    try:
+        title = charts.title_of(fig)
+        assert title.rstrip().endswith("?"), f"{name}: title {title!r} does not ask a question"
+        labels = quantitative_labels(fig)
+        assert labels, f"{name}: no axis labels"
+        for label in labels:
+            assert label.rstrip().endswith(")") and "(" in label, f"{name}: axis {label!r} has no unit in brackets"
+        cap = charts.caption_of(fig)
+        assert cap and len(cap) > 40, f"{name}: no caption"
+        words = cap.lower()
+        assert any(w in words for w in ("line", "bar", "band", "dot", "cell", "each")), cap
+        # the caption is drawn on the figure (wrapped) as well as kept for the HTML report
+        drawn = [t.get_text() for t in fig.texts if t.get_gid() == "caption"]
+        assert len(drawn) == 1 and drawn[0].replace("\n", " ") == cap
+    finally:
+        charts.plt.close(fig)
+
+
+def test_band_captions_say_what_the_band_is_how_many_replications_and_the_seed(reps):
+    fig = CHARTS["band_chart"](reps, None)
+    cap = charts.caption_of(fig)
+    charts.plt.close(fig)
+    assert f"mean of {reps.n} replications (seed {reps.seed})" in cap
+    assert "middle 90% of replications" in cap
+
+
+def test_axis_units_come_from_the_scenario_and_the_schema(reps):
+    fig = CHARTS["band_chart"](reps, None)
+    assert fig.axes[0].get_ylabel() == "revenue (USD)"
+    charts.plt.close(fig)
+    assert parameter_unit("activity.meeting_hours") == "hours"
+    assert parameter_unit("team.reps.0.salary_per_month", "EUR") == "EUR per month"
+    assert parameter_unit("products.A.funnel.booking_rate") == "share, 0-1"
+    assert parameter_unit("products.A.deal_size.median", "RUB") == "RUB"
+    assert parameter_unit("team.reps.0.count") == "people"
+
+
+def _check_png(b: bytes) -> None:
+    assert b[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _check_svg(b: bytes) -> None:
+    root = ET.fromstring(b)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def _check_pdf(b: bytes) -> None:
+    assert b[:5] == b"%PDF-" and b.rstrip().endswith(b"%%EOF")
+
+
+def test_save_writes_valid_png_svg_and_pdf_and_the_same_chart_gives_the_same_bytes(tmp_path, reps):
+    files = charts.save(CHARTS["band_chart"](reps, None), tmp_path / "a" / "revenue", ("png", "svg", "pdf"))
+    assert [f.name for f in files] == ["revenue.png", "revenue.svg", "revenue.pdf"]
+    for f, check in zip(files, (_check_png, _check_svg, _check_pdf)):
+        check(f.read_bytes())
+    again = charts.save(CHARTS["band_chart"](reps, None), tmp_path / "b" / "revenue", ("svg", "pdf", "png"))
+    for f in again:
+        assert f.read_bytes() == (tmp_path / "a" / f.name).read_bytes(), f.name
+
+
+def test_money_ticks_keep_a_decimal_only_where_needed():
+    assert [charts.money(v) for v in (5500, 6000, 350_000, 1_250_000, 2_000_000, -4500, 80)] == \
+        ["5.5k", "6k", "350k", "1.25M", "2M", "-4.5k", "80"]
+
+
+def test_formats_are_checked():
+    assert charts.parse_formats(" PNG,svg,.pdf,png") == ("png", "svg", "pdf")
+    for bad in ("gif", "png,jpeg", "", ","):
+        with pytest.raises(ss.UserError, match="--formats"):
+            charts.parse_formats(bad)
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "baseline", "--formats", "gif"],
+    ["compare", "baseline", "raise_deal_size", "--formats", "png,tiff"],
+    ["plan", "baseline", "--formats", ""],
+])
+def test_an_unknown_format_on_the_command_line_is_one_line_and_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "--formats" in err and "png, svg, pdf" in err and len(err.splitlines()) == 1
+
+
+def test_run_writes_every_requested_format(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["run", "baseline", "-n", "2", "--months", "1", "--workers", "1", "--out", str(out),
+                 "--formats", "pdf,svg"]) == 0
+    capsys.readouterr()
+    for stem in ("revenue_profit", "meetings_per_rep", "funnel"):
+        _check_pdf((out / f"{stem}.pdf").read_bytes())
+        _check_svg((out / f"{stem}.svg").read_bytes())
+        assert not (out / f"{stem}.png").exists()
