@@ -41,6 +41,12 @@ def choose(full: T, quick_value: T) -> T:
     return quick_value if quick() else full
 
 
+def banner() -> None:
+    """Display :func:`mode_note` in quick mode (nothing otherwise)."""
+    if quick():
+        say(mode_note())
+
+
 def mode_note() -> str:
     """One line saying whether this is a quick run (for the top of a notebook)."""
     if quick():
