@@ -142,14 +142,16 @@ class Panel:
                             + (f"<div style='color:#555;font-size:12px'>{html.escape(note)}</div>" if note else ""))
         rows = [labelled(self.specs[p], c) for p, c in self.controls.items()]
         per_col = -(-len(rows) // max(1, columns))
-        cols = [W.VBox(rows[i: i + per_col]) for i in range(0, len(rows), per_col)]
-        self.knobs_box = W.HBox(cols, layout=W.Layout(flex_flow="row wrap", gap="0 24px"))
+        cols = [W.VBox(rows[i: i + per_col], layout=W.Layout(margin="0 24px 0 0"))
+                for i in range(0, len(rows), per_col)]
+        self.knobs_box = W.HBox(cols, layout=W.Layout(flex_flow="row wrap"))
         self.run_button = W.Button(description="Run", button_style="primary", icon="play",
                                    tooltip="Simulate with these settings")
         self.run_button.add_class("salessim-run")
         self.auto = W.Checkbox(value=auto, description="update on change", indent=False,
                                layout=W.Layout(width="170px"))
-        self.progress = W.IntProgress(value=0, min=0, max=1, bar_style="info", layout=W.Layout(width="240px"))
+        self.progress = W.IntProgress(value=0, min=0, max=1, bar_style="info",
+                                      layout=W.Layout(width="240px", margin="0 12px"))
         self.progress.add_class("salessim-progress")
         self.status = W.HTML("")
         self.status.add_class("salessim-status")
@@ -161,8 +163,7 @@ class Panel:
         self.numbers.add_class("salessim-numbers")
         self.text = W.HTML("")
         self.text.add_class("salessim-text")
-        bar = W.HBox([self.run_button, self.auto, self.progress, self.status],
-                     layout=W.Layout(align_items="center", gap="12px"))
+        bar = W.HBox([self.run_button, self.auto, self.progress, self.status], layout=W.Layout(align_items="center"))
         self.widget = W.VBox([self.title, self.knobs_box, bar, self.error, self.image, self.numbers, self.text])
         self.widget.add_class("salessim-panel")
 
