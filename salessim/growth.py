@@ -313,18 +313,22 @@ class BreakEven:
 
     def sentence(self, department: bool = False) -> str:
         """One sentence for the conclusion."""
-        when = self.describe(department)
-        M, n = len(self.months), self.n
+        s = self.stats(department)
+        M, n, k = s["horizon"], s["n"], s["reached"]
         if department:
-            if when:
-                return f"Counting the whole department against today, cumulative profit catches up by {when}."
-            return (f"Counting the whole department against today, cumulative profit does not catch up within the "
-                    f"{M} months simulated (in none of {n} replications).")
-        what = "The new hires' own gross margin"
-        cost = "their cost (pay, payroll tax, overhead, training, and any heads added for them)"
-        if when:
-            return f"{what} covers {cost} by {when}."
-        return f"{what} does not cover {cost} within the {M} months simulated (in none of {n} replications)."
+            subject, verb, never = ("Counting the whole department against today, cumulative profit", "catches up",
+                                    "does not catch up")
+        else:
+            subject = "The new hires' own gross margin"
+            cost = "their cost (pay, payroll tax, overhead, training, and any heads added for them)"
+            verb, never = f"covers {cost}", f"does not cover {cost}"
+        if k == 0:
+            return f"{subject} {never} within the {M} months simulated (in none of {n} replications)."
+        if not math.isfinite(s["median"]):
+            x = self.department_months if department else self.months_to_break_even
+            return (f"{subject} {verb} within the {M} months simulated in only {k} of {n} replications (the earliest "
+                    f"by month {int(np.nanmin(x))}); in most it takes longer.")
+        return f"{subject} {verb} by {self.describe(department)}."
 
 
 def _month_words(m: float, horizon: int) -> str:

@@ -44,7 +44,7 @@ def _ul(lines: Sequence[str], title: str = "") -> str:
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str = "salessim-numbers-table") -> str:
     th = "".join(f"<th style='text-align:left;padding:2px 10px;border-bottom:1px solid #ccc'>{html.escape(h)}</th>"
                  for h in header)
-    body = "".join("<tr>" + "".join(f"<td style='padding:2px 10px'>{html.escape(c)}</td>" for c in r) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td style='padding:2px 10px;white-space:nowrap'>{html.escape(c)}</td>" for c in r) + "</tr>"
                    for r in rows)
     return f"<table class='{css}' style='border-collapse:collapse;font-size:12px'><tr>{th}</tr>{body}</table>"
 
