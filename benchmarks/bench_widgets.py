@@ -25,8 +25,8 @@ import time
 
 import salessim as ss
 from salessim.charts import band_chart
-from salessim.execution import default_workers
-from salessim.outcomes import CACHE
+from salessim.execution import default_workers, run_tasks
+from salessim.outcomes import CACHE, outcome_of
 from salessim.widgets import Knob, growth_panel, scenario_panel
 from salessim.widgets.panel import figure_png
 
@@ -44,6 +44,20 @@ def _load() -> str:
     return f"{a:.2f} {b:.2f} {c:.2f}"
 
 
+def _cpu_of_outcome(task) -> tuple[float, float]:
+    """Run one widget replication; return (wall, CPU) seconds spent in the worker."""
+    w, c = time.perf_counter(), time.process_time()
+    outcome_of(task)
+    return time.perf_counter() - w, time.process_time() - c
+
+
+def cpu_per_replication(sc, workers: int) -> tuple[float, float]:
+    """CPU seconds per replication (simulation + tables) and the share of a core each worker got."""
+    out = run_tasks([(sc, 99, i) for i in range(10)], _cpu_of_outcome, workers=workers)
+    wall, cpu = sum(o[0] for o in out), sum(o[1] for o in out)
+    return cpu / len(out), cpu / wall
+
+
 def scenario_case(months: int, workers: int, repeats: int = 3) -> dict[str, float]:
     sc = ss.load_scenario("baseline", {"calendar.months": months})
     CACHE.clear()
@@ -59,7 +73,8 @@ def scenario_case(months: int, workers: int, repeats: int = 3) -> dict[str, floa
                                                     "profit": two.monthly_band("profit", table="pnl")}, "x", "y")))
     hit_outcomes, _ = _timed(lambda: scenario_panel(sc, knobs, replications=20, seed=1, workers=workers))
     hit_view, _ = _timed(lambda: panel.set(**{"team.reps.0.count": 8}))
-    return {"bare": bare, "cold": cold, "warm": statistics.median(warm), "warm_min": min(warm), "warm_max": max(warm),
+    cpu, share = cpu_per_replication(sc, workers)
+    return {"cpu": cpu, "share": share, "bare": bare, "cold": cold, "warm": statistics.median(warm), "warm_min": min(warm), "warm_max": max(warm),
             "outcome_hit": hit_outcomes, "view_hit": hit_view, "draw": draw}
 
 
@@ -78,6 +93,9 @@ def main() -> None:
         print(f"    of which drawing one chart : ~{r['draw']:.2f} s")
         print(f"  outcome-cache hit (redraw)   : {r['outcome_hit']:.2f} s")
         print(f"  view-cache hit               : {r['view_hit'] * 1000:.1f} ms")
+        idle = 20 * r["cpu"] / 2 + r["draw"]
+        print(f"  CPU per replication (worker) : {r['cpu']:.3f} s; each worker got {r['share']:.0%} of a core")
+        print(f"  estimate on 2 idle cores     : 20 x {r['cpu']:.3f} s / 2 + drawing = {idle:.2f} s")
         if months == 12:
             verdict = "met" if r["warm"] <= TARGET_S else f"NOT met: {r['warm'] - TARGET_S:.2f} s over"
             print(f"  target < {TARGET_S} s on warm re-run: {verdict}")
