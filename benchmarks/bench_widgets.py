@@ -74,7 +74,8 @@ def scenario_case(months: int, workers: int, repeats: int = 3) -> dict[str, floa
     hit_outcomes, _ = _timed(lambda: scenario_panel(sc, knobs, replications=20, seed=1, workers=workers))
     hit_view, _ = _timed(lambda: panel.set(**{"team.reps.0.count": 8}))
     cpu, share = cpu_per_replication(sc, workers)
-    return {"cpu": cpu, "share": share, "bare": bare, "cold": cold, "warm": statistics.median(warm), "warm_min": min(warm), "warm_max": max(warm),
+    return {"cpu": cpu, "share": share, "bare": bare, "cold": cold, "warm": statistics.median(warm),
+            "warm_min": min(warm), "warm_max": max(warm),
             "outcome_hit": hit_outcomes, "view_hit": hit_view, "draw": draw}
 
 

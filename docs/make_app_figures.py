@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from salessim import charts, commission_charts, commission_design as cd, growth, growth_charts
+from salessim import charts, commission_charts, growth, growth_charts
+from salessim import commission_design as cd
 from salessim import notebook as nb
 from salessim.calibration import calibrate
 from salessim.calibration.charts import backtest_chart

@@ -70,8 +70,8 @@ class SchemeDesign(BaseModel):
                              description="Attainment below which no commission is paid (share of plan; 0 = none).")
     accelerator_from: float = Field(1.0, ge=0.05, le=3,
                                     description="Attainment from which the accelerator applies (share of plan).")
-    accelerator: float = Field(1.0, ge=0, le=5,
-                               description="Rate above the accelerator point, as a multiple of the base rate (x; 1 = none).")
+    accelerator: float = Field(
+        1.0, ge=0, le=5, description="Rate above the accelerator point, as a multiple of the base rate (x; 1 = none).")
     cap: float = Field(0.0, ge=0, le=5,
                        description="Attainment above which no more commission is paid (share of plan; 0 = no cap).")
 
@@ -431,8 +431,9 @@ class SchemeComparison:
         return out
 
 
-def compare_schemes(scenario: Scenario | str = "new_product_group", design: SchemeDesign | Mapping[str, Any] | None = None,
-                    *, reference: Scenario | str | None = None, n: int = 20, seed: int = 1, months: int | None = None,
+def compare_schemes(scenario: Scenario | str = "new_product_group",
+                    design: SchemeDesign | Mapping[str, Any] | None = None, *,
+                    reference: Scenario | str | None = None, n: int = 20, seed: int = 1, months: int | None = None,
                     workers: int | None = None, cache: OutcomeCache | None = CACHE,
                     progress: Callable[[int, int], None] | None = None) -> SchemeComparison:
     """Run the scheme in place (``reference``, default ``scenario`` itself) and ``design`` with paired replications.

@@ -347,7 +347,8 @@ def break_even(option: OutcomeSet, today: OutcomeSet, new_hires: Sequence[str], 
     pay = option.rep_array("pay")[:, :, idx].sum(axis=2)
     employed = option.rep_array("days_employed")[:, :, idx].sum(axis=2)
     training = option.rep_array("training_cost")[:, :, idx].sum(axis=2)
-    cost = pay * (1 + tax) + overhead * np.divide(employed, days, out=np.zeros_like(employed), where=days > 0) + training
+    seats = np.divide(employed, days, out=np.zeros_like(employed), where=days > 0)
+    cost = pay * (1 + tax) + overhead * seats + training
     sups = option.outcomes[0].supervisors
     hidx = [sups.index(h) for h in new_heads if h in sups]
     if hidx:
@@ -467,7 +468,8 @@ class GrowthResult:
                     "heads or the threshold uplift to compare a way to grow."]
         out: list[str] = []
         cmp = self.comparison()
-        diffs = cmp.differences(["profit", "revenue", "meetings_per_rep_month", "payroll"]).set_index(["variant", "kpi"])
+        kpis = ["profit", "revenue", "meetings_per_rep_month", "payroll"]
+        diffs = cmp.differences(kpis).set_index(["variant", "kpi"])
         prof = {lab: self.runs[lab].metric("profit") for lab in self.labels}
         ranked = sorted(self.labels[1:], key=lambda lab: prof[lab].mean(), reverse=True)
         best = ranked[0]
@@ -476,7 +478,8 @@ class GrowthResult:
         what = f"{_name(self.option(best))}"
         if word == "better":
             out.append(f"Over {M} months, {what} gives the most profit: {_money(d['diff'], cur, sign=True)} against "
-                       f"today (95% interval {_money(d['low'], cur, sign=True)} to {_money(d['high'], cur, sign=True)}, "
+                       f"today (95% interval {_money(d['low'], cur, sign=True)} to "
+                       f"{_money(d['high'], cur, sign=True)}, "
                        f"{n} paired replications).")
         elif word == "worse":
             out.append(f"Over {M} months, no option beats today on profit: even the best, {what}, changes it by "

@@ -175,7 +175,8 @@ def break_even_chart(res: "GrowthResult", label: str | None = None, ax=None):
         ax.axvspan(lo - 0.5, hi + 0.5, color="#999999", alpha=0.15, lw=0,
                    label="break-even month, 90% of replications")
         if math.isfinite(s["median"]):
-            ax.axvline(s["median"] - 1, color="#333333", lw=1.2, ls="--", label=f"median break-even: month {int(s['median'])}")
+            ax.axvline(s["median"] - 1, color="#333333", lw=1.2, ls="--",
+                       label=f"median break-even: month {int(s['median'])}")
     _month_axis(ax, be.months)
     ax.set_ylabel(f"cumulative since the start ({res.currency})")
     _money_axis(ax)

@@ -181,7 +181,8 @@ def table(df, formats: Mapping[str, str] | None = None, index: bool = False):
     display(HTML(table_html(df, formats, index)))
 
 
-def table_html(df, formats: Mapping[str, str] | None = None, index: bool = False, css_class: str = "salessim-table") -> str:
+def table_html(df, formats: Mapping[str, str] | None = None, index: bool = False,
+               css_class: str = "salessim-table") -> str:
     """A DataFrame as a small HTML table with readable numbers (escaped text)."""
     import html
 

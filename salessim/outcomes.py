@@ -348,5 +348,6 @@ def metric_table(sets: Iterable[tuple[str, OutcomeSet]], metrics: Sequence[str])
     rows = []
     for label, s in sets:
         for o in s.outcomes:
-            rows.append({"label": label, "replication": o.replication, **{m: o.summary.get(m, np.nan) for m in metrics}})
+            values = {m: o.summary.get(m, np.nan) for m in metrics}
+            rows.append({"label": label, "replication": o.replication, **values})
     return pd.DataFrame(rows)

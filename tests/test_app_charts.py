@@ -6,7 +6,8 @@ import matplotlib
 import pytest
 
 import salessim as ss
-from salessim import charts, commission_charts, commission_design as cd, growth, growth_charts
+from salessim import charts, commission_charts, growth, growth_charts
+from salessim import commission_design as cd
 from salessim.outcomes import OutcomeCache
 
 

@@ -71,11 +71,13 @@ def fitted_table(cal: "Calibration") -> pd.DataFrame:
     f = cal.fit
     rows: list[tuple] = []
     rows.append(("win rate, all deals", "all", f.overall_win_rate(), np.nan, np.nan,
-                 f"{int(f.wins.products['closed'].sum()):,} closed deals", f"export's own: {f.data_figures['win_rate']:.1%}"))
+                 f"{int(f.wins.products['closed'].sum()):,} closed deals",
+                 f"export's own: {f.data_figures['win_rate']:.1%}"))
     for r in f.wins.products.itertuples():
         rows.append(("win probability (average rep)", r.product, r.base_prob, r.low, r.high,
                      f"{int(r.closed):,} closed deals", ""))
-    rows.append(("spread of reps' win odds (log-sd)", "all reps", f.wins.tau, np.nan, np.nan, f"{len(f.wins.reps)} reps",
+    rows.append(("spread of reps' win odds (log-sd)", "all reps", f.wins.tau, np.nan, np.nan,
+                 f"{len(f.wins.reps)} reps",
                  f"reps differ {'more' if f.wins.heterogeneity_p < 0.05 else 'no more'} than chance "
                  f"(p = {f.wins.heterogeneity_p:.3g})"))
     t = f.timing_fit
@@ -88,7 +90,8 @@ def fitted_table(cal: "Calibration") -> pd.DataFrame:
     rows.append(("closing-pace swing between months (log-sd)", "all", f.pace["sd"], np.nan, np.nan,
                  f"{len(f.months)} months", f.pace.get("note", "")))
     for r in f.sources.itertuples():
-        rows.append(("new deals per working day", r.product, r.rate_per_day, r.low, r.high, f"{int(r.n_history):,} deals",
+        rows.append(("new deals per working day", r.product, r.rate_per_day, r.low, r.high,
+                     f"{int(r.n_history):,} deals",
                      f"recent {len(f.recent_months)} months"))
     vf = f.value_fits[f.value_fits["chosen"]]
     for r in vf.itertuples():

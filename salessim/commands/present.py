@@ -39,7 +39,8 @@ def register(sub) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebook", metavar="NOTEBOOK",
                    help=f"an .ipynb file, or a built-in notebook: {', '.join(builtin_notebooks()) or 'none found'}")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="N", help=f"port on {HOST} (default {DEFAULT_PORT})")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="N",
+                   help=f"port on {HOST} (default {DEFAULT_PORT})")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--quick", action="store_true",
                    help="few replications and short horizons (sets SALESSIM_QUICK=1 for the notebook)")

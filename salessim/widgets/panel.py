@@ -268,8 +268,9 @@ class Panel:
     def _fail(self, message: str) -> None:
         self.last_error = message
         stale = " The chart below still shows the last valid settings." if self.last_view is not None else ""
-        self.error.value = (f"<div style='background:#fdecea;color:#8a1c1c;border:1px solid #f5c2c0;padding:6px 10px;"
-                            f"border-radius:4px'><b>These settings do not work:</b> {html.escape(message)}.{stale}</div>")
+        box = "background:#fdecea;color:#8a1c1c;border:1px solid #f5c2c0;padding:6px 10px;border-radius:4px"
+        self.error.value = (f"<div style='{box}'><b>These settings do not work:</b> {html.escape(message)}.{stale}"
+                            "</div>")
         self.error.layout.display = None
         self.progress.bar_style = "danger"
         self._status("not run")

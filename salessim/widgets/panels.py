@@ -44,8 +44,8 @@ def _ul(lines: Sequence[str], title: str = "") -> str:
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str = "salessim-numbers-table") -> str:
     th = "".join(f"<th style='text-align:left;padding:2px 10px;border-bottom:1px solid #ccc'>{html.escape(h)}</th>"
                  for h in header)
-    body = "".join("<tr>" + "".join(f"<td style='padding:2px 10px;white-space:nowrap'>{html.escape(c)}</td>" for c in r) + "</tr>"
-                   for r in rows)
+    td = "<td style='padding:2px 10px;white-space:nowrap'>{}</td>"
+    body = "".join("<tr>" + "".join(td.format(html.escape(c)) for c in r) + "</tr>" for r in rows)
     return f"<table class='{css}' style='border-collapse:collapse;font-size:12px'><tr>{th}</tr>{body}</table>"
 
 
@@ -234,9 +234,9 @@ def commission_panel(scenario: Scenario | str = "new_product_group", design: Any
         return Rendered(fig, numbers, text)
 
     return Panel(f"{sc.name}: how should reps be paid?", specs, compute,
-                 note=f"The same on-target pay, split and based differently. Attainment knobs are shares of the monthly "
-                      f"plan ({sc.plan.monthly_per_rep:,.0f} {cur}; 1 = 100%). Seed {seed}; both schemes use the same "
-                      "random numbers.", run_now=run_now, auto=auto)
+                 note=f"The same on-target pay, split and based differently. Attainment knobs are shares of the "
+                      f"monthly plan ({sc.plan.monthly_per_rep:,.0f} {cur}; 1 = 100%). Seed {seed}; both schemes use "
+                      "the same random numbers.", run_now=run_now, auto=auto)
 
 
 def _snap(spec: KnobSpec) -> KnobSpec:
