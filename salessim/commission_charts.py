@@ -153,7 +153,7 @@ def revenue_by_group_chart(c: "SchemeComparison", ax=None):
     ax.set_ylabel(f"revenue, executed ({c.currency}, whole period)")
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_fine))
     ax.set_title("Does the new product group sell?")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="lower right", frameon=True, framealpha=0.95)
     return _done(fig, ax, f"Bars: mean revenue over {c.n} replications, stacked by product; labels: each product's "
                           "share of revenue.")
 
