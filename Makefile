@@ -1,12 +1,15 @@
 # The two commands of the README:
 #   make demo   runs the built-in baseline scenario: a KPI summary table and charts in out/demo/
 #   make test   runs the whole test suite
-# Each creates (or reuses) .venv and installs the package from pyproject.toml when it changed.
+# Each creates (or reuses) .venv and installs the package from pyproject.toml when it changed:
+# make demo only the package itself; make test (and bench, venv) also the dev extra (pytest, the
+# notebook tools, nbclient, selenium), which the notebook and app-view tests need.
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+CORE   := $(VENV)/.installed-core-stamp
 
 .PHONY: demo test bench venv clean
 
@@ -16,11 +19,15 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(STAMP) $(CORE)
+
+$(CORE): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(CORE)
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+demo: $(CORE)
 	$(BIN)/salessim run baseline --replications 20 --seed 1 --out out/demo
 
 # test files run in parallel, one file per worker process (module fixtures stay shared)

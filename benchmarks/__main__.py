@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("engine", "experiments", "comp_search", "calibration")
+BENCHMARKS = ("engine", "experiments", "comp_search", "calibration", "widgets")
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,116 @@
+"""Widget re-run latency: how long a panel takes to answer after a slider is released.
+
+Measured on the panel of a scenario (salessim.widgets.scenario_panel) with the reps knob and
+20 replications of the baseline (12 months + 2 warm-up), the issue's target case:
+
+* **cold**: the first computation (the local process pool starts, nothing cached);
+* **warm re-run**: the reps knob moved to a value not seen before: 20 replications simulated
+  on the warm pool, tables built in the workers, the chart drawn and sent as PNG;
+* **outcome-cache hit**: a new panel on settings already simulated: no simulation, chart redrawn;
+* **view-cache hit**: the knob moved back to a value already shown: nothing recomputed;
+
+and, for comparison, the bare serial ``replicate(baseline, 20)`` in this process. The same for
+a 6-month horizon (a shorter run, clearly not the target case), and for the hire-vs-train
+panel (4 options x 10 replications; moving the reps knob re-runs 2 of them).
+
+Target (issue 7): under 1.5 s for 20 replications of the baseline on re-run. The machine is
+shared: the load average is printed before and after.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import salessim as ss
+from salessim.charts import band_chart
+from salessim.execution import default_workers, run_tasks
+from salessim.outcomes import CACHE, outcome_of
+from salessim.widgets import Knob, growth_panel, scenario_panel
+from salessim.widgets.panel import figure_png
+
+TARGET_S = 1.5
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def _load() -> str:
+    a, b, c = os.getloadavg()
+    return f"{a:.2f} {b:.2f} {c:.2f}"
+
+
+def _cpu_of_outcome(task) -> tuple[float, float]:
+    """Run one widget replication; return (wall, CPU) seconds spent in the worker."""
+    w, c = time.perf_counter(), time.process_time()
+    outcome_of(task)
+    return time.perf_counter() - w, time.process_time() - c
+
+
+def cpu_per_replication(sc, workers: int) -> tuple[float, float]:
+    """CPU seconds per replication (simulation + tables) and the share of a core each worker got."""
+    out = run_tasks([(sc, 99, i) for i in range(10)], _cpu_of_outcome, workers=workers)
+    wall, cpu = sum(o[0] for o in out), sum(o[1] for o in out)
+    return cpu / len(out), cpu / wall
+
+
+def scenario_case(months: int, workers: int, repeats: int = 3) -> dict[str, float]:
+    sc = ss.load_scenario("baseline", {"calendar.months": months})
+    CACHE.clear()
+    bare, _ = _timed(lambda: ss.replicate(sc, n=20, seed=1, workers=1))
+    knobs = [Knob("team.reps.0.count", "Reps", min=1, max=30)]
+    cold, panel = _timed(lambda: scenario_panel(sc, knobs, replications=20, seed=1, workers=workers))
+    warm = []
+    for reps in (8, 6, 9, 5, 10)[:repeats]:
+        t, _ = _timed(lambda: panel.set(**{"team.reps.0.count": reps}))
+        warm.append(t)
+    two = ss.replicate(sc, n=2, seed=1)
+    draw, _ = _timed(lambda: figure_png(band_chart({"revenue": two.monthly_band("revenue", table="pnl"),
+                                                    "profit": two.monthly_band("profit", table="pnl")}, "x", "y")))
+    hit_outcomes, _ = _timed(lambda: scenario_panel(sc, knobs, replications=20, seed=1, workers=workers))
+    hit_view, _ = _timed(lambda: panel.set(**{"team.reps.0.count": 8}))
+    cpu, share = cpu_per_replication(sc, workers)
+    return {"cpu": cpu, "share": share, "bare": bare, "cold": cold, "warm": statistics.median(warm),
+            "warm_min": min(warm), "warm_max": max(warm),
+            "outcome_hit": hit_outcomes, "view_hit": hit_view, "draw": draw}
+
+
+def main() -> None:
+    workers = default_workers()
+    print(f"load average before: {_load()} (2 cores shared with others; figures scale with load)")
+    print(f"local worker processes: {workers}")
+    for months in (12, 6):
+        r = scenario_case(months, workers)
+        label = "baseline, 12 months (target case)" if months == 12 else "baseline, 6 months (shorter horizon)"
+        print(f"\n{label}, 20 replications, reps knob:")
+        print(f"  bare serial replicate(20)    : {r['bare']:.2f} s")
+        print(f"  panel cold (pool starts)     : {r['cold']:.2f} s")
+        print(f"  panel warm re-run            : {r['warm']:.2f} s median (min {r['warm_min']:.2f}, "
+              f"max {r['warm_max']:.2f}); {r['warm'] / r['bare']:.2f}x the bare serial time")
+        print(f"    of which drawing one chart : ~{r['draw']:.2f} s")
+        print(f"  outcome-cache hit (redraw)   : {r['outcome_hit']:.2f} s")
+        print(f"  view-cache hit               : {r['view_hit'] * 1000:.1f} ms")
+        idle = 20 * r["cpu"] / 2 + r["draw"]
+        print(f"  CPU per replication (worker) : {r['cpu']:.3f} s; each worker got {r['share']:.0%} of a core")
+        print(f"  estimate on 2 idle cores     : 20 x {r['cpu']:.3f} s / 2 + drawing = {idle:.2f} s")
+        if months == 12:
+            verdict = "met" if r["warm"] <= TARGET_S else f"NOT met: {r['warm'] - TARGET_S:.2f} s over"
+            print(f"  target < {TARGET_S} s on warm re-run: {verdict}")
+    CACHE.clear()
+    settings = {"reps": 15, "heads": 1, "threshold_uplift": 4.0, "months": 12, "replications": 10}
+    cold, panel = _timed(lambda: growth_panel("baseline", settings, workers=workers))
+    warm, _ = _timed(lambda: panel.set(reps=12))
+    hit, _ = _timed(lambda: panel.set(reps=15))
+    print("\nhire-vs-train panel, 12 months, 10 replications per option:")
+    print(f"  cold (4 options, 40 runs)    : {cold:.2f} s")
+    print(f"  reps moved (2 options re-run): {warm:.2f} s")
+    print(f"  back to a value already shown: {hit * 1000:.1f} ms")
+    print(f"\nload average after: {_load()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""`salessim present`: finding the notebook, and clear exit-2 errors (the app itself: test_app_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from salessim.cli import main
+from salessim.commands import present
+from tests.conftest import ROOT
+
+
+def test_builtin_names_and_paths_resolve_to_the_notebooks():
+    want = ROOT / "notebooks" / "headcount_vs_dealsize.ipynb"
+    assert present.resolve_notebook("headcount_vs_dealsize") == want.resolve()
+    assert present.resolve_notebook("headcount_vs_dealsize.ipynb") == want.resolve()
+    assert present.resolve_notebook(str(want)) == want.resolve()
+    assert {"headcount_vs_dealsize", "commission_design", "calibrate_from_crm"} <= set(present.builtin_notebooks())
+
+
+def test_the_server_listens_on_localhost_without_code_cells(tmp_path):
+    cmd = present.voila_command(tmp_path / "x.ipynb", 8123, open_browser=False)
+    assert "--port=8123" in cmd and "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd
+    assert "--Voila.open_browser=False" in cmd and cmd[1:3] == ["-m", "voila"]
+
+
+def _err(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def test_missing_notebook(capsys):
+    assert main(["present", "no_such_notebook", "--no-browser"]) == 2
+    err = _err(capsys)
+    assert "no such notebook file or built-in notebook" in err and "headcount_vs_dealsize" in err
+
+
+@pytest.mark.parametrize("name,content,fragment", [
+    ("notes.txt", "hello", "expected a Jupyter notebook (.ipynb), got a .txt"),
+    ("broken.ipynb", "{not json", "not valid JSON"),
+    ("other.ipynb", json.dumps({"a": 1}), "nbformat 4, with a list of cells"),
+    ("binary.ipynb", None, "binary data"),
+])
+def test_files_that_are_not_notebooks(tmp_path, capsys, name, content, fragment):
+    p = tmp_path / name
+    if content is None:
+        p.write_bytes(b"\xff\xfe\x00\x81" * 10)
+    else:
+        p.write_text(content, encoding="utf-8")
+    assert main(["present", str(p), "--no-browser"]) == 2
+    assert fragment in _err(capsys)
+
+
+def test_a_directory_is_not_a_notebook(tmp_path, capsys):
+    assert main(["present", str(tmp_path), "--no-browser"]) == 2
+    assert "found a directory" in _err(capsys)
+
+
+def test_busy_port(capsys):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        assert main(["present", "headcount_vs_dealsize", "--port", str(port), "--no-browser"]) == 2
+    err = _err(capsys)
+    assert f"port {port} on 127.0.0.1 is in use" in err and "--port" in err
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "http"])
+def test_bad_port_numbers(capsys, port):
+    with pytest.raises(SystemExit) as e:
+        main(["present", "headcount_vs_dealsize", "--port", port])
+    assert e.value.code == 2
+    assert "expected a port number from 1 to 65535" in capsys.readouterr().err
