@@ -124,6 +124,9 @@ class Runner:
     resume: bool = False
     overwrite: bool = False
     _open: ResultStore | None = field(default=None, repr=False)
+    #: results of the runs this runner has already done, by run key (so a later round of the
+    #: same experiment, e.g. a --precision batch, runs only its new replications)
+    _done: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.workers is None:
@@ -163,7 +166,7 @@ def run_points(points: Sequence[Point], replications: int | Sequence[int], *, ru
     for p in points:
         for r in reps:
             wanted.setdefault(p.key(r), (p.scenario, int(p.seed), r))
-    done: dict[tuple, dict[str, float]] = {}
+    done: dict[tuple, dict[str, float]] = {k: runner._done[k] for k in wanted if k in runner._done}
     if store is not None and not store.rows.empty:
         metric_cols = [c for c in store.rows.columns if c not in KEY_COLUMNS]
         for rec in store.rows.to_dict("records"):
@@ -181,6 +184,7 @@ def run_points(points: Sequence[Point], replications: int | Sequence[int], *, ru
     results = run_tasks(tasks, summarise, workers=runner.workers, scheduler=runner.scheduler,
                         progress=runner.progress, desc=desc, on_chunk=save if store is not None else None)
     done.update(zip(todo, results))
+    runner._done.update(zip(todo, results))
     if store is not None and compact and todo:
         store.compact()
     return _table(points, reps, done)

@@ -99,6 +99,26 @@ def test_precision_gives_the_same_count_and_table_serially(precise):
     pd.testing.assert_frame_equal(serial.table, cmp.table)
 
 
+def test_precision_rounds_run_only_their_new_replications(monkeypatch):
+    """Each round of the precision rule adds replications; none is simulated twice."""
+    import salessim.experiment as experiment
+
+    calls: list[tuple[str, int]] = []
+    real = experiment.summarise
+
+    def counting(task):
+        calls.append((task[0].name, task[2]))
+        return real(task)
+
+    monkeypatch.setattr(experiment, "summarise", counting)
+    base = ss.load_scenario("baseline", SHORT)
+    variant = ss.load_scenario("double_headcount_one_supervisor", SHORT)
+    cmp = compare(base, variant, seed=4, precision=0.01, main_kpi="revenue", pilot=3, max_replications=7,
+                  workers=1)
+    assert len(cmp.history) >= 2  # more than one round
+    assert len(calls) == len(set(calls)) == 2 * cmp.n
+
+
 def test_precision_that_cannot_be_met_stops_at_the_cap():
     base = ss.load_scenario("baseline", SHORT)
     variant = ss.load_scenario("double_headcount_one_supervisor", SHORT)
