@@ -309,9 +309,11 @@ def binomial_quantile(n: int, p: float, u: float) -> int:
         return 0
     if p >= 1.0:
         return n
+    if p > 0.5:  # count the failures instead, so that (1 - p) ** n cannot underflow
+        return n - binomial_quantile(n, 1.0 - p, math.nextafter(1.0 - u, 0.0))
     q = 1.0 - p
     pmf = q**n
-    if pmf < 1e-280:  # very many trials: normal approximation with continuity correction
+    if pmf < 1e-280:  # very many trials (n > ~900): normal approximation with continuity correction
         k = math.floor(n * p + math.sqrt(n * p * q) * float(_normal_inv(u)) + 0.5)
         return min(max(k, 0), n)
     ratio = p / q
