@@ -452,7 +452,14 @@ class Result:
         days = self.calendar.days_in_month.astype(float)
         rep_months = float(np.divide(r["days_employed"], days[:, None], out=np.zeros_like(r["days_employed"]),
                                      where=days[:, None] > 0).sum())
-        rm = self.rep_monthly()
+        bd = self.pay_breakdown()
+        # the per-rep-month figures the summary needs, without building rep_monthly()'s table
+        variable = np.zeros(bd.rep["salary"].size)
+        for arr in bd.rep_variable().values():
+            variable += arr.reshape(-1)
+        pay_total = float(pd.Series(bd.rep["salary"].reshape(-1) + variable).sum())
+        attainment = np.asarray(kpi.attainment_pct(self.r["fact"].reshape(-1).astype(float),
+                                                   self.plan_matrix().reshape(-1).astype(float)), dtype=float)
         hours_new = rp["prospecting_hours"].sum() + rp["meeting_hours"].sum() + rp["deal_work_hours"].sum() + r["hours_inbound"].sum()
         contacts = r["client_contacts"].sum()
         client_months = r["clients_active"].sum()
@@ -484,14 +491,14 @@ class Result:
             "commissions": float(pnl["commissions"].sum()),
             "bonuses": float(pnl["bonuses"].sum()),
             "commission_pct_of_gross_profit": float(kpi.ratio(pnl["commissions"].sum(), pnl["gross_margin"].sum()) * 100),
-            "pay_per_rep_month": float(kpi.ratio(rm["pay_total"].sum(), rep_months)),
+            "pay_per_rep_month": float(kpi.ratio(pay_total, rep_months)),
             "payroll": float((pnl["salaries"] + pnl["variable_pay"] + pnl["payroll_tax"]).sum()),
             "cost_of_sales_pct": float(kpi.ratio((pnl["salaries"] + pnl["variable_pay"] + pnl["payroll_tax"]).sum(),
                                                  pnl["revenue"].sum()) * 100),
             "profit": float(pnl["profit"].sum()),
             "intensity": float(kpi.ratio(r["intensity_sum"].sum(), r["days_present"].sum())),
             "attention": float(kpi.ratio(r["attention_sum"].sum(), r["days_present"].sum())),
-            "quota_attainment_rate": kpi.quota_attainment_rate(rm["attainment_pct"].to_numpy()),
+            "quota_attainment_rate": kpi.quota_attainment_rate(attainment),
             "key_clients_start": float(self.clients_start),
             "key_clients_lost": float(r["clients_churned"].sum()),
             "key_clients_lost_share": float(kpi.ratio(r["cohort_churned"].sum(), self.clients_start)),
@@ -499,7 +506,6 @@ class Result:
             "unsold_stock": float(self.d["inventory_at_cost"][-1]) if len(self.d["inventory_at_cost"]) else 0.0,
             "mean_invoice_wait_hours": float(kpi.ratio(self.d["invoice_wait_hours"].sum(), self.d["invoices"].sum())),
         }
-        bd = self.pay_breakdown()
         traced = bd.by_product()
         if traced is None:
             traced = np.zeros((len(self.calendar.month_labels), len(self.products)))
