@@ -14,8 +14,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .charts import PALETTE, caption, style
-from .experiment_charts import money_fine
+from .charts import PALETTE, caption, money, style
 from .replications import mean_interval
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,7 +67,7 @@ def pay_distribution_chart(c: "SchemeComparison", ax=None):
     ax.axvline(c.design.on_target_pay, color="#333333", ls="--", lw=1, label="design's pay at 100% of plan")
     ax.set_xlabel(f"a rep's pay in a month ({c.currency})")
     ax.set_ylabel("% of rep-months")
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_fine))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money))
     ax.set_title("What does a rep take home in a month?")
     ax.legend(fontsize=7, loc="upper right")
     return _done(fig, ax, f"Each line: every rep-month of {c.n} replications (seats left empty are left out); the "
@@ -92,7 +91,7 @@ def profit_chart(c: "SchemeComparison", ax=None):
     _bars(ax, c, "profit")
     ax.axhline(0, color="#333333", lw=0.8)
     ax.set_ylabel(f"profit ({c.currency}, {len(c.runs[c.labels[0]].months)} months)")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_fine))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money))
     ax.set_title("Which scheme leaves more profit?")
     return _done(fig, ax, f"Bars: mean over {c.n} paired replications; whiskers: 95% confidence interval of the mean. "
                           "Profit = gross margin - pay, payroll tax, overhead, training and stock cost.")
@@ -151,7 +150,7 @@ def revenue_by_group_chart(c: "SchemeComparison", ax=None):
     ax.set_xticks(x, c.labels)
     ax.grid(axis="x", visible=False)
     ax.set_ylabel(f"revenue, executed ({c.currency}, whole period)")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_fine))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money))
     ax.set_title("Does the new product group sell?")
     ax.legend(fontsize=7, loc="lower right", frameon=True, framealpha=0.95)
     return _done(fig, ax, f"Bars: mean revenue over {c.n} replications, stacked by product; labels: each product's "

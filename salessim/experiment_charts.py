@@ -67,23 +67,9 @@ def metric_unit(metric: str, currency: str) -> str:
     return "count"
 
 
-def money_fine(x: float, _pos=None) -> str:
-    """Currency tick labels that keep a decimal when ticks are closer than the rounding (27.5k, 1.25M)."""
-    a = abs(x)
-    if a >= 1e6:
-        return f"{x / 1e6:.2f}".rstrip("0").rstrip(".") + "M"
-    if a >= 1e3:
-        return f"{x / 1e3:.1f}".rstrip("0").rstrip(".") + "k"
-    return f"{x:.0f}"
-
-
 def _money_axis(axis, metric: str, currency: str) -> None:
     if metric_unit(metric, currency) == currency:
-        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_fine))
-
-
-def _finish(fig, text: str, top: float = 1.0) -> None:
-    finish(fig, text, top)
+        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(money))
 
 
 def _param(path: str, currency: str) -> str:
@@ -121,7 +107,7 @@ def difference_chart(cmp: "Comparison", variant: str | None = None, kpis: Sequen
     ax.set_xlabel(f"difference {variant} - {cmp.base} (% of the base mean)")
     ax.set_title(title or f"Does {variant} do better than {cmp.base}?")
     pairing = "common random numbers" if cmp.crn else "independent seeds"
-    _finish(fig, f"Bars: mean paired difference over {cmp.n} replications ({pairing}, seed {cmp.seed}). "
+    finish(fig, f"Bars: mean paired difference over {cmp.n} replications ({pairing}, seed {cmp.seed}). "
                  "Whiskers: 95% confidence interval. Green: better, red: worse, grey: no detectable difference "
                  "(the interval includes 0). Percentages are of the base scenario's mean.")
     return fig
@@ -145,7 +131,7 @@ def main_kpi_chart(cmp: "Comparison", kpi: str | None = None, *, title: str | No
     _money_axis(ax.xaxis, kpi, cmp.currency)
     ax.set_title(title or f"How much does each option change {metric_label(kpi)}?")
     pairing = "common random numbers" if cmp.crn else "independent seeds"
-    _finish(fig, f"Bars: mean paired difference from {cmp.base} over {cmp.n} replications ({pairing}, seed "
+    finish(fig, f"Bars: mean paired difference from {cmp.base} over {cmp.n} replications ({pairing}, seed "
                  f"{cmp.seed}). Whiskers: 95% confidence interval. Green: better, red: worse, grey: no detectable "
                  "difference (the interval includes 0).")
     return fig
@@ -195,7 +181,7 @@ def sweep_line_chart(sw: "SweepResult", metric: str = "profit", x: str | None = 
     text = f"Lines: mean over {sw.n} replications per point (common random numbers, seed {sw.seed}). "
     text += "Dark band: 95% confidence interval of the mean." if not single else \
         "Dark band: 95% confidence interval of the mean; light band: the middle 90% of replications."
-    _finish(fig, text)
+    finish(fig, text)
     return fig
 
 
@@ -236,7 +222,7 @@ def sweep_heatmap(sw: "SweepResult", metric: str = "profit", x: str | None = Non
         cb.formatter = matplotlib.ticker.FuncFormatter(money)
         cb.update_ticks()
     ax.set_title(f"Where is {metric_label(metric)} highest across {x} and {y}?")
-    _finish(fig, f"Each cell: mean {metric_label(metric)} over {sw.n} replications at that grid point "
+    finish(fig, f"Each cell: mean {metric_label(metric)} over {sw.n} replications at that grid point "
                  "(common random numbers). See the table for 95% intervals.")
     return fig
 
@@ -259,7 +245,7 @@ def sweep_scatter(sw: "SweepResult", metric: str = "profit"):
     axes[0][0].set_ylabel(f"{metric_label(metric)} ({metric_unit(metric, sw.currency)}, whole period)")
     _money_axis(axes[0][0].yaxis, metric, sw.currency)
     fig.suptitle(f"How does {metric_label(metric)} vary across the sampled parameters?", fontweight="bold")
-    _finish(fig, f"Dots: mean over {sw.n} replications at each of {s['point'].nunique()} Latin-hypercube points "
+    finish(fig, f"Dots: mean over {sw.n} replications at each of {s['point'].nunique()} Latin-hypercube points "
                  f"(common random numbers, seed {sw.seed}). Whiskers: 95% confidence interval of the mean. Each panel "
                  "shows the same points against one parameter.", top=0.93)
     return fig
@@ -303,7 +289,7 @@ def tornado_chart(sens: "SensitivityResult", output: str = "profit"):
     _money_axis(ax.xaxis, output, sens.currency)
     ax.set_title(f"Which parameters move {metric_label(output)} most?")
     ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.9)
-    _finish(fig, f"Each bar: {metric_label(output)} with one parameter at the low or high end of its range and the "
+    finish(fig, f"Each bar: {metric_label(output)} with one parameter at the low or high end of its range and the "
                  f"others as in {sens.scenario} (vertical line: {sens.scenario} itself), mean of {sens.replications} "
                  "replication(s) with common random numbers. Widest bar first; the table gives 95% intervals.")
     return fig
@@ -336,7 +322,7 @@ def indices_chart(sens: "SensitivityResult", output: str = "profit"):
     ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.9)
     method = "Morris screening" if sens.method == "morris" else "Sobol indices"
     ax.set_title(f"What drives {metric_label(output)} ({method})?")
-    _finish(fig, text)
+    finish(fig, text)
     return fig
 
 

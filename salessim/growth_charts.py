@@ -24,7 +24,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .charts import BAND_ALPHA, PALETTE, caption, money, style
-from .experiment_charts import money_fine
 
 if TYPE_CHECKING:  # pragma: no cover
     from .growth import GrowthResult, ProfitGrid
@@ -49,7 +48,7 @@ def _month_axis(ax, months) -> None:
 
 
 def _money_axis(ax, axis: str = "y") -> None:
-    getattr(ax, f"{axis}axis").set_major_formatter(matplotlib.ticker.FuncFormatter(money_fine))
+    getattr(ax, f"{axis}axis").set_major_formatter(matplotlib.ticker.FuncFormatter(money))
 
 
 def _bands(ax, res: "GrowthResult", series: str, legend: bool = True) -> None:

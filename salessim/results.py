@@ -457,6 +457,7 @@ class Result:
         variable = np.zeros(bd.rep["salary"].size)
         for arr in bd.rep_variable().values():
             variable += arr.reshape(-1)
+        # summed as the rep_monthly column was (pandas), so the figure is bit-for-bit the same
         pay_total = float(pd.Series(bd.rep["salary"].reshape(-1) + variable).sum())
         attainment = np.asarray(kpi.attainment_pct(self.r["fact"].reshape(-1).astype(float),
                                                    self.plan_matrix().reshape(-1).astype(float)), dtype=float)
