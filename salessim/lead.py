@@ -49,6 +49,32 @@ LUCK = (
 N_LUCK = len(LUCK)
 
 
+class LuckSupply:
+    """Lead luck from a stream used for nothing else, drawn ``block`` leads at a time.
+
+    Gives exactly the numbers of ``rng.random(N_LUCK)`` per lead (a generator's uniforms
+    come out in the same order whatever the batch size), with one numpy call per block
+    instead of one per lead.
+    """
+
+    __slots__ = ("rng", "block", "buf", "pos")
+
+    def __init__(self, rng, block: int = 32):
+        self.rng = rng
+        self.block = block
+        self.buf: list[float] = []
+        self.pos = 0
+
+    def take(self) -> list[float]:
+        """The next lead's luck: one uniform number per purpose in :data:`LUCK`."""
+        i = self.pos
+        if i >= len(self.buf):
+            self.buf = self.rng.random(N_LUCK * self.block).tolist()
+            i = 0
+        self.pos = i + N_LUCK
+        return self.buf[i:i + N_LUCK]
+
+
 class Lead:
     """One opportunity: who owns it, where it stands, and how it ended."""
 
@@ -136,7 +162,7 @@ def journey(dept: "Department", lead: Lead):
         if dept.needs_review(lead):
             yield dept.request_review(lead)
         m, r, p = dept.month_now(), lead.rep.index, lead.product
-        rec.rp["proposals"][m, r, p] += 1
+        rec.rp["proposals"][m][r][p] += 1
         rec.event(env.now, "proposal_sent", lead.id, r, p, "proposal", lead.proposal)
         yield env.timeout(dept.client_delay(delays.proposal_to_decision.quantile(lead.u(U_DELAY_P2D)) * size.cycle))
         if lead.u(U_PROPOSAL) < dept.conversion(lead.rep, lead, funnel.proposal_to_negotiation, size.win):

@@ -145,8 +145,8 @@ class Market:
                                 key=lambda r: (r.booked[d], r.index))
                 taker = next((r for r in others if self._answers(r, d)), None)
             if taker is None:
-                dept.recorder.r["missed_calls"][m, rep.index] += 1
-                dept.recorder.rp["inbound_leads"][m, rep.index, p] += 1
+                dept.recorder.r["missed_calls"][m][rep.index] += 1
+                dept.recorder.rp["inbound_leads"][m][rep.index][p] += 1
                 dept.close_dropped(lead, "missed_call")
                 return
             lead.rep = taker
@@ -155,10 +155,10 @@ class Market:
             present = [r for r in reps if r.present[d]]
             if present:
                 lead.rep = min(present, key=lambda r: (len(r.inbox), r.index))
-        dept.recorder.rp["inbound_leads"][m, lead.rep.index, p] += 1
+        dept.recorder.rp["inbound_leads"][m][lead.rep.index][p] += 1
         if src.name in self.handoff:
             lead.handoff, lead.policed = True, self.policing
-            dept.recorder.rp["handoffs"][m, lead.rep.index, p] += 1
+            dept.recorder.rp["handoffs"][m][lead.rep.index][p] += 1
         dept.recorder.event(dept.env.now, "lead_created", lead.id, lead.rep.index, p, "first_contact")
         lead.rep.receive_lead(lead)
 

@@ -1,11 +1,16 @@
 """What the simulation records: counters per month, rep and product, and an event log.
 
-Counters are numpy arrays filled as the model runs (cheap), and turned into tidy tables
-only when asked (:mod:`salessim.results`). The event log is optional: replications that
-only need KPIs skip it.
+While the model runs, counters are nested Python lists indexed ``[month][rep][product]``
+(adding to a list element costs a third of a numpy scalar update, and the model makes tens
+of thousands of them per replication). :meth:`Recorder.freeze` turns them into numpy arrays
+of the same shape when the run ends, and :mod:`salessim.results` makes tidy tables of them
+only when asked. The event log is optional: replications that only need KPIs skip it.
 """
 
 from __future__ import annotations
+
+import math
+from itertools import chain
 
 import numpy as np
 
@@ -94,18 +99,55 @@ DEPARTMENT_METRICS = (
 )
 
 
+def _zeros(*shape: int) -> list:
+    """A nested list of 0.0 of the given shape (the counters' form during a run)."""
+    if len(shape) == 1:
+        return [0.0] * shape[0]
+    if len(shape) == 2:
+        rows, cols = shape
+        return [[0.0] * cols for _ in range(rows)]
+    return [_zeros(*shape[1:]) for _ in range(shape[0])]
+
+
+def _array(nested: list, shape: tuple[int, ...]) -> np.ndarray:
+    """The float array of a nested list of ``shape``."""
+    flat = nested
+    for _ in range(len(shape) - 1):
+        flat = chain.from_iterable(flat)
+    return np.fromiter(flat, dtype=float, count=math.prod(shape)).reshape(shape)
+
+
 class Recorder:
-    """Counters and (optionally) the event log of one replication."""
+    """Counters and (optionally) the event log of one replication.
+
+    During the run ``rp[k][month][rep][product]``, ``r[k][month][rep]``,
+    ``s[k][month][supervisor]``, ``d[k][month]`` and ``daily_fact[day][rep]`` are nested
+    lists; after :meth:`freeze` they are numpy arrays of those shapes.
+    """
 
     def __init__(self, months: int, n_days: int, n_reps: int, n_products: int, n_supervisors: int,
                  record_events: bool):
-        self.daily_fact = np.zeros((n_days, n_reps))  # plan fact booked per day and rep (currency)
-        self.rp = {k: np.zeros((months, n_reps, n_products)) for k in REP_PRODUCT_METRICS}
-        self.r = {k: np.zeros((months, n_reps)) for k in REP_METRICS}
-        self.s = {k: np.zeros((months, max(n_supervisors, 0))) for k in SUPERVISOR_METRICS}
-        self.d = {k: np.zeros(months) for k in DEPARTMENT_METRICS}
+        self._shapes = {"rp": (months, n_reps, n_products), "r": (months, n_reps),
+                        "s": (months, max(n_supervisors, 0)), "d": (months,)}
+        self.daily_fact = _zeros(n_days, n_reps)  # plan fact booked per day and rep (currency)
+        self.rp = {k: _zeros(months, n_reps, n_products) for k in REP_PRODUCT_METRICS}
+        self.r = {k: _zeros(months, n_reps) for k in REP_METRICS}
+        self.s = {k: _zeros(months, max(n_supervisors, 0)) for k in SUPERVISOR_METRICS}
+        self.d = {k: _zeros(months) for k in DEPARTMENT_METRICS}
         self.record_events = record_events
         self.events: list[tuple] = []
+        self.frozen = False
+
+    def freeze(self) -> None:
+        """Turn the counters into float numpy arrays (once the run is over)."""
+        if self.frozen:
+            return
+        for name, shape in self._shapes.items():
+            table = getattr(self, name)
+            for k, v in table.items():
+                table[k] = _array(v, shape)
+        self.daily_fact = _array(self.daily_fact, (len(self.daily_fact), self._shapes["r"][1]))
+        self.frozen = True
 
     def event(self, t: float, kind: str, lead: int, rep: int, product: int, stage: str = "", value: float = 0.0) -> None:
         """Append one event (time in hours) to the log, if the log is kept."""

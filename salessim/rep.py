@@ -26,7 +26,7 @@ from scipy.special import ndtri
 from . import effort, odds
 from .clients import KeyClientBook
 from .distributions import binomial_quantile
-from .lead import U_ASK, U_CONTACT, U_CONTACT_MEETING, U_NO_SHOW, Lead, hold_meeting
+from .lead import U_ASK, U_CONTACT, U_CONTACT_MEETING, U_NO_SHOW, Lead, LuckSupply, hold_meeting
 from .people import career_factor, ramp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,10 +63,10 @@ class Rep:
         )
         self.rng_deals = streams.get("deals", rep_id)
         #: the leads this rep books draw their luck from here, in booking order
-        self.rng_leads = streams.get("leads", rep_id)
+        self.lead_luck = LuckSupply(streams.get("leads", rep_id))
         #: per product: three uniforms per working day for prospecting (call rounding,
         #: connects, bookings), fixed per day so that the rep's days stay in step across scenarios
-        self._prospect_u: dict[int, np.ndarray] = {}
+        self._prospect_u: dict[int, list[list[float]]] = {}
         self.salary = group.salary_per_month
         self.plan = group.plan_per_month if group.plan_per_month is not None else s.plan.monthly_per_rep
         self.products = [dept.product_index[p] for p in (group.products or s.products)]
@@ -178,7 +178,7 @@ class Rep:
             dept.close_dropped(lead, "no_diary_slot")
             return False
         self._enter(lead, day)
-        dept.recorder.rp["meetings_booked"][dept.month_of[d], self.index, lead.product] += 1
+        dept.recorder.rp["meetings_booked"][dept.month_of[d]][self.index][lead.product] += 1
         dept.recorder.event(dept.env.now, "meeting_booked", lead.id, self.index, lead.product, "meeting", day)
         return True
 
@@ -227,28 +227,28 @@ class Rep:
         if d == self.training_day and self.employed[d]:
             self._train(m)
         if self.employed[d]:
-            R["days_employed"][m, r] += 1
-            R["salary"][m, r] += self.salary / dept.days_in_month[m]
+            R["days_employed"][m][r] += 1
+            R["salary"][m][r] += self.salary / dept.days_in_month[m]
         if self.in_training[d]:
-            R["hours_training"][m, r] += cal.hours_per_day
+            R["hours_training"][m][r] += cal.hours_per_day
         if not self.present[d]:
             self._expire_inbox(d, m)
             if self.book.size:
-                R["clients_active"][m, r] = self.book.active_count()
+                R["clients_active"][m][r] = self.book.active_count()
             return
         hpd = cal.hours_per_day
         act = s.activity
         if self.supervisor is None and s.supervision.enabled:
             self.receive_attention(0.0, 0.0, 0.0)  # nobody looks after this rep
-        R["days_present"][m, r] += 1
+        R["days_present"][m][r] += 1
         admin = hpd * act.admin_share
         fixed = admin + self.planning_hours_today + self.coached_hours_today
         used = fixed
-        R["hours_admin"][m, r] += admin
-        R["hours_planning"][m, r] += self.planning_hours_today
-        R["hours_coached"][m, r] += self.coached_hours_today
-        R["intensity_sum"][m, r] += self.intensity
-        R["attention_sum"][m, r] += self.attention
+        R["hours_admin"][m][r] += admin
+        R["hours_planning"][m][r] += self.planning_hours_today
+        R["hours_coached"][m][r] += self.coached_hours_today
+        R["intensity_sum"][m][r] += self.intensity
+        R["attention_sum"][m][r] += self.attention
 
         # -- today's meetings
         todays = self.diary.pop(d, None)
@@ -266,11 +266,11 @@ class Rep:
                 used += block
                 held = not (act.no_show_rate > 0 and lead.u(U_NO_SHOW) < act.no_show_rate)
                 if held:
-                    rp["meetings"][m, r, lead.product] += 1
-                    rp["meeting_hours"][m, r, lead.product] += block
+                    rp["meetings"][m][r][lead.product] += 1
+                    rp["meeting_hours"][m][r][lead.product] += block
                     dept.recorder.event(dept.env.now, "meeting_held", lead.id, r, lead.product, "meeting")
                 hold_meeting(dept, lead, held)
-            R["hours_meetings"][m, r] += used - fixed
+            R["hours_meetings"][m][r] += used - fixed
 
         # -- intensity is the share of the selling hours (after admin, planning, coaching) that the
         #    rep really works; booked meetings are kept, and come out of that share first
@@ -283,9 +283,9 @@ class Rep:
         work = self._do_tasks(work, m)
         work = self._do_inbox(work, d, m)
         work = self._free_time(work, d, m)
-        R["hours_idle"][m, r] += idle + work
+        R["hours_idle"][m][r] += idle + work
         if self.book.size:
-            R["clients_active"][m, r] = self.book.active_count()
+            R["clients_active"][m][r] = self.book.active_count()
 
     # ------------------------------------------------------------------ parts of the day
     def _do_tasks(self, hours: float, m: int) -> float:
@@ -298,11 +298,11 @@ class Rep:
             task.left -= do
             hours -= do
             spent += do
-            rp["deal_work_hours"][m, self.index, task.lead.product] += do
+            rp["deal_work_hours"][m][self.index][task.lead.product] += do
             if task.left <= 1e-9:
                 tasks.popleft()
                 task.event.succeed()
-        self.dept.recorder.r["hours_deal_work"][m, self.index] += spent
+        self.dept.recorder.r["hours_deal_work"][m][self.index] += spent
         return hours
 
     def _expire_inbox(self, d: int, m: int) -> None:
@@ -335,7 +335,7 @@ class Rep:
             hours -= attempt_h
             spent += attempt_h
             lead.attempts += 1
-            rp["contact_attempts"][m, self.index, lead.product] += 1
+            rp["contact_attempts"][m][self.index][lead.product] += 1
             if lead.connected or lead.u(U_CONTACT) < act.inbound_connect_rate:
                 p = dept.conversion(self, lead, dept.product_specs[lead.product].funnel.contact_to_meeting)
                 if lead.u(U_CONTACT_MEETING) < p:
@@ -347,7 +347,7 @@ class Rep:
             else:
                 keep.append(lead)
         self.inbox = keep
-        dept.recorder.r["hours_inbound"][m, self.index] += spent
+        dept.recorder.r["hours_inbound"][m][self.index] += spent
         return hours
 
     def _patience(self, lead: Lead, patience: float) -> float:
@@ -380,12 +380,12 @@ class Rep:
             if name == "key_clients":
                 n = int(h / contact_h + 1e-9) if contact_h > 0 else 0
                 done = self.book.contact(n, d)
-                R["client_contacts"][m, self.index] += done
-                R["hours_clients"][m, self.index] += done * contact_h
+                R["client_contacts"][m][self.index] += done
+                R["hours_clients"][m][self.index] += done * contact_h
                 hours -= done * contact_h
             else:
                 self._prospect(dept.product_index[name], h, d, m)
-                R["hours_prospecting"][m, self.index] += h
+                R["hours_prospecting"][m][self.index] += h
                 hours -= h
         return max(0.0, hours)
 
@@ -395,24 +395,24 @@ class Rep:
         days_u = self._prospect_u.get(p)
         if days_u is None:
             rng = dept.streams.get("prospecting", self.id, dept.products[p])
-            days_u = self._prospect_u[p] = rng.random((dept.calendar.n_days, 3))
+            days_u = self._prospect_u[p] = rng.random((dept.calendar.n_days, 3)).tolist()
         u_round, u_connect, u_book = days_u[d]
         rp = dept.recorder.rp
         r = self.index
         calls = int(hours * s.prospecting.calls_per_hour + u_round)
         if calls <= 0:
             return
-        rp["calls"][m, r, p] += calls
-        rp["prospecting_hours"][m, r, p] += hours
+        rp["calls"][m][r][p] += calls
+        rp["prospecting_hours"][m][r][p] += hours
         connects = binomial_quantile(calls, s.prospecting.connect_rate * dept.market.availability(p, d), u_connect)
         if connects <= 0:
             return
         dept.market.consume(p, connects, d)
-        rp["connects"][m, r, p] += connects
+        rp["connects"][m][r][p] += connects
         spec = dept.product_specs[p]
         booked = binomial_quantile(connects, dept.conversion(self, None, spec.funnel.booking_rate, product=p), u_book)
         for _ in range(booked):
-            lead = dept.new_lead(self, p, "outbound", "prospecting", dept.draw_luck(self.rng_leads))
+            lead = dept.new_lead(self, p, "outbound", "prospecting", self.lead_luck.take())
             self.book_meeting(lead, d)
 
     # ------------------------------------------------------------------ motivation
@@ -451,7 +451,7 @@ class Rep:
     def _train(self, m: int) -> None:
         t = self.dept.scenario.deal_size.training
         self.threshold *= t.threshold_multiplier
-        self.dept.recorder.r["training_cost"][m, self.index] += t.cost_per_rep
+        self.dept.recorder.r["training_cost"][m][self.index] += t.cost_per_rep
         self._values_month = -1
 
     # ------------------------------------------------------------------ what pays

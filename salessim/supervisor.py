@@ -53,21 +53,21 @@ class Supervisor:
             for rep in present_reps:
                 rep.receive_attention(0.0, 0.0, 0.0)
             return
-        S["days_present"][m, i] += 1
-        S["salary"][m, i] += self.spec.salary_per_month / dept.days_in_month[m]
+        S["days_present"][m][i] += 1
+        S["salary"][m][i] += self.spec.salary_per_month / dept.days_in_month[m]
         if not sup.enabled:
             for rep in present_reps:
                 rep.attention, rep.intensity = 1.0, 1.0
                 rep.coached_hours_today = rep.planning_hours_today = 0.0
-            S["hours_idle"][m, i] += self.hours_per_day
+            S["hours_idle"][m][i] += self.hours_per_day
             return
         hours = self.hours_per_day
         admin = hours * sup.admin_share
         planning = sup.daily_planning_minutes / 60.0 + (sup.weekly_planning_hours if cal.is_week_start(d) else 0.0)
         planning = min(planning, hours - admin)
         left = hours - admin - planning
-        S["hours_admin"][m, i] += admin
-        S["hours_planning"][m, i] += planning
+        S["hours_admin"][m][i] += admin
+        S["hours_planning"][m][i] += planning
         # reviews hold deals up, so they come first
         reviewed = 0.0
         while self.reviews and left > 1e-9:
@@ -84,7 +84,7 @@ class Supervisor:
             self.lost_review_hours -= do
             left -= do
             reviewed += do
-        S["hours_reviews"][m, i] += reviewed
+        S["hours_reviews"][m][i] += reviewed
         # listening and coaching, shared in proportion to need
         listen_h = sup.calls_listened_per_rep_day * sup.minutes_per_listened_call / 60.0
         needs = []
@@ -99,9 +99,9 @@ class Supervisor:
             rep.receive_attention(ratio, ratio * coach, planning)
             listened += ratio * listen_h
             coached += ratio * coach
-        S["hours_listening"][m, i] += listened
-        S["hours_coaching"][m, i] += coached
-        S["hours_idle"][m, i] += max(0.0, left - listened - coached)
+        S["hours_listening"][m][i] += listened
+        S["hours_coaching"][m][i] += coached
+        S["hours_idle"][m][i] += max(0.0, left - listened - coached)
 
     def request_review(self, hours: float):
         """Queue a proposal review of ``hours``; the event fires when the head has done it."""

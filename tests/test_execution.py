@@ -10,7 +10,7 @@ import pytest
 
 import salessim as ss
 from salessim.errors import UserError
-from salessim.execution import chunk_size, dask_client, run_tasks
+from salessim.execution import chunk_plan, chunk_size, dask_client, run_tasks
 from salessim.sweep import sweep
 
 SHORT = {"calendar.months": 2, "calendar.warmup_months": 1}
@@ -32,6 +32,16 @@ def test_chunks_are_small_enough_to_lose_little_and_balance_two_workers():
     assert chunk_size(1000, 2) == 8          # capped: at most 8 runs lost per interrupted chunk
     assert chunk_size(16, 2) == 2            # about four chunks per worker
     assert chunk_size(5, 1) == 1             # serial: every run is saved as it finishes
+
+
+@pytest.mark.parametrize("n_tasks,workers", [(20, 2), (100, 2), (7, 3), (1, 2), (1000, 4), (5, 1)])
+def test_chunk_plan_covers_every_task_once_and_ends_in_single_tasks(n_tasks, workers):
+    plan = chunk_plan(n_tasks, workers)
+    assert [i for c in plan for i in c] == list(range(n_tasks))      # in order, each once
+    sizes = [len(c) for c in plan]
+    assert max(sizes) <= chunk_size(n_tasks, workers)
+    assert sizes == sorted(sizes, reverse=True)                      # shrinking towards the end
+    assert sizes[-min(workers, len(sizes)):] == [1] * min(workers, len(sizes))  # workers finish together
 
 
 @pytest.fixture(scope="module")

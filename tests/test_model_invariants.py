@@ -120,7 +120,7 @@ def test_rep_streams_are_keyed_by_rep_not_position(baseline):
         assert ra.id == rb.id
         assert ra.skill == rb.skill and ra.threshold == rb.threshold
         assert np.array_equal(ra.present, rb.present)
-        assert ra.rng_leads.random() == rb.rng_leads.random()
+        assert ra.lead_luck.take() == rb.lead_luck.take()
         assert ra.rng_deals.random() == rb.rng_deals.random()
 
 
@@ -147,3 +147,26 @@ def test_the_same_lead_has_the_same_luck_in_two_scenarios(baseline):
     assert len(ia) == len(ib) > 0
     np.testing.assert_array_equal(np.sort(ia), np.sort(ib))
     assert checked > 100
+
+
+@pytest.mark.parametrize("block", [1, 3, 32])
+def test_lead_luck_in_blocks_is_the_per_lead_draw(block):
+    """Luck drawn a block of leads at a time gives each lead exactly rng.random(N_LUCK)."""
+    from salessim.lead import N_LUCK, LuckSupply
+
+    supply = LuckSupply(np.random.default_rng(11), block=block)
+    reference = np.random.default_rng(11)
+    for _ in range(70):  # crosses several block boundaries
+        assert supply.take() == reference.random(N_LUCK).tolist()
+
+
+def test_counters_are_numpy_arrays_once_the_run_is_over(baseline):
+    """The recorder counts in lists during the run and hands results float arrays of the same shape."""
+    dept = Department(baseline, seed=3, record_events=False)
+    assert isinstance(dept.recorder.rp["meetings"], list)
+    res = dept.run()
+    n_months, n_reps, n_products = dept.calendar.months, len(dept.reps), len(dept.products)
+    assert dept.recorder.rp["meetings"].shape == (n_months, n_reps, n_products)
+    assert dept.recorder.r["hours_idle"].shape == (n_months, n_reps)
+    assert dept.recorder.daily_fact.shape == (dept.calendar.n_days, n_reps)
+    assert res.rp["meetings"].dtype == float and res.rp["meetings"].sum() > 0

@@ -313,11 +313,11 @@ class PayModel:
             return 1.0
         dept = rep.dept
         R = dept.recorder.r
-        days = R["days_employed"][m - 1, rep.index]
+        days = R["days_employed"][m - 1][rep.index]
         dim = dept.calendar.days_in_month[m - 1]
         if days <= 0 or dim <= 0:
             return 1.0
-        a = R["fact"][m - 1, rep.index] / (rep.plan * days / dim)
+        a = R["fact"][m - 1][rep.index] / (rep.plan * days / dim)
         return float(min(5.0, max(0.05, a)))
 
 
