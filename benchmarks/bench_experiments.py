@@ -110,7 +110,19 @@ def crn_factor(n: int = 40) -> None:
               f"correlation {np.corrcoef(a, b)[0, 1]:.2f}  [1+7 vs 1+15, 12 months, {n} replications]")
 
 
+def _serial_pair_seconds(reps: int = 3) -> float:
+    """Seconds one paired replication (1+7 and 1+15) takes serially right now (machine speed varies)."""
+    a, b = ss.load_scenario("baseline"), ss.load_scenario("double_headcount_one_supervisor")
+    summarise((a, 0, 999))
+    t = time.perf_counter()
+    for r in range(reps):
+        summarise((a, 0, 1000 + r))
+        summarise((b, 0, 1000 + r))
+    return (time.perf_counter() - t) / reps
+
+
 def decide(precision: float = 2.0) -> None:
+    pair = _serial_pair_seconds()
     shutdown_local_pool()
     t = time.perf_counter()
     cmp = compare("baseline", "double_headcount_one_supervisor", seed=0, precision=precision, main_kpi="revenue",
@@ -121,6 +133,10 @@ def decide(precision: float = 2.0) -> None:
     print(f"decide 1+7 vs 1+15 at +/-{precision:g}%: {secs:.1f} s, {cmp.n} paired replications "
           f"({'converged' if cmp.converged else 'NOT converged'}; counts {steps}); revenue difference "
           f"{d['diff_pct']:+.1f}% [{d['low_pct']:+.1f}%, {d['high_pct']:+.1f}%] -> {d['verdict']} (target <= 10 s)")
+    ideal = cmp.n * pair / 2
+    print(f"  one paired replication serially now: {pair:.2f} s, so {cmp.n} pairs on 2 cores take at least "
+          f"{ideal:.1f} s; the run took {secs / ideal:.2f}x that (pool start, rounds, two busy workers slowing "
+          f"each other). At this machine speed 10 s allows {20 / pair:.0f} pairs")
 
 
 def _child(n_reps: int, gc_paused: bool) -> None:

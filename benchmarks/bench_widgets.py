@@ -8,6 +8,8 @@ Measured on the panel of a scenario (salessim.widgets.scenario_panel) with the r
   on the warm pool, tables built in the workers, the chart drawn and sent as PNG;
 * **outcome-cache hit**: a new panel on settings already simulated: no simulation, chart redrawn;
 * **view-cache hit**: the knob moved back to a value already shown: nothing recomputed;
+* **disk-cache hit**: a new session (another kernel, an app view) asks for settings an
+  earlier session ran: the 20 outcomes are read from the disk cache, nothing simulated;
 
 and, for comparison, the bare serial ``replicate(baseline, 20)`` in this process. The same for
 a 6-month horizon (a shorter run, clearly not the target case), and for the hire-vs-train
@@ -21,12 +23,16 @@ from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
+
+# measure simulation, not the user's disk cache of earlier sessions (measured separately below)
+os.environ["SALESSIM_CACHE_DIR"] = "off"
 
 import salessim as ss
 from salessim.charts import band_chart
 from salessim.execution import default_workers, run_tasks
-from salessim.outcomes import CACHE, outcome_of
+from salessim.outcomes import CACHE, OutcomeCache, outcome_of, run_outcome_set
 from salessim.widgets import Knob, growth_panel, scenario_panel
 from salessim.widgets.panel import figure_png
 
@@ -74,7 +80,10 @@ def scenario_case(months: int, workers: int, repeats: int = 3) -> dict[str, floa
     hit_outcomes, _ = _timed(lambda: scenario_panel(sc, knobs, replications=20, seed=1, workers=workers))
     hit_view, _ = _timed(lambda: panel.set(**{"team.reps.0.count": 8}))
     cpu, share = cpu_per_replication(sc, workers)
-    return {"cpu": cpu, "share": share, "bare": bare, "cold": cold, "warm": statistics.median(warm),
+    with tempfile.TemporaryDirectory() as tmp:
+        run_outcome_set(sc, 20, seed=1, workers=workers, cache=OutcomeCache(directory=tmp))
+        disk, _ = _timed(lambda: run_outcome_set(sc, 20, seed=1, workers=workers, cache=OutcomeCache(directory=tmp)))
+    return {"disk": disk + draw, "cpu": cpu, "share": share, "bare": bare, "cold": cold, "warm": statistics.median(warm),
             "warm_min": min(warm), "warm_max": max(warm),
             "outcome_hit": hit_outcomes, "view_hit": hit_view, "draw": draw}
 
@@ -94,6 +103,7 @@ def main() -> None:
         print(f"    of which drawing one chart : ~{r['draw']:.2f} s")
         print(f"  outcome-cache hit (redraw)   : {r['outcome_hit']:.2f} s")
         print(f"  view-cache hit               : {r['view_hit'] * 1000:.1f} ms")
+        print(f"  disk-cache hit (new session) : {r['disk']:.2f} s (20 outcomes read from disk + drawing)")
         idle = 20 * r["cpu"] / 2 + r["draw"]
         print(f"  CPU per replication (worker) : {r['cpu']:.3f} s; each worker got {r['share']:.0%} of a core")
         print(f"  estimate on 2 idle cores     : 20 x {r['cpu']:.3f} s / 2 + drawing = {idle:.2f} s")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-import salessim as ss
+# Tests are hermetic: no outcome is read from or written to the user's disk cache
+# (salessim.outcomes); the tests of the disk layer give it a temporary folder. Set before
+# salessim is imported, and inherited by notebook kernels and app views the tests start.
+os.environ["SALESSIM_CACHE_DIR"] = "off"
+
+import salessim as ss  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data" / "crm_export_sample"

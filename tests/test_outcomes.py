@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import salessim as ss
-from salessim.outcomes import OutcomeCache, band_frame, run_outcome_set, run_outcomes
+from salessim.outcomes import Outcome, OutcomeCache, band_frame, cache_dir, run_outcome_set, run_outcomes
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,61 @@ def test_bad_counts_are_user_errors(short):
         run_outcome_set(short, 0)
     with pytest.raises(ss.UserError, match="seed"):
         run_outcome_set(short, 1, seed=-1)
+
+
+def test_disk_cache_answers_a_new_session_without_simulating(short, tmp_path):
+    """Outcomes kept on disk serve a fresh cache (a notebook re-opened, an app view) with no run."""
+    first = OutcomeCache(directory=tmp_path)
+    a = run_outcome_set(short, 3, seed=4, workers=1, cache=first)
+    assert first.simulated == 3 and len(list(tmp_path.glob("*.pkl"))) == 3
+    later = OutcomeCache(directory=tmp_path)                 # another process, another day
+    b = run_outcome_set(short, 3, seed=4, workers=1, cache=later)
+    assert later.simulated == 0 and later.disk_hits == 3
+    assert [o.summary for o in b.outcomes] == [o.summary for o in a.outcomes]
+    np.testing.assert_array_equal(b.monthly("profit"), a.monthly("profit"))
+    run_outcome_set(short, 4, seed=4, workers=1, cache=later)  # only the new replication runs
+    assert later.simulated == 1
+
+
+def test_disk_cache_rereads_a_damaged_file_by_running_again(short, tmp_path):
+    cache = OutcomeCache(directory=tmp_path)
+    good = run_outcome_set(short, 1, seed=2, workers=1, cache=cache).outcomes[0]
+    (f,) = tmp_path.glob("*.pkl")
+    f.write_bytes(b"not a pickle")                           # a truncated or foreign file
+    fresh = OutcomeCache(directory=tmp_path)
+    again = run_outcome_set(short, 1, seed=2, workers=1, cache=fresh).outcomes[0]
+    assert fresh.simulated == 1 and fresh.disk_hits == 0
+    assert again.summary == good.summary
+    assert OutcomeCache(directory=tmp_path).get(("unknown", 0, 0)) is None
+    reread = OutcomeCache(directory=tmp_path)._load((short.content_hash(), 2, 0))
+    assert isinstance(reread, Outcome) and reread.summary == good.summary  # the file was rewritten whole
+
+
+def test_disk_cache_folder_follows_the_environment_and_the_model_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("SALESSIM_CACHE_DIR", "off")
+    assert cache_dir() is None and OutcomeCache().directory is None
+    monkeypatch.setenv("SALESSIM_CACHE_DIR", str(tmp_path))
+    d = cache_dir()
+    assert d.parent == tmp_path and d.name.startswith("outcomes-")   # named for the model's code
+    monkeypatch.setattr("salessim.outcomes.outcome_fingerprint", lambda: "0123456789abcdef")
+    assert cache_dir() != d                                  # changed code: another folder, nothing reused
+
+
+def test_disk_cache_prunes_the_oldest_files(short, tmp_path):
+    cache = OutcomeCache(directory=tmp_path)
+    run_outcome_set(short, 4, seed=6, workers=1, cache=cache)
+    assert cache.prune(max_files=2) == 2
+    assert len(list(tmp_path.glob("*.pkl"))) == 2
+    cache.clear(disk=True)
+    assert not list(tmp_path.glob("*.pkl")) and len(cache) == 0
+
+
+def test_unwritable_disk_cache_falls_back_to_memory_with_a_warning(short, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the folder should be")
+    cache = OutcomeCache(directory=blocker / "sub")
+    with pytest.warns(RuntimeWarning, match="cannot write the outcome cache"):
+        run_outcome_set(short, 2, seed=1, workers=1, cache=cache)
+    assert cache.directory is None and cache.simulated == 2
+    run_outcome_set(short, 2, seed=1, workers=1, cache=cache)
+    assert cache.simulated == 2                               # still served from memory

@@ -75,3 +75,23 @@ def test_bad_port_numbers(capsys, port):
         main(["present", "headcount_vs_dealsize", "--port", port])
     assert e.value.code == 2
     assert "expected a port number from 1 to 65535" in capsys.readouterr().err
+
+
+def test_prepare_fills_the_disk_cache_so_a_showing_runs_nothing_again(tmp_path, monkeypatch, capsys):
+    """--prepare runs the notebook headless; a second preparation (like the showing) simulates nothing."""
+    pytest.importorskip("nbclient")
+    monkeypatch.setenv("SALESSIM_CACHE_DIR", str(tmp_path))
+    assert main(["present", "commission_design", "--quick", "--prepare"]) == 0
+    out = capsys.readouterr().out
+    assert "prepared commission_design.ipynb" in out and str(tmp_path) in out
+    files = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pkl")}
+    assert files, "the notebook's replications were not cached"
+    assert main(["present", "commission_design", "--quick", "--prepare"]) == 0
+    # every replication simulated is written to the cache: nothing new and nothing rewritten
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pkl")} == files
+
+
+def test_prepare_without_a_disk_cache_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setenv("SALESSIM_CACHE_DIR", "off")
+    assert main(["present", "commission_design", "--prepare"]) == 2
+    assert "SALESSIM_CACHE_DIR=off" in _err(capsys)

@@ -4,6 +4,11 @@ The page shows the notebook's text, charts, tables and widgets, and runs it afre
 visitor; nothing is reachable from other machines (it listens on 127.0.0.1 only). NOTEBOOK
 is a path to an ``.ipynb`` file or the name of one of the project's notebooks
 (``headcount_vs_dealsize``, ``commission_design``, ``calibrate_from_crm``).
+
+Every replication the page runs is kept in the outcome cache on disk
+(:mod:`salessim.outcomes`), so the second showing of the same notebook is quick.
+``--prepare`` runs the notebook once without serving it (say, the evening before a client
+meeting), so that even the first showing answers from the cache.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from ..errors import UserError
@@ -44,6 +50,9 @@ def register(sub) -> None:
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--quick", action="store_true",
                    help="few replications and short horizons (sets SALESSIM_QUICK=1 for the notebook)")
+    p.add_argument("--prepare", action="store_true",
+                   help="run the notebook once without serving it, to fill the outcome cache on disk "
+                        "(then presenting it shows the answers at once)")
     p.set_defaults(handler=handle)
 
 
@@ -123,8 +132,48 @@ def voila_command(path: Path, port: int, open_browser: bool) -> list[str]:
             "--show_tracebacks=False", "--VoilaConfiguration.http_keep_alive_timeout=30"]
 
 
+def prepare(path: Path, quick: bool) -> float:
+    """Execute the notebook headless (its replications fill the disk cache); return the seconds taken."""
+    from ..outcomes import CACHE_ENV, cache_dir
+
+    if cache_dir() is None:
+        raise UserError(f"--prepare fills the outcome cache on disk, but {CACHE_ENV}=off turns it off; "
+                        f"unset {CACHE_ENV} or point it to a folder", field="--prepare")
+    try:
+        import nbclient
+        import nbformat
+    except ImportError:
+        raise UserError("preparing needs nbclient: pip install \"salessim[notebooks]\"") from None
+    nb = nbformat.read(str(path), as_version=4)
+    previous = os.environ.get("SALESSIM_QUICK")
+    if quick:
+        os.environ["SALESSIM_QUICK"] = "1"   # the kernel inherits this process's environment
+    t = time.perf_counter()
+    try:
+        nbclient.NotebookClient(nb, timeout=3600, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}}).execute()
+    except nbclient.exceptions.CellExecutionError as exc:
+        last = (getattr(exc, "evalue", "") or str(exc).strip().splitlines()[-1])
+        raise UserError(f"the notebook stopped with an error while preparing: {last}", source=str(path)) from None
+    finally:
+        if quick:
+            if previous is None:
+                os.environ.pop("SALESSIM_QUICK", None)
+            else:
+                os.environ["SALESSIM_QUICK"] = previous
+    return time.perf_counter() - t
+
+
 def handle(args) -> int:
     path = resolve_notebook(args.notebook)
+    if args.prepare:
+        from ..outcomes import cache_dir
+
+        secs = prepare(path, args.quick)
+        again = f"salessim present {args.notebook}" + (" --quick" if args.quick else "")
+        print(f"prepared {path.name} in {secs:.0f} s; its replications are cached in {cache_dir()}, "
+              f"so `{again}` shows the answers without re-running them")
+        return 0
     if not port_free(args.port):
         raise UserError(f"port {args.port} on {HOST} is in use; choose another with --port N", field="--port")
     try:
