@@ -221,9 +221,7 @@ class Department:
     def conversion(self, rep: Rep, lead: Lead | None, p: float, extra: float = 1.0, product: int | None = None) -> float:
         """Probability of a stage's success for this rep, product and deal."""
         prod = lead.product if lead is not None else product
-        d = int(self.env.now // self.hours_per_day)
-        return odds.scale(p, rep.effectiveness(d if d < self._last_day else self._last_day)
-                          * self._familiarity[prod] * extra)
+        return odds.scale(p, rep.effectiveness(self.day_now()) * self._familiarity[prod] * extra)
 
     def size_reference(self, p: int) -> float:
         ref = self.scenario.deal_size.reference
@@ -329,7 +327,7 @@ class Department:
         fact = value if (s.plan.fact_basis == "won" or lead.executed) else 0.0
         lead.rep.mtd_fact += fact
         self.recorder.r["fact"][m][r] += fact
-        self.recorder.daily_fact[min(self.day_now(), self.calendar.n_days - 1)][r] += fact
+        self.recorder.daily_fact[self.day_now()][r] += fact
         if self.stock[p] > 0:
             self.stock[p] = max(0.0, self.stock[p] - value * (1 - spec.margin))
         self.recorder.event(now, "won", lead.id, r, p, "won", value)
@@ -368,7 +366,7 @@ class Department:
         fact = total if s.plan.fact_basis == "won" else done
         rep.mtd_fact += fact
         self.recorder.r["fact"][m][rep.index] += fact
-        self.recorder.daily_fact[min(self.day_now(), self.calendar.n_days - 1)][rep.index] += fact
+        self.recorder.daily_fact[self.day_now()][rep.index] += fact
         if self.recorder.record_events:
             for v in values:
                 self.recorder.event(self.env.now, "reorder", -1, rep.index, p, "won", float(v))

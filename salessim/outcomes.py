@@ -28,6 +28,7 @@ Money is in the scenario's currency; months are the scenario's reporting months.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -152,9 +153,10 @@ CACHE_ENV = "SALESSIM_CACHE_DIR"
 MAX_DISK_ITEMS = 20_000
 
 
+@functools.cache
 def outcome_fingerprint() -> str:
     """A hash of the code that decides an outcome: the model (:func:`salessim.store.engine_fingerprint`)
-    and this module."""
+    and this module, computed once per process, as every cache lookup names its folder with it."""
     from .store import engine_fingerprint
 
     h = hashlib.sha256(engine_fingerprint().encode())
