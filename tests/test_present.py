@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import site
 import socket
+import subprocess
+import sys
+import zipfile
+from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
+import salessim.notebook
 from salessim.cli import main
 from salessim.commands import present
 from tests.conftest import ROOT
+
+BUILTINS = {"headcount_vs_dealsize", "commission_design", "calibrate_from_crm"}
 
 
 def test_builtin_names_and_paths_resolve_to_the_notebooks():
@@ -17,7 +28,79 @@ def test_builtin_names_and_paths_resolve_to_the_notebooks():
     assert present.resolve_notebook("headcount_vs_dealsize") == want.resolve()
     assert present.resolve_notebook("headcount_vs_dealsize.ipynb") == want.resolve()
     assert present.resolve_notebook(str(want)) == want.resolve()
-    assert {"headcount_vs_dealsize", "commission_design", "calibrate_from_crm"} <= set(present.builtin_notebooks())
+    assert BUILTINS <= set(present.builtin_notebooks())
+
+
+def _empty_notebook(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def prefix(tmp_path, monkeypatch) -> Path:
+    """A stand-in for the environment's prefix (``pip install`` puts the notebooks under it)."""
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "prefix"))
+    monkeypatch.setattr(site, "ENABLE_USER_SITE", False)
+    return tmp_path / "prefix"
+
+
+def _no_checkout(tmp_path, monkeypatch) -> None:
+    """As after a plain ``pip install .``: no repository around the code or the current folder."""
+    monkeypatch.setattr(salessim.notebook, "repo_root", lambda start=None: None)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+
+
+def test_installed_notebooks_resolve_and_the_checkout_copy_wins(prefix, tmp_path, monkeypatch):
+    installed = prefix / present.INSTALLED_NOTEBOOKS
+    own = _empty_notebook(installed / "only_installed.ipynb")
+    copy = _empty_notebook(installed / "commission_design.ipynb")
+    assert installed == prefix / "share" / "salessim" / "notebooks"
+    assert present.resolve_notebook("only_installed") == own.resolve()
+    assert "only_installed" in present.builtin_notebooks()
+    # a checkout's notebooks/ (perhaps edited) comes before the installed copy
+    assert present.resolve_notebook("commission_design") == (ROOT / "notebooks" / "commission_design.ipynb").resolve()
+    _no_checkout(tmp_path, monkeypatch)
+    assert present.resolve_notebook("commission_design") == copy.resolve()
+    assert present.builtin_notebooks() == ["commission_design", "only_installed"]
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_the_notebooks_where_present_finds_them(prefix, tmp_path, monkeypatch):
+    """``pip install .`` (a wheel) carries notebooks/*.ipynb to <prefix>/share/salessim/notebooks.
+
+    Built offline from a copy of the sources (no build/ left in the repository) with the
+    environment's setuptools; about 3 s.
+    """
+    if int(version("setuptools").split(".")[0]) < 77:
+        pytest.skip("building the wheel needs setuptools>=77 (pyproject.toml's build-system): "
+                    "pip install \"setuptools>=77\" (the dev extra has it)")
+    src, dist = tmp_path / "src", tmp_path / "dist"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    for name in ("salessim", "notebooks"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
+                            "--no-index", "-w", str(dist)], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    assert build.returncode == 0, build.stdout + build.stderr
+    (wheel,) = dist.glob("salessim-*.whl")
+    data = "-".join(wheel.name.split("-")[:2]) + ".data/data/"   # salessim-<version>.data/data/
+    where = data + present.INSTALLED_NOTEBOOKS.as_posix() + "/"
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        shipped = {n[len(where):] for n in names if n.startswith(where)}
+        assert shipped == {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+        assert {f"{b}.ipynb" for b in BUILTINS} <= shipped
+        for n in names:
+            if n.startswith(data):   # install the data files as pip does, under the prefix
+                z.extract(n, tmp_path / "wheel")
+    shutil.copytree(tmp_path / "wheel" / data, prefix)
+    _no_checkout(tmp_path, monkeypatch)
+    for b in BUILTINS:
+        assert present.resolve_notebook(b) == (prefix / present.INSTALLED_NOTEBOOKS / f"{b}.ipynb").resolve()
 
 
 def test_the_server_listens_on_localhost_without_code_cells(tmp_path):

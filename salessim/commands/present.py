@@ -3,7 +3,8 @@
 The page shows the notebook's text, charts, tables and widgets, and runs it afresh for each
 visitor; nothing is reachable from other machines (it listens on 127.0.0.1 only). NOTEBOOK
 is a path to an ``.ipynb`` file or the name of one of the project's notebooks
-(``headcount_vs_dealsize``, ``commission_design``, ``calibrate_from_crm``).
+(``headcount_vs_dealsize``, ``commission_design``, ``calibrate_from_crm``), found in a
+checkout's ``notebooks/`` or, after ``pip install``, where the wheel put them.
 
 Every replication the page runs is kept in the outcome cache on disk
 (:mod:`salessim.outcomes`), so the second showing of the same notebook is quick.
@@ -57,8 +58,23 @@ def register(sub) -> None:
 
 
 # --------------------------------------------------------------------------- finding the notebook
+INSTALLED_NOTEBOOKS = Path("share", "salessim", "notebooks")   # pyproject.toml: [tool.setuptools.data-files]
+
+
+def installed_notebook_dirs() -> list[Path]:
+    """Where a wheel installs the notebooks: ``share/salessim/notebooks`` under ``sys.prefix``
+    (and under the user base, for ``pip install --user``, when user site-packages are on)."""
+    import site
+
+    bases = [Path(sys.prefix)]
+    if site.ENABLE_USER_SITE:
+        bases.append(Path(site.getuserbase()))
+    return [b / INSTALLED_NOTEBOOKS for b in bases]
+
+
 def notebook_dirs() -> list[Path]:
-    """Folders holding the project's notebooks: ``notebooks/`` of the repository, then of the current folder."""
+    """Folders holding the project's notebooks: ``notebooks/`` of the repository, then of the current
+    folder, then the installed copies (so a checkout's own, perhaps edited, notebooks win)."""
     from ..notebook import repo_root
 
     dirs = []
@@ -66,6 +82,7 @@ def notebook_dirs() -> list[Path]:
     if root is not None:
         dirs.append(root / "notebooks")
     dirs.append(Path.cwd() / "notebooks")
+    dirs += installed_notebook_dirs()
     out: list[Path] = []
     for d in dirs:
         if d.is_dir() and d.resolve() not in out:
