@@ -3,11 +3,19 @@ and seconds per baseline replication (7 reps, 12 months, 3 warm-up months).
 
 Both are measured in this one process, so the ratio does not depend on the machine.
 Target (issue 2): a baseline replication in under 0.5 s on the 2-core reference machine.
+
+Also the compiled engine (mypyc, :mod:`salessim.compiled`) against its pure-Python sources:
+two child processes, one with ``SALESSIM_PURE=1``, run the same seeds in turns, so both see
+the same machine load; the ratio of their per-replication medians is printed.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import simpy
@@ -38,6 +46,45 @@ def model_run(scenario, seed: int, record_events: bool = False) -> tuple[float, 
     return elapsed, events
 
 
+_CHILD = r"""
+import json, sys, time
+import salessim as ss
+sc = ss.load_scenario("baseline")
+ss.simulate(sc, seed=999, record_events=False)  # imports, caches
+secs = []
+for seed in map(int, sys.argv[1:]):
+    t = time.perf_counter()
+    ss.simulate(sc, seed=seed, record_events=False)
+    secs.append(time.perf_counter() - t)
+print(json.dumps({"mode": ss.engine_mode(), "secs": secs}))
+"""
+
+
+def _child(seeds: list[int], pure: bool) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "SALESSIM_PURE"}
+    if pure:
+        env["SALESSIM_PURE"] = "1"
+    out = subprocess.run([sys.executable, "-c", _CHILD, *map(str, seeds)], capture_output=True, text=True,
+                         env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compiled_vs_pure(rounds: int = 4, per_round: int = 4) -> None:
+    """Per-replication medians of the installed engine and of the pure-Python sources, in turns."""
+    fast, pure, mode = [], [], ""
+    for r in range(rounds):
+        seeds = list(range(r * per_round, (r + 1) * per_round))
+        order = (False, True) if r % 2 == 0 else (True, False)
+        for p in order:
+            res = _child(seeds, pure=p)
+            (pure if p else fast).extend(res["secs"])
+            mode = mode if p else res["mode"]
+    print(f"installed engine            : {mode}")
+    print(f"  seconds per replication   : {statistics.median(fast):.3f} s installed, {statistics.median(pure):.3f} s "
+          f"pure Python -> {statistics.median(pure) / statistics.median(fast):.2f}x "
+          f"({len(fast)} replications each, in alternating child processes)")
+
+
 def main() -> None:
     sc = ss.load_scenario("baseline")
     model_run(sc, 999)  # warm caches and imports
@@ -53,6 +100,7 @@ def main() -> None:
     print(f"seconds per replication     : median {statistics.median(secs):.3f} s, max {max(secs):.3f} s "
           f"(7 reps, {sc.calendar.months} months + {sc.calendar.warmup_months} warm-up; target < 0.5 s)")
     print(f"  with the event log kept   : median {with_log:.3f} s")
+    compiled_vs_pure()
 
 
 if __name__ == "__main__":

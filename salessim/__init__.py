@@ -8,6 +8,10 @@ Quick start::
     reps.summary()
 """
 
+from .compiled import engine_mode, select_engine
+
+select_engine()  # before any engine module is imported: compiled if built from these sources
+
 from .errors import ScenarioError, UserError
 from .replications import Replications, replicate, simulate
 from .results import Result
@@ -15,7 +19,7 @@ from .scenario import Scenario
 from .scenario_io import builtin_names, load_scenario, to_toml, with_overrides
 
 __all__ = [
-    "Replications", "Result", "Scenario", "ScenarioError", "UserError", "builtin_names", "load_scenario",
+    "Replications", "Result", "Scenario", "ScenarioError", "UserError", "builtin_names", "engine_mode", "load_scenario",
     "replicate", "simulate", "to_toml", "with_overrides",
 ]
 __version__ = "0.1.0"

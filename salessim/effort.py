@@ -47,10 +47,11 @@ def allocate(hours: float, caps: Sequence[float | None], shares_of: Callable[[li
     """
     n = len(caps)
     out = [0.0] * n
-    open_ = [i for i in range(n) if caps[i] is None or caps[i] > 0]
+    open_ = [i for i in range(n) if (c := caps[i]) is None or c > 0]
     if len(open_) == 1:  # the common case: one activity left to choose
         i = open_[0]
-        out[i] = hours if caps[i] is None else min(hours, caps[i])
+        cap = caps[i]
+        out[i] = hours if cap is None else min(hours, cap)
         return out
     remaining = hours
     while remaining > 1e-12 and open_:
@@ -59,13 +60,15 @@ def allocate(hours: float, caps: Sequence[float | None], shares_of: Callable[[li
         if total <= 0:
             break
         give = {i: remaining * s / total for i, s in zip(open_, shares)}
-        capped = [i for i in open_ if caps[i] is not None and give[i] >= caps[i] - out[i]]
+        capped = [i for i in open_ if (c := caps[i]) is not None and give[i] >= c - out[i]]
         if not capped:
             for i in open_:
                 out[i] += give[i]
             break
         for i in capped:
-            room = caps[i] - out[i]
+            cap = caps[i]
+            assert cap is not None  # only capped activities get here
+            room = cap - out[i]
             out[i] += room
             remaining -= room
             open_.remove(i)

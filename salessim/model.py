@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -38,6 +39,9 @@ from .rep import Rep
 from .scenario import Scenario, group_rep_ids
 from .streams import Streams
 from .supervisor import Supervisor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import Result
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,7 @@ class Department:
     def conversion(self, rep: Rep, lead: Lead | None, p: float, extra: float = 1.0, product: int | None = None) -> float:
         """Probability of a stage's success for this rep, product and deal."""
         prod = lead.product if lead is not None else product
+        assert prod is not None, "conversion needs a lead or a product"
         return odds.scale(p, rep.effectiveness(self.day_now()) * self._familiarity[prod] * extra)
 
     def size_reference(self, p: int) -> float:
@@ -280,7 +285,9 @@ class Department:
                 and lead.rep.supervisor is not None and lead.proposal >= sup.review_threshold)
 
     def request_review(self, lead: Lead):
-        return lead.rep.supervisor.request_review(self.scenario.supervision.review_hours)
+        sup = lead.rep.supervisor
+        assert sup is not None, "needs_review(lead) is true only for a supervised rep"
+        return sup.request_review(self.scenario.supervision.review_hours)
 
     # ------------------------------------------------------------------ leads
     @staticmethod

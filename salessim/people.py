@@ -53,7 +53,7 @@ def departure_days(rng: np.random.Generator, n_days: int, annual_prob: float, da
 def vacation_mask(rng: np.random.Generator, n_days: int, days_per_year: float, block: int,
                   days_per_year_cal: float) -> np.ndarray:
     """Boolean mask of vacation days: blocks of ``block`` days placed at random, no overlap."""
-    mask = np.zeros(n_days, dtype=bool)
+    mask: np.ndarray = np.zeros(n_days, dtype=bool)
     total = int(round(days_per_year * n_days / days_per_year_cal))
     if total <= 0 or n_days <= block:
         return mask

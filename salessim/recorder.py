@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from itertools import chain
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ def _zeros(*shape: int) -> list:
 
 def _array(nested: list, shape: tuple[int, ...]) -> np.ndarray:
     """The float array of a nested list of ``shape``."""
-    flat = nested
+    flat: Any = nested  # a nested list, then chained iterators
     for _ in range(len(shape) - 1):
         flat = chain.from_iterable(flat)
     return np.fromiter(flat, dtype=float, count=math.prod(shape)).reshape(shape)
@@ -129,11 +130,11 @@ class Recorder:
                  record_events: bool):
         self._shapes = {"rp": (months, n_reps, n_products), "r": (months, n_reps),
                         "s": (months, max(n_supervisors, 0)), "d": (months,)}
-        self.daily_fact = _zeros(n_days, n_reps)  # plan fact booked per day and rep (currency)
-        self.rp = {k: _zeros(months, n_reps, n_products) for k in REP_PRODUCT_METRICS}
-        self.r = {k: _zeros(months, n_reps) for k in REP_METRICS}
-        self.s = {k: _zeros(months, max(n_supervisors, 0)) for k in SUPERVISOR_METRICS}
-        self.d = {k: _zeros(months) for k in DEPARTMENT_METRICS}
+        self.daily_fact: Any = _zeros(n_days, n_reps)  # plan fact booked per day and rep (currency)
+        self.rp: dict[str, Any] = {k: _zeros(months, n_reps, n_products) for k in REP_PRODUCT_METRICS}
+        self.r: dict[str, Any] = {k: _zeros(months, n_reps) for k in REP_METRICS}
+        self.s: dict[str, Any] = {k: _zeros(months, max(n_supervisors, 0)) for k in SUPERVISOR_METRICS}
+        self.d: dict[str, Any] = {k: _zeros(months) for k in DEPARTMENT_METRICS}
         self.record_events = record_events
         self.events: list[tuple] = []
         self.frozen = False

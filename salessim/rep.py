@@ -93,7 +93,7 @@ class Rep:
         s, cal = dept.scenario, dept.calendar
         n = cal.n_days
         if group.hire_date is None:
-            first_hire = -10 * dept.days_per_year  # long tenure: fully ramped
+            first_hire = int(-10 * dept.days_per_year)  # long tenure: fully ramped
             start = 0
         else:
             start = cal.first_day_on_or_after(group.hire_date)
@@ -352,10 +352,14 @@ class Rep:
 
     def _patience(self, lead: Lead, patience: float) -> float:
         """Days an uncontacted lead waits; longer when a hand-off operator chases it (pay.handoff)."""
-        return patience * self.dept.scenario.pay.handoff.policing_patience_multiplier if lead.policed else patience
+        handoff = self.dept.scenario.pay.handoff
+        if lead.policed and handoff is not None:  # only leads of a hand-off operator are policed
+            return patience * handoff.policing_patience_multiplier
+        return patience
 
     def _extra_attempts(self, lead: Lead) -> int:
-        return self.dept.scenario.pay.handoff.policing_extra_attempts if lead.policed else 0
+        handoff = self.dept.scenario.pay.handoff
+        return handoff.policing_extra_attempts if lead.policed and handoff is not None else 0
 
     def _free_time(self, hours: float, d: int, m: int) -> float:
         """Split free selling hours between key clients and prospecting; return hours unused."""
