@@ -46,9 +46,10 @@ def source_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _compiled_file(module: str) -> Path | None:
+def _compiled_file(module: str, package_dir: Path = PACKAGE_DIR) -> Path | None:
+    """The compiled file of an engine module in ``package_dir``, if there is one."""
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        p = PACKAGE_DIR / f"{module}{suffix}"
+        p = package_dir / f"{module}{suffix}"
         if p.exists():
             return p
     return None
@@ -63,8 +64,7 @@ def check_compiled(package_dir: Path = PACKAGE_DIR) -> tuple[bool, str]:
     flag = os.environ.get("SALESSIM_PURE", "").strip().lower()
     if flag in ("1", "true", "yes"):
         return False, "SALESSIM_PURE is set"
-    present = [m for m in ENGINE_MODULES if any((package_dir / f"{m}{s}").exists()
-                                               for s in importlib.machinery.EXTENSION_SUFFIXES)]
+    present = [m for m in ENGINE_MODULES if _compiled_file(m, package_dir) is not None]
     if not present:
         return False, "not compiled (installed without mypyc, or with SALESSIM_PURE_BUILD=1)"
     if len(present) < len(ENGINE_MODULES):

@@ -352,14 +352,16 @@ class Rep:
 
     def _patience(self, lead: Lead, patience: float) -> float:
         """Days an uncontacted lead waits; longer when a hand-off operator chases it (pay.handoff)."""
+        if not lead.policed:  # only leads of a hand-off operator are policed
+            return patience
         handoff = self.dept.scenario.pay.handoff
-        if lead.policed and handoff is not None:  # only leads of a hand-off operator are policed
-            return patience * handoff.policing_patience_multiplier
-        return patience
+        return patience * handoff.policing_patience_multiplier if handoff is not None else patience
 
     def _extra_attempts(self, lead: Lead) -> int:
+        if not lead.policed:
+            return 0
         handoff = self.dept.scenario.pay.handoff
-        return handoff.policing_extra_attempts if lead.policed and handoff is not None else 0
+        return handoff.policing_extra_attempts if handoff is not None else 0
 
     def _free_time(self, hours: float, d: int, m: int) -> float:
         """Split free selling hours between key clients and prospecting; return hours unused."""
