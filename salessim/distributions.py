@@ -15,9 +15,13 @@ from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import special
+from scipy.special import cython_special
 
-_normal_inv = special.ndtri
+# Scalar special functions are called from the simulation's inner loop, thousands of times per
+# replication. scipy's cython_special versions compute the same functions as the scipy.special
+# ufuncs (identical values) without the ufunc machinery's per-call overhead (about 1.5 us of 2.5).
+_normal_inv = cython_special.ndtri
+_gamma_inv = cython_special.gammaincinv
 
 
 class _Dist(BaseModel):
@@ -80,7 +84,8 @@ class Exponential(_Dist):
     mean_: float = Field(gt=0, alias="mean")
 
     def sample(self, rng):
-        return float(rng.exponential(self.mean_))
+        # numpy's exponential(scale) is scale * standard_exponential(): the same draw, less overhead
+        return self.mean_ * rng.standard_exponential()
 
     def sample_n(self, rng, n):
         return rng.exponential(self.mean_, n)
@@ -117,7 +122,7 @@ class Gamma(_Dist):
 
     def quantile(self, u):
         k = 1.0 / self.cv**2
-        return float(special.gammaincinv(k, u)) * self.mean_ / k
+        return _gamma_inv(k, u) * self.mean_ / k
 
     @property
     def mean(self):
@@ -150,7 +155,7 @@ class Lognormal(_Dist):
     def quantile(self, u):
         if self.sigma == 0:
             return self.median_
-        return self.median_ * math.exp(self.sigma * float(_normal_inv(u)))
+        return self.median_ * math.exp(self.sigma * _normal_inv(u))
 
     @property
     def mean(self):
@@ -314,7 +319,7 @@ def binomial_quantile(n: int, p: float, u: float) -> int:
     q = 1.0 - p
     pmf = q**n
     if pmf < 1e-280:  # very many trials (n > ~900): normal approximation with continuity correction
-        k = math.floor(n * p + math.sqrt(n * p * q) * float(_normal_inv(u)) + 0.5)
+        k = math.floor(n * p + math.sqrt(n * p * q) * _normal_inv(u) + 0.5)
         return min(max(k, 0), n)
     ratio = p / q
     cdf = pmf

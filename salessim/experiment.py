@@ -86,7 +86,7 @@ def summarise(task: tuple[Scenario, int, int]) -> dict[str, float]:
     """Run one replication (no event log, no lead table) and return its summary metrics."""
     scenario, seed, replication = task
     with paused_gc():
-        res = Department(scenario, seed=seed, replication=replication, record_events=False).run()
+        res = Department(scenario, seed=seed, replication=replication, record_events=False).run(keep_leads=False)
         return res.summary()
 
 

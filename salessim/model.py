@@ -28,7 +28,7 @@ import simpy
 
 from . import odds
 from .back_office import BackOffice
-from .calendar import WorkCalendar, add_months
+from .calendar import add_months, work_calendar
 from .execution import paused_gc
 from .lead import N_LUCK, U_JOIN, U_NONPAYMENT, U_POTENTIAL, Lead
 from .market import Market
@@ -79,8 +79,8 @@ class Department:
         cal = s.calendar
         #: months simulated before the reporting period (the warm-up), and its first day index
         self.month0 = cal.warmup_months
-        self.calendar = WorkCalendar(add_months(cal.start, -self.month0), cal.months + self.month0, cal.hours_per_day,
-                                     tuple(cal.workdays), frozenset(cal.holidays))
+        self.calendar = work_calendar(add_months(cal.start, -self.month0), cal.months + self.month0, cal.hours_per_day,
+                                      tuple(cal.workdays), frozenset(cal.holidays))
         self.day0 = self.calendar.first_day_on_or_after(cal.start)
         # plain-list copies of the calendar for the hot path (numpy scalar indexing is slow)
         self.month_of = self.calendar.month_of_day.tolist()
@@ -395,8 +395,12 @@ class Department:
             self.recorder.d["clerk_salary"][m] = (self.scenario.back_office.salary_per_clerk_month
                                                   * self.scenario.back_office.clerks * (self.back_office is not None))
 
-    def run(self) -> "Result":
-        """Run the horizon and return its :class:`~salessim.results.Result`."""
+    def run(self, keep_leads: bool = True) -> "Result":
+        """Run the horizon and return its :class:`~salessim.results.Result`.
+
+        ``keep_leads=False`` leaves out the per-lead table (no KPI needs it; building it
+        costs a few percent of a run).
+        """
         from .results import Result
 
         env = self.env
@@ -411,7 +415,7 @@ class Department:
         with paused_gc():
             env.run(until=self.calendar.horizon_hours)
         self.recorder.freeze()
-        return Result.from_department(self)
+        return Result.from_department(self, keep_leads=keep_leads)
 
 
 def expected_hours_per_win(scenario: Scenario, product: str, multiplier: float = 1.0) -> float:

@@ -103,7 +103,7 @@ def outcome_of(task: tuple[Scenario, int, int]) -> Outcome:
     """
     scenario, seed, replication = task
     with paused_gc():
-        res = Department(scenario, seed=seed, replication=replication, record_events=False).run()
+        res = Department(scenario, seed=seed, replication=replication, record_events=False).run(keep_leads=False)
         summary = res.summary()
         pnl = res.pnl()
         rp, r = res.rp, res.r

@@ -21,7 +21,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special.cython_special import ndtri
 
 from . import effort, odds
 from .clients import KeyClientBook
@@ -204,7 +204,7 @@ class Rep:
         if ask != math.inf:
             spread = self.dept.scenario.deal_size.ask_spread
             if spread > 0:
-                ask *= math.exp(spread * float(ndtri(lead.u(U_ASK))))
+                ask *= math.exp(spread * ndtri(lead.u(U_ASK)))
         return min(lead.potential, ask)
 
     # ------------------------------------------------------------------ the day

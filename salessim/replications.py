@@ -50,10 +50,7 @@ def simulate(scenario: Scenario | str, seed: int = 0, replication: int = 0, *, r
     """
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
     dept = Department(sc, seed=seed, replication=replication, record_events=record_events)
-    res = dept.run()
-    if not keep_leads:
-        res.lead_data = None
-    return res
+    return dept.run(keep_leads=keep_leads)
 
 
 def _run_one(args: tuple[Scenario, int, int, bool]) -> Result:

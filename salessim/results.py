@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import kpi
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, work_calendar
 from .pay import PayBreakdown, PayInputs, compute_pay
 from .recorder import DEPARTMENT_METRICS, REP_METRICS, REP_PRODUCT_METRICS, SUPERVISOR_METRICS
 from .scenario import Scenario
@@ -81,8 +81,8 @@ class Result:
         rec = dept.recorder
         m0, d0 = dept.month0, dept.day0
         sc = dept.scenario
-        cal = WorkCalendar(sc.calendar.start, sc.calendar.months, sc.calendar.hours_per_day,
-                           tuple(sc.calendar.workdays), frozenset(sc.calendar.holidays))
+        cal = work_calendar(sc.calendar.start, sc.calendar.months, sc.calendar.hours_per_day,
+                            tuple(sc.calendar.workdays), frozenset(sc.calendar.holidays))
         clients_start = dept.clients_at_start
         events = None
         if rec.record_events:
