@@ -259,6 +259,11 @@ class Result:
         overhead = s.costs.overhead_per_head_month * heads
         training = r["training_cost"].sum(axis=1)
         carrying = s.costs.inventory_carrying_rate_per_month * self.d["inventory_at_cost"]
+        # computed on arrays, then one frame (column-wise pandas arithmetic cost more than the rest)
+        f = lambda a: np.asarray(a, dtype=float)  # noqa: E731
+        gross, salaries, variable, tax, overhead, training, carrying = (
+            f(gross), f(salaries), f(variable), f(tax), f(overhead), f(training), f(carrying))
+        profit = gross - salaries - variable - tax - overhead - training - carrying
         df = pd.DataFrame({
             "month": self.calendar.month_labels,
             "contracted_revenue": contracted,
@@ -273,13 +278,12 @@ class Result:
             "overhead": overhead,
             "training": training,
             "inventory_carrying": carrying,
+            "profit": profit,
+            "cost_of_sales_pct": kpi.ratio(salaries + variable + tax, revenue) * 100,
+            "commission_pct_of_gross_profit": kpi.ratio(commissions, gross) * 100,
+            "headcount": heads,
+            "inventory_at_cost": self.d["inventory_at_cost"],
         })
-        df["profit"] = (df["gross_margin"] - df["salaries"] - df["variable_pay"] - df["payroll_tax"]
-                        - df["overhead"] - df["training"] - df["inventory_carrying"])
-        df["cost_of_sales_pct"] = kpi.ratio(df["salaries"] + df["variable_pay"] + df["payroll_tax"], df["revenue"]) * 100
-        df["commission_pct_of_gross_profit"] = kpi.ratio(df["commissions"], df["gross_margin"]) * 100
-        df["headcount"] = heads
-        df["inventory_at_cost"] = self.d["inventory_at_cost"]
         self._cache["pnl"] = df
         return df.copy()
 
