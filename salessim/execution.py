@@ -61,8 +61,11 @@ def default_workers() -> int:
 
 
 def _init_worker() -> None:  # pragma: no cover - runs in the worker processes
-    """Leave Ctrl-C to the main process, and end with it if it is killed (Linux)."""
+    """Leave Ctrl-C to the main process, end with it if it is killed (Linux), and keep the
+    garbage collector off what the worker inherited (with fork, the parent's whole heap: a
+    notebook kernel's can be large, and scanning it would also copy its pages)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
     if sys.platform.startswith("linux"):
         try:
             import ctypes
