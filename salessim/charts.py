@@ -31,6 +31,7 @@ import matplotlib
 
 matplotlib.use("Agg") if not hasattr(matplotlib, "_called_from_notebook") else None  # headless by default
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.layout_engine import PlaceHolderLayoutEngine  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -133,6 +134,10 @@ def finish(fig, text: str, top: float = 1.0) -> None:
     height_pt = fig.get_size_inches()[1] * 72
     bottom = min(0.45, (lines * CAPTION_SIZE * 1.3 + 10) / height_pt)
     fig.tight_layout(rect=(0, bottom, 1, top))
+    # tight_layout leaves a placeholder layout engine behind, which makes every savefig lay the
+    # figure out again in a draw of its own before the real one; the layout is done, drop it
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        fig.set_layout_engine(None)
 
 
 def caption_of(fig) -> str | None:
