@@ -13,6 +13,14 @@ import pytest
 os.environ["SALESSIM_CACHE_DIR"] = "off"
 
 import salessim as ss  # noqa: E402
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+# Property tests (hypothesis) draw the same examples on every run, so a commit's result does not
+# depend on luck; HYPOTHESIS_PROFILE=explore searches afresh with more examples (a failure it
+# finds is printed with the example, to be fixed and pinned as a plain test).
+_hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
+_hypothesis_settings.register_profile("explore", max_examples=500, print_blob=True)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data" / "crm_export_sample"

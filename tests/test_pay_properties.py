@@ -195,3 +195,33 @@ def test_parts_sum_to_the_total(comps, data):
     for table, table_p in ((bd.rep, bd.rep_product), (bd.supervisor, bd.supervisor_product)):
         for part, by in table_p.items():
             np.testing.assert_allclose(by.sum(axis=2), table[part], rtol=1e-9, atol=1e-6)
+
+
+def test_a_contest_tie_on_a_ratio_metric_is_shared_whatever_the_rounding():
+    """Two reps with the same connect rate (a/ab and 3a/3ab dials) both win, at any sales scale.
+
+    Before ties allowed for rounding, ``100 * 3a / 3ab`` could come out one ulp above or below
+    ``100 * a / ab``, so one of the two lost the prize (hypothesis found it: the monotonicity
+    property above failed for a scaled copy of the month).
+    """
+    sc = scheme_scenario([{"type": "contest", "metric": "successful_calls_pct", "prize": 300.0,
+                           "prize_days_off": 0.0}])
+    z = np.zeros((M, R, P))
+    r = {"days_employed": np.full((M, R), float(DAYS)), "days_present": np.full((M, R), DAYS - 2.0),
+         "client_contacts": np.zeros((M, R)), "clients_active": np.zeros((M, R)), "clients_churned": np.zeros((M, R))}
+    tenure = np.arange(M * DAYS)[:, None] + np.full(R, 100)[None, :]
+    split_before = 0
+    for a in range(1, 40):
+        for b in range(2, 7):
+            counters = {k: z.copy() for k in SALES}
+            counters["calls"][:, 0, 0], counters["connects"][:, 0, 0] = 10.0 * a * b, a  # rep 0 behind
+            counters["calls"][:, 1, 0], counters["connects"][:, 1, 0] = a * b, a
+            counters["calls"][:, 2, 0], counters["connects"][:, 2, 0] = 3 * a * b, 3 * a
+            for k in (1.0, 1.1, 1.2611308771758303, 1.7, 2.3, 2.9):
+                inp = make_inputs(sc, counters, r, tenure, scale=k)
+                exact = 100.0 * inp.counter("connects")[0, :, 0] / inp.counter("calls")[0, :, 0]
+                split_before += exact[1] != exact[2]
+                prize = compute_pay(sc, inp).rep["contest"]
+                assert prize[:, 0].max() == 0.0
+                np.testing.assert_array_equal(prize[:, 1:], np.full((M, 2), 150.0))  # shared by the two
+    assert split_before > 0  # the case really arises: the ratios differ in the last digit somewhere

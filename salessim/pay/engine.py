@@ -398,14 +398,23 @@ def earned_total(scenario: "Scenario", inp: PayInputs, components=None) -> np.nd
     return total
 
 
+#: Relative difference under which two contest scores count as a tie (float rounding, not merit).
+TIE_TOLERANCE = 1e-9
+
+
 def contest_prizes(scenario: "Scenario", comp, inp: PayInputs, salary: np.ndarray) -> np.ndarray:
-    """Contest prizes per (month, rep): the month's top eligible rep(s) share the prize."""
+    """Contest prizes per (month, rep): the month's top eligible rep(s) share the prize.
+
+    Scores within :data:`TIE_TOLERANCE` (relative) of the best tie: two reps whose ratio
+    metrics are equal must not be split by the rounding of the division that computes them.
+    """
     x = metric_values(scenario, inp, comp.metric)
     days = inp.rep_counter("days_employed")
     eligible = _mask(comp, inp)[None, :] & (days > 0)
     score = np.where(eligible, x, -np.inf)
     best = score.max(axis=1, keepdims=True) if score.shape[1] else np.full((score.shape[0], 1), -np.inf)
-    win = eligible & (score == best) & (best > comp.min_metric)
+    near = TIE_TOLERANCE * np.maximum(1.0, np.abs(np.where(np.isfinite(best), best, 0.0)))
+    win = eligible & (score >= best - near) & (best > comp.min_metric)
     n = win.sum(axis=1, keepdims=True)
     daily = np.divide(salary, days, out=np.zeros_like(salary), where=days > 0)
     value = comp.prize / np.maximum(n, 1) + comp.prize_days_off * daily
