@@ -128,6 +128,7 @@ def dask_client(scheduler: Any):
     except ImportError:  # pragma: no cover - a declared dependency
         raise UserError("running on a cluster needs dask.distributed (pip install 'dask[distributed]')",
                         field="--scheduler") from None
+    _probe_scheduler(address)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError) as e:
@@ -138,6 +139,51 @@ def dask_client(scheduler: Any):
                         field="--scheduler") from None
     _CLIENTS[address] = client
     return client
+
+
+def _probe_scheduler(address: str) -> None:
+    """Check that a dask scheduler answers at ``address`` before a ``Client`` is made.
+
+    ``Client`` bounds only the connection itself: a port held by another kind of server (a web
+    or SSH server, a proxy) can make it wait for ever, or read the other server's bytes as a
+    frame length and fail with a memory error. Here dask's own ``comm.connect`` (with its
+    handshake) and an ``identity`` request must both finish within :data:`CONNECT_TIMEOUT_S`,
+    in a thread of their own so that a notebook's running event loop is not in the way; any
+    failure is one :class:`UserError`.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from distributed.comm import connect
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=CONNECT_TIMEOUT_S)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(identity(), CONNECT_TIMEOUT_S)
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="salessim-probe")
+    try:
+        info = pool.submit(asyncio.run, bounded()).result(timeout=CONNECT_TIMEOUT_S + 5)
+    except (ValueError, TypeError) as e:
+        raise UserError(f"expected a scheduler address such as tcp://host:8786, got {address!r} ({_first_line(e)})",
+                        field="--scheduler") from None
+    except (Exception, MemoryError) as e:  # connection refused, timeout, garbage from another server
+        what = "no answer" if isinstance(e, (TimeoutError, FutureTimeout)) else f"{type(e).__name__}: {_first_line(e)}"
+        raise UserError(f"cannot reach a dask scheduler at {address} within {CONNECT_TIMEOUT_S:g} s ({what})",
+                        field="--scheduler") from None
+    finally:
+        pool.shutdown(wait=False)
+    if not isinstance(info, dict) or info.get("type") != "Scheduler":
+        kind = info.get("type") if isinstance(info, dict) else type(info).__name__
+        raise UserError(f"the server at {address} is not a dask scheduler (it says it is {kind!r}); "
+                        "give the scheduler's address, usually tcp://host:8786", field="--scheduler")
 
 
 def _first_line(e: BaseException) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 import time
 
 import pandas as pd
@@ -68,6 +70,10 @@ def test_a_dask_cluster_on_loopback_gives_the_serial_table(serial_table):
         reps = ss.replicate(base, n=2, seed=5, scheduler=cluster.scheduler_address)
         local = ss.replicate(base, n=2, seed=5)
         pd.testing.assert_frame_equal(reps.per_replication, local.per_replication)
+        # a worker's address answers dask's handshake but is not a scheduler
+        worker = next(iter(cluster.scheduler_info["workers"]))
+        with pytest.raises(UserError, match="not a dask scheduler"):
+            dask_client(worker)
         dask_client(cluster.scheduler_address).close()
 
 
@@ -83,6 +89,44 @@ def test_an_unreachable_scheduler_is_a_clear_error_not_a_hang():
     with pytest.raises(UserError, match="cannot reach a dask scheduler at " + address):
         dask_client(address)
     assert time.perf_counter() - t < 30  # the connect timeout is a few seconds, not the default minutes
+
+
+@contextlib.contextmanager
+def _foreign_server(greeting: bytes):
+    """A loopback TCP server that is not dask: it sends ``greeting`` (if any) and then only listens."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    held: list[socket.socket] = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if greeting:
+                conn.sendall(greeting)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{srv.getsockname()[1]}"
+    finally:
+        srv.close()
+        for c in held:
+            c.close()
+
+
+@pytest.mark.parametrize("greeting", [b"SSH-2.0-OpenSSH_9.2p1 Debian\r\n", b""], ids=["ssh banner", "silent"])
+def test_a_port_held_by_another_kind_of_server_is_a_clear_error_not_a_hang(greeting):
+    """Before the probe, an SSH banner was read as a frame length (a 2.8 EiB allocation and a
+    traceback) and a silent server (a web server waiting for a request) made the run wait for ever."""
+    with _foreign_server(greeting) as address:
+        t = time.perf_counter()
+        with pytest.raises(UserError, match="cannot reach a dask scheduler at " + address):
+            dask_client(address)
+        assert time.perf_counter() - t < 30
 
 
 def test_a_malformed_scheduler_address_is_a_clear_error():
