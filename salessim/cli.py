@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
 from .errors import UserError
-
 
 
 def command_modules() -> list:
@@ -50,17 +50,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class QuietWhenReaderLeaves:
+    """Standard output that goes quiet, instead of raising, once its reader has gone.
+
+    ``salessim run baseline | head -3`` closes the pipe after three lines; the command still
+    finishes its work (the files of ``--out`` are written after the table is printed) and exits
+    as it would have, with no ``BrokenPipeError`` traceback. The stream's file descriptor is
+    pointed at ``/dev/null`` so that the interpreter's last flush cannot fail either.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.reader_left = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_left:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._go_quiet()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_left:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._go_quiet()
+
+    def _go_quiet(self) -> None:
+        self.reader_left = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+            pass
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = QuietWhenReaderLeaves(stdout)
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()
+        return code
     except UserError as e:
         print(f"salessim {args.command}: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print(f"salessim {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":  # pragma: no cover

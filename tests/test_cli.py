@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -85,3 +86,24 @@ def test_run_flags_commission_above_gross_profit(capsys):
     assert main(["run", "baseline", "-n", "2", "--months", "2", "--workers", "1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["warnings"] == []
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "baseline", "-n", "2", "--months", "1", "--workers", "1"],
+    ["compare", "baseline", "raise_deal_size", "-n", "2", "--months", "1", "--workers", "1"],
+])
+def test_a_reader_that_leaves_early_is_no_traceback_and_the_outputs_are_still_written(tmp_path, command):
+    """``salessim run ... | head -1``: the pipe closes before the table is printed (here: before
+    the command starts, which makes the race deterministic). The command still writes its
+    files and exits 0, with nothing on stderr about the pipe."""
+    out = tmp_path / "o"
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "salessim", *command, "--out", str(out)],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0
+    assert any(out.glob("*.png")) and any(out.glob("*.csv"))
