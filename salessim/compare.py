@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import UserError
-from .experiment import Point, Runner, run_points
+from .experiment import Point, Runner, check_metrics, run_points
 from .scenario import Scenario
 from .scenario_io import load_scenario
 
@@ -172,6 +172,9 @@ class Comparison:
     converged: bool | None = None
     history: list[tuple[int, float]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: runs executed by this call, and finished runs taken from the result store instead
+    ran: int | None = None
+    reused: int = 0
 
     @property
     def n(self) -> int:
@@ -355,6 +358,7 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
     if max_replications < pilot:
         raise UserError(f"expected max_replications >= pilot ({pilot}), got {max_replications}",
                         field="--max-replications")
+    check_metrics([main_kpi], scenarios, "--main-kpi")  # before anything runs
     seeds = [seed] + [seed if crn else independent_seed(seed, j) for j in range(len(variants))]
     points = [Point(label, sc, {}, s) for label, sc, s in zip(labels, scenarios, seeds)]
     definition = {"scenarios": [p.scenario_hash for p in points], "labels": labels, "seeds": seeds}
@@ -366,7 +370,7 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
         table = run_points(points, n, runner=runner, kind="compare", definition=definition, desc="compare")
         cmp = Comparison(**{**common, "table": table})
         cmp._values(cmp.base, main_kpi)  # unknown KPI -> clear error
-        cmp.notes = runner.notes
+        cmp.notes, cmp.ran, cmp.reused = runner.notes, runner.ran, runner.reused
         return cmp
     k = pilot
     history: list[tuple[int, float]] = []
@@ -383,7 +387,7 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
         runner._open.compact()
     cmp.converged = bool(worst <= precision)
     cmp.history = history
-    cmp.notes = runner.notes
+    cmp.notes, cmp.ran, cmp.reused = runner.notes, runner.ran, runner.reused
     return cmp
 
 

@@ -23,6 +23,7 @@ column per point parameter (named by its dotted path), ``scenario_hash``, ``seed
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,6 +33,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .errors import UserError
 from .execution import default_workers, interactive, paused_gc, run_tasks
 from .model import Department
 from .scenario import Scenario
@@ -90,6 +92,36 @@ def summarise(task: tuple[Scenario, int, int]) -> dict[str, float]:
         return res.summary()
 
 
+_METRIC_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def metric_names(scenario: Scenario) -> tuple[str, ...]:
+    """The metrics a run of ``scenario`` reports (the columns of an experiment table), in order.
+
+    Found by running one short month of it (about 0.05 s, cached per scenario content), so
+    that a misspelt metric is an error before an experiment starts, not after it has run.
+    """
+    key = scenario.content_hash()
+    if key not in _METRIC_NAMES:
+        from .scenario_io import with_overrides
+
+        short = with_overrides(scenario, {"calendar.months": 1, "calendar.warmup_months": 0})
+        _METRIC_NAMES[key] = tuple(order_metrics(summarise((short, 0, 0))))
+    return _METRIC_NAMES[key]
+
+
+def check_metrics(names: Iterable[str], scenarios: Scenario | Sequence[Scenario], field: str) -> None:
+    """Raise :class:`UserError` naming ``field`` if a name is a metric of none of ``scenarios``."""
+    if isinstance(scenarios, Scenario):
+        scenarios = [scenarios]
+    known = tuple(dict.fromkeys(m for sc in scenarios for m in metric_names(sc)))
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UserError(f"unknown metric {name!r}{hint} (known: {', '.join(known)})", field=field)
+
+
 def order_metrics(columns: Iterable[str]) -> list[str]:
     """Metric columns in a stable order: :data:`METRIC_ORDER` first, the rest alphabetically."""
     cols = list(dict.fromkeys(columns))
@@ -123,6 +155,9 @@ class Runner:
     store: str | Path | None = None
     resume: bool = False
     overwrite: bool = False
+    #: runs this runner has executed, and finished runs it took from the store instead
+    ran: int = 0
+    reused: int = 0
     _open: ResultStore | None = field(default=None, repr=False)
     #: results of the runs this runner has already done, by run key (so a later round of the
     #: same experiment, e.g. a --precision batch, runs only its new replications)
@@ -176,6 +211,7 @@ def run_points(points: Sequence[Point], replications: int | Sequence[int], *, ru
                 done[key] = {m: rec[m] for m in metric_cols if not _isnan(rec[m])}
     todo = [k for k in wanted if k not in done]
     tasks = [wanted[k] for k in todo]
+    runner.reused += sum(1 for k in done if k not in runner._done)
 
     def save(idx: list[int], results: list[dict[str, float]]) -> None:
         if store is not None:
@@ -184,7 +220,8 @@ def run_points(points: Sequence[Point], replications: int | Sequence[int], *, ru
     results = run_tasks(tasks, summarise, workers=runner.workers, scheduler=runner.scheduler,
                         progress=runner.progress, desc=desc, on_chunk=save if store is not None else None)
     done.update(zip(todo, results))
-    runner._done.update(zip(todo, results))
+    runner._done.update(done)
+    runner.ran += len(todo)
     if store is not None and compact and todo:
         store.compact()
     return _table(points, reps, done)

@@ -48,7 +48,7 @@ import pandas as pd
 
 from .compare import paired_difference
 from .errors import UserError
-from .experiment import Point, Runner, run_points
+from .experiment import Point, Runner, check_metrics, run_points
 from .parameters import Parameter, apply, check_range, from_unit, label, parameter
 from .scenario import Scenario
 from .scenario_io import load_scenario
@@ -186,6 +186,9 @@ class SensitivityResult:
     currency: str = ""
     replications: int = 1
     notes: list[str] = field(default_factory=list)
+    #: runs executed by this call, and finished runs taken from the result store instead
+    ran: int | None = None
+    reused: int = 0
 
     def ranking(self, output: str) -> pd.DataFrame:
         """The drivers of ``output``, strongest first."""
@@ -274,12 +277,9 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
                   "tornado": tornado}
     runner = Runner(workers=workers, scheduler=scheduler, progress=progress, store=store, resume=resume,
                     overwrite=overwrite)
-    table = run_points(points, n, runner=runner, kind="sensitivity", definition=definition, desc="sensitivity")
     outputs = list(outputs)
-    for o in outputs:
-        if o not in table.columns:
-            raise UserError(f"unknown output {o!r}; expected summary metrics such as profit, revenue, won_deals",
-                            field="--outputs")
+    check_metrics(outputs, base, "--outputs")  # before anything runs
+    table = run_points(points, n, runner=runner, kind="sensitivity", definition=definition, desc="sensitivity")
     means = table.groupby("point", sort=True)[outputs].mean()
     n_s = len(sample_values)
     Y = means.iloc[:n_s].reset_index(drop=True)
@@ -289,7 +289,7 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
     samples_df = pd.concat([pd.DataFrame(sample_values), Y], axis=1)
     tor = _tornado(table, params, bounds, outputs, n_s) if tornado else None
     return SensitivityResult(method, dict(zip(names, bounds)), outputs, indices, samples_df, tor, table, base.name,
-                             base.currency, n, runner.notes)
+                             base.currency, n, runner.notes, runner.ran, runner.reused)
 
 
 def _tornado(table: pd.DataFrame, params: list[Parameter], bounds: list[tuple[float, float]], outputs: list[str],

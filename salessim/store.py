@@ -125,9 +125,21 @@ class ResultStore:
                     notes.append(f"discarded {len(rows)} earlier results (--overwrite)")
             else:
                 if meta.get("fingerprint") != fp:
-                    raise UserError(
-                        f"holds results of a different experiment ({_difference(meta, kind, definition)}); "
-                        "choose another directory, or pass --overwrite to discard them", source=src)
+                    difference = _difference(meta, kind, definition)
+                    extendable = meta.get("kind") == kind and _canon((meta.get("definition") or {}).get("engine")) \
+                        == _canon(definition["engine"])
+                    if not (resume and extendable):
+                        hint = (" pass --resume to extend it (its finished runs that this experiment shares are "
+                                "reused: rows are keyed by scenario content, parameters, seed and replication),"
+                                if extendable else "")
+                        raise UserError(f"holds results of a different experiment ({difference});{hint} "
+                                        "choose another directory, or pass --overwrite to discard them", source=src)
+                    # same kind, same model code: every row is still valid for its key, so keep them all
+                    _atomic_write_text(manifest, json.dumps(
+                        {**meta, "fingerprint": fp, "definition": definition,
+                         "extended": time.strftime("%Y-%m-%dT%H:%M:%S")},
+                        indent=2, sort_keys=True, default=str))
+                    notes.append(f"extending the store's experiment ({difference}); its runs are kept")
                 if not resume and len(parts):
                     raise UserError(
                         f"already holds {len(rows)} results of this experiment; pass --resume to continue it "

@@ -102,6 +102,9 @@ class SweepResult:
     seed: int
     currency: str = "USD"
     notes: list[str] = field(default_factory=list)
+    #: runs executed by this call, and finished runs taken from the result store instead
+    ran: int | None = None
+    reused: int = 0
 
     @property
     def n(self) -> int:
@@ -178,4 +181,5 @@ def sweep(scenario: Scenario | str, design: Any, n: int = 10, seed: int = 0, *,
     runner = Runner(workers=workers, scheduler=scheduler, progress=progress, store=store, resume=resume,
                     overwrite=overwrite)
     table = run_points(points, n, runner=runner, kind="sweep", definition=definition, desc="sweep")
-    return SweepResult(table, paths, design.describe()["design"], base.name, seed, base.currency, runner.notes)
+    return SweepResult(table, paths, design.describe()["design"], base.name, seed, base.currency, runner.notes,
+                       runner.ran, runner.reused)

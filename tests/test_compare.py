@@ -153,7 +153,7 @@ def test_bad_comparison_inputs_are_clear_errors():
         compare("baseline", [], n=3)
     with pytest.raises(UserError, match="precision in percent"):
         compare("baseline", "baseline", precision=0)
-    with pytest.raises(UserError, match="unknown KPI 'profitt'"):
+    with pytest.raises(UserError, match="unknown metric 'profitt'; did you mean 'profit'"):
         compare("baseline", "baseline", n=2, main_kpi="profitt", overrides={"calendar.months": 1})
     with pytest.raises(UserError, match="unknown parameter path"):
         compare("baseline", "baseline", n=2, overrides={"calendar.monthz": 1})

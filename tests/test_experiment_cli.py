@@ -117,7 +117,13 @@ def _free_port() -> int:
     (["compare", "baseline", "baseline", "--precision", "0"], "expected a percentage above 0"),
     (["compare", "baseline", "baseline", "--precision", "two"], "expected a percentage"),
     (["compare", "baseline", "baseline", "--resume"], "need a store"),
-    (["compare", "baseline", "baseline", "--main-kpi", "proft", "-n", "2", "--months", "1"], "unknown KPI 'proft'"),
+    (["compare", "baseline", "baseline", "--main-kpi", "proft", "-n", "2", "--months", "1"],
+     "--main-kpi: unknown metric 'proft'; did you mean 'profit'?"),
+    # a misspelt metric is refused before anything runs (the one-line check: no "N runs on ..." line)
+    (["sweep", "baseline", "--grid", "team.reps.0.count=5,7,9", "-n", "6", "--months", "6", "--metrics", "profit,nope"],
+     "--metrics: unknown metric 'nope'"),
+    (["compare", "baseline", "raise_deal_size", "-n", "6", "--months", "6", "--kpis", "revenue,profti"],
+     "--kpis: unknown metric 'profti'; did you mean 'profit'?"),
     (["compare", "baseline", "baseline", "--scheduler", "tcp://127.0.0.1:PORT"], "cannot reach a dask scheduler"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys):

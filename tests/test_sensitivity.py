@@ -122,6 +122,24 @@ def test_more_reps_bring_more_revenue_in_the_tornado(morris_run):
 
 
 def test_unknown_output_is_a_clear_error():
-    with pytest.raises(UserError, match="unknown output 'proft'"):
+    with pytest.raises(UserError, match="unknown metric 'proft'; did you mean 'profit'"):
         sensitivity("baseline", {"supervision.intensity_floor": (0.15, 0.35)}, "morris", samples=2, n=1,
                     outputs=["proft"], tornado=False, overrides={"calendar.months": 1, "calendar.warmup_months": 0})
+
+
+def test_the_readme_example_spec_names_real_parameters_with_real_ranges():
+    """`--spec examples/ranges.toml` in the README: every path resolves in the baseline, and a
+    scenario at each range's low and high end validates."""
+    import pathlib
+
+    from salessim.parameters import check_range, parameter
+    from salessim.scenario_io import load_scenario, with_overrides
+
+    spec = pathlib.Path(__file__).resolve().parents[1] / "examples" / "ranges.toml"
+    ranges = read_ranges(spec)
+    base = load_scenario("baseline")
+    assert len(ranges) >= 3
+    for path, (low, high) in ranges.items():
+        check_range(parameter(base, path), low, high)          # the CLI's own checks
+        for v in (low, high):
+            with_overrides(base, {path: v})                    # raises if a scenario there is invalid

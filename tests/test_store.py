@@ -95,11 +95,38 @@ def test_a_damaged_description_is_reported(tmp_path):
 def test_a_store_of_another_experiment_is_refused_and_kept(tmp_path):
     st = ResultStore.open(tmp_path / "s", "sweep", {"seed": 1})
     st.write(_rows([("h", "{}", 1, 0)], 1.0))
-    with pytest.raises(UserError, match="different experiment .*differs in: seed"):
-        ResultStore.open(tmp_path / "s", "sweep", {"seed": 2}, resume=True)
+    with pytest.raises(UserError, match="different experiment .*differs in: seed.*pass --resume to extend it"):
+        ResultStore.open(tmp_path / "s", "sweep", {"seed": 2})
     with pytest.raises(UserError, match="it is a 'sweep' store"):
         ResultStore.open(tmp_path / "s", "compare", {"seed": 1}, resume=True)
     assert len(ResultStore.open(tmp_path / "s", "sweep", {"seed": 1}, resume=True).rows) == 1
+
+
+def test_resume_extends_a_store_of_the_same_kind_and_keeps_its_rows(tmp_path):
+    st = ResultStore.open(tmp_path / "s", "sweep", {"seed": 1})
+    st.write(_rows([("h", "{}", 1, 0)], 1.0))
+    ext = ResultStore.open(tmp_path / "s", "sweep", {"seed": 2}, resume=True)
+    assert len(ext.rows) == 1 and any("extending" in n for n in ext.notes)
+    # the store now describes the new experiment, and still holds the old row
+    assert len(ResultStore.open(tmp_path / "s", "sweep", {"seed": 2}, resume=True).rows) == 1
+
+
+def test_a_store_of_other_model_code_is_never_extended(tmp_path, monkeypatch):
+    ResultStore.open(tmp_path / "s", "sweep", {"x": 1}).write(_rows([("h", "{}", 0, 0)], 1.0))
+    monkeypatch.setattr("salessim.store.engine_fingerprint", lambda: "another version")
+    with pytest.raises(UserError, match="different version of the model code"):
+        ResultStore.open(tmp_path / "s", "sweep", {"x": 2}, resume=True)
+
+
+def test_a_sweep_extended_with_more_values_reuses_its_runs_and_equals_a_fresh_sweep(tmp_path):
+    store = tmp_path / "grid"
+    first = sweep("baseline", {"team.reps.0.count": [4, 6]}, n=N, seed=3, overrides=SHORT, workers=1, store=store)
+    assert (first.ran, first.reused) == (2 * N, 0)
+    wider = {"team.reps.0.count": [4, 6, 8]}
+    extended = sweep("baseline", wider, n=N, seed=3, overrides=SHORT, workers=1, store=store, resume=True)
+    assert (extended.ran, extended.reused) == (N, 2 * N)      # only the new value ran
+    fresh = sweep("baseline", wider, n=N, seed=3, overrides=SHORT, workers=1)
+    pd.testing.assert_frame_equal(extended.table, fresh.table)
 
 
 def test_existing_results_need_resume_or_overwrite(tmp_path):

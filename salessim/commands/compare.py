@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 from ..safe_export import to_csv
+from ..scenario_io import load_scenario
 from ..charts import DEFAULT_FORMATS
 from ..compare import Comparison, compare
+from ..experiment import check_metrics
 from ..experiment_charts import comparison_charts, metric_label
-from .experiment_options import add_common, backend_note, interrupt_hint, list_arg, overrides, runner_kwargs, say
+from .experiment_options import add_common, interrupt_hint, list_arg, overrides, runner_kwargs, runs_note, say
 from .run import fmt
 
 ORDER = 40
@@ -67,12 +69,14 @@ def positive3(text: str) -> int:
 
 def handle(args) -> int:
     kw = runner_kwargs(args)
+    if args.kpis:  # before anything runs
+        check_metrics(args.kpis, [load_scenario(s, overrides(args)) for s in [args.base, *args.variants]], "--kpis")
     started = time.perf_counter()
     with interrupt_hint(kw["store"]):
         cmp = compare(args.base, args.variants, n=args.replications, seed=args.seed, precision=args.precision,
                       main_kpi=args.main_kpi, crn=args.crn, pilot=args.pilot,
                       max_replications=args.max_replications, overrides=overrides(args), **kw)
-    say(args, f"{len(cmp.table)} runs on {backend_note(kw)} in {time.perf_counter() - started:.1f} s")
+    say(args, runs_note(cmp, kw, time.perf_counter() - started))
     for note in cmp.notes:
         say(args, note)
     kpis = args.kpis

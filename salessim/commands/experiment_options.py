@@ -69,6 +69,14 @@ def say(args: argparse.Namespace, text: str) -> None:
         print(text, file=sys.stderr)
 
 
+def runs_note(res: Any, kw: dict[str, Any], seconds: float) -> str:
+    """``"12 runs on 2 local worker processes in 3.1 s"``, plus the runs the store already held."""
+    text = f"{res.ran} runs on {backend_note(kw)} in {seconds:.1f} s"
+    if res.reused:
+        text += f"; {res.reused} finished runs reused from the store"
+    return text
+
+
 def backend_note(kw: dict[str, Any]) -> str:
     """Where the runs go, in words."""
     return describe_backend(kw["workers"], kw["scheduler"])

@@ -27,7 +27,7 @@ from ..parameters import parse_range
 from ..safe_export import to_csv
 from ..sensitivity import DEFAULT_OUTPUTS, DEFAULT_SAMPLES, METHODS, SensitivityResult, read_ranges, sensitivity
 from .common import positive_int, seed_int
-from .experiment_options import add_common, backend_note, interrupt_hint, list_arg, overrides, runner_kwargs, say
+from .experiment_options import add_common, interrupt_hint, list_arg, overrides, runner_kwargs, runs_note, say
 from .run import fmt
 
 ORDER = 60
@@ -77,8 +77,7 @@ def handle(args) -> int:
         res = sensitivity(args.scenario, ranges, args.method, samples, n=args.replications, seed=args.seed,
                           sample_seed=args.sample_seed, outputs=args.outputs, tornado=args.tornado,
                           overrides=overrides(args), **kw)
-    runs = len(res.table) if res.table is not None else 0
-    say(args, f"{runs} runs on {backend_note(kw)} in {time.perf_counter() - started:.1f} s")
+    say(args, runs_note(res, kw, time.perf_counter() - started))
     for note in res.notes:
         say(args, note)
     if args.json:

@@ -20,12 +20,14 @@ from pathlib import Path
 
 from ..charts import DEFAULT_FORMATS
 from ..errors import UserError
+from ..experiment import check_metrics
 from ..experiment_charts import metric_label, sweep_charts
 from ..parameters import parse_grid, parse_range
 from ..safe_export import to_csv
+from ..scenario_io import load_scenario
 from ..sweep import Grid, LatinHypercube, SweepResult, sweep
 from .common import positive_int, seed_int
-from .experiment_options import add_common, backend_note, interrupt_hint, list_arg, overrides, runner_kwargs, say
+from .experiment_options import add_common, interrupt_hint, list_arg, overrides, runner_kwargs, runs_note, say
 from .run import fmt
 
 ORDER = 50
@@ -72,10 +74,11 @@ def design_from_args(args) -> Grid | LatinHypercube:
 def handle(args) -> int:
     design = design_from_args(args)
     kw = runner_kwargs(args)
+    check_metrics(args.metrics, load_scenario(args.scenario, overrides(args)), "--metrics")  # before anything runs
     started = time.perf_counter()
     with interrupt_hint(kw["store"]):
         res = sweep(args.scenario, design, n=args.replications, seed=args.seed, overrides=overrides(args), **kw)
-    say(args, f"{len(res.table)} runs on {backend_note(kw)} in {time.perf_counter() - started:.1f} s")
+    say(args, runs_note(res, kw, time.perf_counter() - started))
     for note in res.notes:
         say(args, note)
     summary = res.summary(args.metrics)
