@@ -93,6 +93,19 @@ def without_caption(fig):
     return fig
 
 
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_tick(label: object) -> str:
+    """A month label (``"2027-01"``) as an axis tick a reader cannot take for a day: ``"Jan '27"``."""
+    text = str(label)
+    try:
+        year, month = text[:7].split("-")
+        return f"{_MONTH_NAMES[int(month) - 1]} '{year[-2:]}"
+    except (ValueError, IndexError):
+        return text
+
+
 def axis_label(what: str, unit: str | None = None) -> str:
     """An axis label with its unit in brackets at the end: ``axis_label("revenue", "USD")`` -> ``revenue (USD)``."""
     return f"{what} ({unit})" if unit else what
@@ -176,10 +189,10 @@ def band_chart(bands: dict[str, pd.DataFrame], title: str, ylabel: str, level: f
         ax.plot(x, df["mean"].to_numpy(), color=color, lw=2, label=label)
         ax.fill_between(x, df["low"].to_numpy(), df["high"].to_numpy(), color=color, alpha=BAND_ALPHA, lw=0)
         step = max(1, int(np.ceil(len(df) / 12)))
-        ax.set_xticks(x[::step], [str(m)[2:] for m in df.index[::step]], rotation=0, fontsize=8)
+        ax.set_xticks(x[::step], [month_tick(m) for m in df.index[::step]], rotation=0, fontsize=8)
     ax.set_title(title)
     ax.set_ylabel(axis_label(ylabel, unit or currency))
-    ax.set_xlabel("month (year-month)")
+    ax.set_xlabel("month (month and year)")
     if currency:
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money))
     if any(float(b["low"].min()) < 0 for b in bands.values()):

@@ -37,7 +37,7 @@ GOOD, BAD, NEUTRAL = "#3a9e6f", "#b5443c", "#9a9a9a"
 LABELS = {
     "revenue": "revenue (executed)", "profit": "profit", "won_deals": "deals won", "meetings": "meetings held",
     "meetings_per_rep_month": "meetings per rep-month", "win_rate": "win rate", "avg_deal": "average deal",
-    "cycle_days": "sales cycle (days)", "salaries": "fixed salaries", "variable_pay": "variable pay",
+    "cycle_days": "sales cycle (working days)", "salaries": "fixed salaries", "variable_pay": "variable pay",
     "intensity": "rep intensity", "quota_attainment_rate": "rep-months at plan",
     "key_clients_lost_share": "key clients lost", "dropped_leads": "leads dropped", "payroll": "payroll",
     "gross_margin": "gross margin",

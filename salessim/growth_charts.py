@@ -23,7 +23,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .charts import BAND_ALPHA, PALETTE, caption, money, style
+from .charts import BAND_ALPHA, PALETTE, caption, money, month_tick, style
 
 if TYPE_CHECKING:  # pragma: no cover
     from .growth import GrowthResult, ProfitGrid
@@ -43,7 +43,7 @@ def _legend_label(res: "GrowthResult", label: str) -> str:
 def _month_axis(ax, months) -> None:
     x = np.arange(len(months))
     step = max(1, math.ceil(len(months) / 12))
-    ax.set_xticks(x[::step], [m[2:] for m in months][::step], fontsize=8)
+    ax.set_xticks(x[::step], [month_tick(m) for m in months][::step], fontsize=8)
     ax.set_xlabel("month")
 
 

@@ -93,3 +93,12 @@ def test_commission_charts(schemes, tmp_path):
     assert len(fig.axes) == 6 and "new design" in _texts(fig)
     files = charts.save(fig, tmp_path / "side", ["png", "svg", "pdf"])
     assert all(f.stat().st_size > 1000 for f in files)
+
+
+def test_month_ticks_name_the_month_and_cannot_be_read_as_a_day(result):
+    """Ticks were "27-01" (year-month without the century), which reads like a day of the month."""
+    assert charts.month_tick("2027-01") == "Jan '27" and charts.month_tick("2017-12") == "Dec '17"
+    fig = growth_charts.revenue_profit_chart(result)
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels() if t.get_text()]
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    assert ticks and all(t.split(" ")[0] in months and t.endswith(" '27") for t in ticks), ticks

@@ -40,6 +40,13 @@ def test_knobs_read_kind_bounds_and_units_from_the_schema():
     choice = resolve(Scenario, "routing.assignment", "round_robin")
     assert choice.kind == "choice" and choice.options == ("round_robin", "least_loaded")
     assert resolve(Scenario, "routing.overflow", False).kind == "bool"
+    # the dropdown shows the choices in words and keeps the schema's values
+    from salessim.widgets.panel import control
+    dropdown = control(choice)
+    dropdown = dropdown if isinstance(dropdown, W.Dropdown) else next(
+        c for c in getattr(dropdown, "children", ()) if isinstance(c, W.Dropdown))
+    assert dropdown.label == "round robin" and dropdown.value == "round_robin"
+    assert [label for label, _ in dropdown.options] == ["round robin", "least loaded"]
     reps = resolve(GrowthSettings, Knob("reps", "Reps"), 15)
     assert (reps.kind, reps.min, reps.max, reps.unit, reps.full_label) == ("int", 1, 40, "people", "Reps (people)")
     assert "after hiring" in reps.description

@@ -10,7 +10,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from ..charts import BAND_ALPHA, PALETTE, axis_label, finish, money, plt, style
+from ..charts import BAND_ALPHA, PALETTE, axis_label, finish, money, month_tick, plt, style
 from .backtest import LABELS, METRICS, BacktestResult
 
 
@@ -36,13 +36,13 @@ def backtest_chart(bt: BacktestResult, title: str, currency: str = ""):
         ax.set_title(f"{LABELS[metric]}: coverage {s['coverage']:.0%} of {int(s['months_scored'])} months, "
                      f"MAPE {s['mape_pct']:.0f}%", fontsize=10)
         short = LABELS[metric].split(" (")[0]
-        ax.set_ylabel(axis_label(short, f"{currency} per month".strip()) if metric == "won_revenue"
+        ax.set_ylabel(axis_label(short, f"{currency or 'currency units'} per month") if metric == "won_revenue"
                       else axis_label(short, "deals per month"))
         if metric == "won_revenue":
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money))
-        ax.set_xticks(x, [m[2:] for m in d["month"]], fontsize=8)
+        ax.set_xticks(x, [month_tick(m) for m in d["month"]], fontsize=8)
     axes[0].legend(loc="upper left", fontsize=8)
-    axes[-1].set_xlabel("month (year-month)")
+    axes[-1].set_xlabel("month (month and year)")
     fig.suptitle(title, fontweight="bold")
     finish(fig, f"Band: the middle {bt.level:.0%} of {bt.replications} replications each month; line: their mean; "
                 "dots: the export. Coverage: share of scored months inside the band. MAPE: mean absolute % error "

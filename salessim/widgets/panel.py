@@ -32,7 +32,7 @@ import ipywidgets as W
 
 from ..errors import UserError
 from ..outcomes import CACHE
-from .knobs import KnobSpec
+from .knobs import KnobSpec, humanise
 
 log = logging.getLogger("salessim.widgets")
 
@@ -85,7 +85,9 @@ def control(spec: KnobSpec):
     if spec.kind == "bool":
         c = W.Checkbox(value=bool(spec.value), indent=False, **common)
     elif spec.kind == "choice":
-        c = W.Dropdown(options=list(spec.options), value=spec.value, **common)
+        # shown in words ("executed margin"), the value stays the schema's ("executed_margin")
+        c = W.Dropdown(options=[(humanise(o) if isinstance(o, str) else str(o), o) for o in spec.options],
+                       value=spec.value, **common)
     elif spec.kind == "int":
         c = W.IntSlider(value=int(spec.value), min=int(spec.min), max=int(spec.max), step=int(spec.step or 1),
                         continuous_update=False, **common)
