@@ -18,6 +18,7 @@ may add PDF).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -141,8 +142,9 @@ def comparison_charts(cmp: "Comparison", out_dir: str | Path, formats: Iterable[
     """One difference chart per variant and the main-KPI chart, written to ``out_dir``."""
     out = Path(out_dir)
     files: list[Path] = []
-    for i, v in enumerate(cmp.variants):
-        name = "differences" if len(cmp.variants) == 1 else f"differences_{i + 1}"
+    for v in cmp.variants:
+        # one variant: differences.png; several: differences_<variant>.png (the label made file-safe)
+        name = "differences" if len(cmp.variants) == 1 else "differences_" + re.sub(r"[^A-Za-z0-9_.-]+", "_", v)
         files += save(difference_chart(cmp, v), out / name, formats)
     files += save(main_kpi_chart(cmp), out / f"{cmp.main_kpi}_difference", formats)
     return files

@@ -117,3 +117,13 @@ def test_index_chart_and_saving_both_formats(tmp_path):
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b"]  # strongest on top
     files = ec.save(fig, tmp_path / "idx")
     assert sorted(f.suffix for f in files) == [".png", ".svg"] and all(f.stat().st_size > 0 for f in files)
+
+
+def test_with_several_variants_each_difference_chart_is_named_for_its_variant(tmp_path):
+    from salessim.compare import compare
+    from salessim.experiment_charts import comparison_charts
+
+    cmp = compare("baseline", ["raise_deal_size", "baseline"], n=2, workers=1,
+                  overrides={"calendar.months": 1, "calendar.warmup_months": 0})
+    names = {f.name for f in comparison_charts(cmp, tmp_path, ["png"])}
+    assert {"differences_raise_deal_size.png", "differences_baseline_2.png"} <= names, names
