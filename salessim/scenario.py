@@ -98,7 +98,7 @@ class RepSpec(Section):
     """
 
     id: Name
-    count: Count = 1
+    count: Count = Field(1, description="Reps in the group (people).")
     supervisor: str | None = Field(description="Id of the supervisor they report to (none = unsupervised).")
     region: Name = "main"
     skill: Pos = Field(1.0, description="Conversion skill: multiplies the odds of every stage (1 = average).")

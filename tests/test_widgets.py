@@ -54,7 +54,7 @@ def test_knobs_read_kind_bounds_and_units_from_the_schema():
 
 def test_knob_overrides_and_unknown_paths():
     k = resolve(Scenario, Knob("team.reps.0.count", "Reps", min=1, max=30), 7)
-    assert (k.min, k.max, k.step, k.label) == (1, 30, 1, "Reps")
+    assert (k.min, k.max, k.step, k.label, k.full_label) == (1, 30, 1, "Reps", "Reps (people)")  # the README example
     with pytest.raises(ss.UserError, match="unknown setting") as e:
         resolve(Scenario, "team.reps.0.cuont", 7)
     assert e.value.field == "team.reps.0.cuont"
