@@ -139,6 +139,8 @@ def test_growth_panel_reruns_only_the_options_that_changed(short):
 def test_commission_panel_explains_an_invalid_tier_combination():
     p = commission_panel("new_product_group", months=3, replications=2, workers=1)
     assert "The scheme in place" in p.text.value and "The new design" in p.text.value
+    # the rate knob names the scenario's groups
+    assert p.specs["new_group_rate_multiple"].label == "Rate on group B vs A"
     p.set(threshold=0.5, cap=0.25)
     assert p.last_error.startswith("cap: expected a cap above the threshold (50% of plan), got 25%")
     p.set(cap=1.5)

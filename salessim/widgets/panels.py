@@ -198,14 +198,16 @@ def commission_panel(scenario: Scenario | str = "new_product_group", design: Any
     view shows two nearly equal schemes; move a knob to see what changes.
     """
     from ..commission_charts import side_by_side
-    from ..commission_design import SchemeDesign, as_design, compare_schemes, describe_scheme, design_of
+    from ..commission_design import SchemeDesign, as_design, compare_schemes, describe_scheme, design_of, groups_of
     from ..growth import _money
 
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
     start = as_design(design) if design is not None else design_of(sc)
     cur = sc.currency
     run = CommissionRun(months=months or nb.choose(12, 6), replications=replications or nb.choose(10, 3))
-    specs = [resolve(SchemeDesign, k, getattr(start, k.path), cur) for k in COMMISSION_KNOBS]
+    groups = groups_of(sc)
+    knobs = [_group_knob(k, groups) for k in COMMISSION_KNOBS]
+    specs = [resolve(SchemeDesign, k, getattr(start, k.path), cur) for k in knobs]
     specs = [_snap(s) for s in specs]
     specs += [resolve(CommissionRun, Knob("months", "Months simulated"), run.months),
               resolve(CommissionRun, Knob("replications", "Replications per scheme", max=100), run.replications)]
@@ -237,6 +239,16 @@ def commission_panel(scenario: Scenario | str = "new_product_group", design: Any
                  note=f"The same on-target pay, split and based differently. Attainment knobs are shares of the "
                       f"monthly plan ({sc.plan.monthly_per_rep:,.0f} {cur}; 1 = 100%). Seed {seed}; both schemes use "
                       "the same random numbers.", run_now=run_now, auto=auto)
+
+
+def _group_knob(knob: Knob, groups: list[str]) -> Knob:
+    """The new-group rate knob named for the scenario's groups ("Rate on group B vs A")."""
+    from dataclasses import replace
+
+    if knob.path != "new_group_rate_multiple" or len(groups) < 2:
+        return knob
+    others = ", ".join(groups[1:])
+    return replace(knob, label=f"Rate on group{'s' if len(groups) > 2 else ''} {others} vs {groups[0]}")
 
 
 def _snap(spec: KnobSpec) -> KnobSpec:
