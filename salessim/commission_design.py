@@ -6,8 +6,9 @@ split and what should it be based on?* A :class:`SchemeDesign` says
 * the **on-target pay**: what a rep earns in a month at exactly 100% of plan;
 * the **fixed / variable split**: the share of it that is salary;
 * the **pay base**: revenue or margin, contracted (signed) or executed (paid);
-* the **rate per product group**: the new group's rate as a multiple of the established
-  group's (the documents: 2x on B; 5x could exceed the gross profit);
+* the **rate per product group**: each other group's rate as a multiple of the established
+  group's (the documents: 2x on B; 5x could exceed the gross profit): one multiple for every
+  new group, or one per group (``group_rate_multiples``);
 * **tiers and caps**: a threshold below which no commission is paid, an accelerator (or
   decelerator) above a point, and a cap above which nothing more is paid.
 
@@ -27,7 +28,7 @@ plan fact / plan (1 = 100% of plan).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping
+from typing import Annotated, Any, Callable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,10 @@ class SchemeDesign(BaseModel):
     new_group_rate_multiple: float = Field(
         2.0, ge=0, le=10,
         description="Commission rate on the other product groups, as a multiple of the established group's (x).")
+    group_rate_multiples: dict[str, Annotated[float, Field(ge=0, le=10)]] = Field(
+        default_factory=dict,
+        description="Rate of a named other product group as a multiple of the established group's (x); "
+                    "groups not named take new_group_rate_multiple.")
     threshold: float = Field(0.0, ge=0, le=2,
                              description="Attainment below which no commission is paid (share of plan; 0 = none).")
     accelerator_from: float = Field(1.0, ge=0.05, le=3,
@@ -74,6 +79,10 @@ class SchemeDesign(BaseModel):
         1.0, ge=0, le=5, description="Rate above the accelerator point, as a multiple of the base rate (x; 1 = none).")
     cap: float = Field(0.0, ge=0, le=5,
                        description="Attainment above which no more commission is paid (share of plan; 0 = no cap).")
+
+    def multiple(self, group: str) -> float:
+        """Group ``group``'s commission rate as a multiple of the established group's (x)."""
+        return self.group_rate_multiples.get(group, self.new_group_rate_multiple)
 
     @property
     def tiered(self) -> bool:
@@ -84,7 +93,9 @@ class SchemeDesign(BaseModel):
         """A one-line description of the design."""
         parts = [f"{self.fixed_share:.0%} fixed of {self.on_target_pay:,.0f} on target",
                  f"commission on {BASE_WORDS[self.base]}"]
-        if self.new_group_rate_multiple != 1:
+        if self.group_rate_multiples:
+            parts.append(", ".join(f"{g} at {k:g}x" for g, k in sorted(self.group_rate_multiples.items())))
+        elif self.new_group_rate_multiple != 1:
             parts.append(f"new groups at {self.new_group_rate_multiple:g}x")
         if self.threshold > 0:
             parts.append(f"nothing below {self.threshold:.0%} of plan")
@@ -143,12 +154,21 @@ def check_design(scenario: Scenario, design: SchemeDesign) -> None:
     if design.accelerator != 1 and design.cap > 0 and design.accelerator_from >= design.cap:
         raise UserError(f"expected the accelerator to start below the cap ({design.cap:.0%} of plan), got "
                         f"{design.accelerator_from:.0%}", field="accelerator_from")
-    others = groups_of(scenario)[1:]
-    if design.tiered and others and design.new_group_rate_multiple < 1:
-        raise UserError("a lower rate on the new groups than on the established one needs a plain commission "
+    groups = groups_of(scenario)
+    others = groups[1:]
+    for g in design.group_rate_multiples:
+        if g not in others:
+            what = "the established group, whose rate is solved from the on-target pay" if g == groups[0] else \
+                "not a product group of this scenario"
+            raise UserError(f"expected one of the other product groups ({', '.join(others) or 'none'}); {g!r} is "
+                            f"{what}", field=f"group_rate_multiples.{g}")
+    low = [g for g in others if design.multiple(g) < 1]
+    if design.tiered and low:
+        raise UserError(f"a lower rate on group {low[0]} than on the established one needs a plain commission "
                         "(tiers pay one rate on every group, plus a kicker on the new groups): set the threshold "
                         "and the cap to 0 and the accelerator to 1, or the multiple to 1 or more",
-                        field="new_group_rate_multiple")
+                        field="group_rate_multiples." + low[0] if low[0] in design.group_rate_multiples
+                        else "new_group_rate_multiple")
     if design.fixed_share < 1 and paid_share_at_plan(design) <= 0:
         raise UserError(f"with nothing paid below {design.threshold:.0%} of plan, a rep at 100% of plan earns no "
                         "commission, so the on-target pay cannot be met: lower the threshold below 100%, or make "
@@ -170,9 +190,8 @@ def scheme_components(scenario: Scenario, design: SchemeDesign) -> list[dict[str
                         f"{scenario.plan.monthly_per_rep:,.0f})", field="on_target_pay")
     groups = groups_of(scenario)
     ref, others = groups[0], groups[1:]
-    k = design.new_group_rate_multiple
     if not design.tiered:
-        rates = {ref: _round_rate(rate), **{g: _round_rate(k * rate) for g in others}}
+        rates = {ref: _round_rate(rate), **{g: _round_rate(design.multiple(g) * rate) for g in others}}
         comps.append({"type": "commission", "base": design.base, "rates": rates})
         return comps
     tiers = [{"from": round(design.threshold, 4), "rate": _round_rate(rate)}]
@@ -182,9 +201,9 @@ def scheme_components(scenario: Scenario, design: SchemeDesign) -> list[dict[str
     if design.cap > 0:
         tiered["cap"] = round(design.cap, 4)
     comps.append(tiered)
-    if others and k > 1:
-        comps.append({"type": "commission", "name": "new_group_kicker", "base": design.base,
-                      "rates": {g: _round_rate((k - 1) * rate) for g in others}})
+    kicker = {g: _round_rate((design.multiple(g) - 1) * rate) for g in others if design.multiple(g) > 1}
+    if kicker:
+        comps.append({"type": "commission", "name": "new_group_kicker", "base": design.base, "rates": kicker})
     return comps
 
 
@@ -266,10 +285,12 @@ def design_of(scenario: Scenario | str) -> SchemeDesign:
     ref = groups[0]
     r_ref = com.rates.get(ref, com.default_rate)
     variable = r_ref * base_at_plan(sc, com.base)
-    k = (com.rates.get(groups[1], com.default_rate) / r_ref) if len(groups) > 1 and r_ref > 0 else 1.0
+    ratios = {g: com.rates.get(g, com.default_rate) / r_ref for g in groups[1:]} if r_ref > 0 else {}
+    k = ratios.get(groups[1], 1.0) if len(groups) > 1 else 1.0
+    own = {g: r for g, r in ratios.items() if r != k}   # groups paid differently from the first new one
     ote = salary + variable
     return SchemeDesign(on_target_pay=ote, fixed_share=salary / ote if ote > 0 else 1.0,
-                        base=com.base, new_group_rate_multiple=k)
+                        base=com.base, new_group_rate_multiple=k, group_rate_multiples=own)
 
 
 # --------------------------------------------------------------------------- comparing schemes

@@ -149,3 +149,66 @@ def test_five_times_the_rate_on_b_moves_selling_time_to_b(five_x):
 
     d = paired_difference(b_share(cd.CURRENT), b_share(cd.DESIGN), 1)
     assert d["low"] > 0
+
+
+# --------------------------------------------------------------------------- a rate per product group
+@pytest.fixture(scope="module")
+def three_groups(npg) -> ss.Scenario:
+    """new_product_group with a third group C (a copy of B)."""
+    from salessim.scenario_io import scenario_data, validate
+
+    data = scenario_data(npg)
+    data["products"]["C"] = {**data["products"]["B"], "group": "C"}
+    data["name"] = "three_groups"
+    return validate(data, default_source="three_groups")
+
+
+def _commission_rates(sc: ss.Scenario) -> dict[str, float]:
+    return dict(next(c for c in sc.pay.components if c.type == "commission").rates)
+
+
+def test_each_new_group_can_have_its_own_rate(three_groups):
+    design = cd.SchemeDesign(new_group_rate_multiple=2.0, group_rate_multiples={"C": 3.5})
+    rates = _commission_rates(cd.apply_design(three_groups, design))
+    assert rates["B"] / rates["A"] == pytest.approx(2.0, rel=1e-4)
+    assert rates["C"] / rates["A"] == pytest.approx(3.5, rel=1e-4)
+    # the established group's rate is the one the on-target pay sets, whatever the other groups get
+    assert rates["A"] == pytest.approx(_commission_rates(cd.apply_design(three_groups, cd.SchemeDesign()))["A"])
+    # and the design is read back from the scenario it made
+    back = cd.design_of(cd.apply_design(three_groups, design))
+    assert back.multiple("B") == pytest.approx(2.0, rel=1e-4) and back.multiple("C") == pytest.approx(3.5, rel=1e-4)
+
+
+def test_with_tiers_each_group_gets_its_own_kicker(three_groups):
+    design = cd.SchemeDesign(threshold=0.5, new_group_rate_multiple=1.0, group_rate_multiples={"C": 3.0})
+    comps = cd.apply_design(three_groups, design).pay.components
+    kicker = next(c for c in comps if c.type == "commission" and c.name == "new_group_kicker")
+    assert set(kicker.rates) == {"C"}             # B is paid like A: no kicker for it
+
+
+@pytest.mark.parametrize("multiples,fragment", [
+    ({"Z": 2.0}, "'Z' is not a product group of this scenario"),
+    ({"A": 2.0}, "'A' is the established group"),
+])
+def test_a_rate_for_a_group_that_is_not_a_new_group_names_it(three_groups, multiples, fragment):
+    with pytest.raises(ss.UserError, match=fragment) as e:
+        cd.apply_design(three_groups, cd.SchemeDesign(group_rate_multiples=multiples))
+    assert e.value.field == f"group_rate_multiples.{next(iter(multiples))}"
+
+
+def test_the_commission_panel_has_a_rate_knob_per_new_group(three_groups):
+    pytest.importorskip("ipywidgets")
+    from salessim.widgets import commission_panel
+
+    p = commission_panel(three_groups, months=3, replications=2, workers=1, run_now=False)
+    assert p.specs["group_rate_multiples.B"].label == "Rate on group B vs A"
+    assert p.specs["group_rate_multiples.C"].label == "Rate on group C vs A"
+    assert "new_group_rate_multiple" not in p.specs
+    p.set(**{"group_rate_multiples.C": 4.0})
+    assert p.last_error is None
+    import re
+
+    design_text = p.text.value.split("The new design", 1)[1]
+    rates = {g: float(r) for g, r in re.findall(r"\b([ABC]) ([0-9.]+)%", design_text)}
+    assert rates["C"] / rates["A"] == pytest.approx(4.0, rel=0.01)     # the knob reached the scheme
+    assert rates["B"] / rates["A"] == pytest.approx(2.0, rel=0.01)     # B kept the scenario's multiple

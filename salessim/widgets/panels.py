@@ -206,14 +206,17 @@ def commission_panel(scenario: Scenario | str = "new_product_group", design: Any
     cur = sc.currency
     run = CommissionRun(months=months or nb.choose(12, 6), replications=replications or nb.choose(10, 3))
     groups = groups_of(sc)
-    knobs = [_group_knob(k, groups) for k in COMMISSION_KNOBS]
-    specs = [resolve(SchemeDesign, k, getattr(start, k.path), cur) for k in knobs]
+    knobs = [g for k in COMMISSION_KNOBS for g in _group_knobs(k, groups)]
+    specs = [resolve(SchemeDesign, k, _design_value(start, k.path), cur) for k in knobs]
     specs = [_snap(s) for s in specs]
     specs += [resolve(CommissionRun, Knob("months", "Months simulated"), run.months),
               resolve(CommissionRun, Knob("replications", "Replications per scheme", max=100), run.replications)]
 
     def compute(values: dict[str, Any], progress) -> Rendered:
         m, n = int(values.pop("months")), int(values.pop("replications"))
+        per_group = {p.split(".", 1)[1]: values.pop(p) for p in list(values) if p.startswith("group_rate_multiples.")}
+        if per_group:
+            values["group_rate_multiples"] = per_group
         c = compare_schemes(sc, values, n=n, seed=seed, months=m, workers=workers, progress=progress)
         fig = side_by_side(c)
         t = c.kpi_table().set_index("kpi")
@@ -241,14 +244,23 @@ def commission_panel(scenario: Scenario | str = "new_product_group", design: Any
                       "the same random numbers.", run_now=run_now, auto=auto)
 
 
-def _group_knob(knob: Knob, groups: list[str]) -> Knob:
-    """The new-group rate knob named for the scenario's groups ("Rate on group B vs A")."""
+def _group_knobs(knob: Knob, groups: list[str]) -> list[Knob]:
+    """The rate knob(s) for the scenario's groups: "Rate on group B vs A" with one new group, one
+    knob per group (``group_rate_multiples.<group>``) with more; other knobs as they are."""
     from dataclasses import replace
 
     if knob.path != "new_group_rate_multiple" or len(groups) < 2:
-        return knob
-    others = ", ".join(groups[1:])
-    return replace(knob, label=f"Rate on group{'s' if len(groups) > 2 else ''} {others} vs {groups[0]}")
+        return [knob]
+    if len(groups) == 2:
+        return [replace(knob, label=f"Rate on group {groups[1]} vs {groups[0]}")]
+    return [replace(knob, path=f"group_rate_multiples.{g}", label=f"Rate on group {g} vs {groups[0]}")
+            for g in groups[1:]]
+
+
+def _design_value(design: Any, path: str) -> Any:
+    if path.startswith("group_rate_multiples."):
+        return design.multiple(path.split(".", 1)[1])
+    return getattr(design, path)
 
 
 def _snap(spec: KnobSpec) -> KnobSpec:
