@@ -152,8 +152,7 @@ def _probe_scheduler(address: str) -> None:
     failure is one :class:`UserError`.
     """
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-    from concurrent.futures import TimeoutError as FutureTimeout
+    import threading
 
     from distributed.comm import connect
 
@@ -168,18 +167,27 @@ def _probe_scheduler(address: str) -> None:
     async def bounded() -> Any:
         return await asyncio.wait_for(identity(), CONNECT_TIMEOUT_S)
 
-    pool = ThreadPoolExecutor(1, thread_name_prefix="salessim-probe")
-    try:
-        info = pool.submit(asyncio.run, bounded()).result(timeout=CONNECT_TIMEOUT_S + 5)
-    except (ValueError, TypeError) as e:
+    outcome: dict[str, Any] = {}
+
+    def probe() -> None:
+        try:
+            outcome["info"] = asyncio.run(bounded())
+        except BaseException as e:  # noqa: BLE001 - reported below, in the caller's thread
+            outcome["error"] = e
+
+    # a daemon thread: should the probe ever outlive its timeout, it cannot keep the program alive
+    thread = threading.Thread(target=probe, name="salessim-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT_S + 5)
+    e = outcome.get("error")
+    if isinstance(e, (ValueError, TypeError)):
         raise UserError(f"expected a scheduler address such as tcp://host:8786, got {address!r} ({_first_line(e)})",
                         field="--scheduler") from None
-    except (Exception, MemoryError) as e:  # connection refused, timeout, garbage from another server
-        what = "no answer" if isinstance(e, (TimeoutError, FutureTimeout)) else f"{type(e).__name__}: {_first_line(e)}"
+    if e is not None or "info" not in outcome:  # refused, timed out, garbage from another kind of server
+        what = "no answer" if e is None or isinstance(e, TimeoutError) else f"{type(e).__name__}: {_first_line(e)}"
         raise UserError(f"cannot reach a dask scheduler at {address} within {CONNECT_TIMEOUT_S:g} s ({what})",
                         field="--scheduler") from None
-    finally:
-        pool.shutdown(wait=False)
+    info = outcome["info"]
     if not isinstance(info, dict) or info.get("type") != "Scheduler":
         kind = info.get("type") if isinstance(info, dict) else type(info).__name__
         raise UserError(f"the server at {address} is not a dask scheduler (it says it is {kind!r}); "
