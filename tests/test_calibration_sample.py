@@ -172,3 +172,20 @@ def test_rep_hours_do_not_throttle_the_calibrated_volume(cal):
     rm = res.rep_monthly()
     selling = rm["days_present"] * (sc.calendar.hours_per_day * (1 - sc.activity.admin_share))
     assert (rm["hours_meetings"] <= 0.5 * selling).all()
+
+
+def test_the_fit_keeps_its_notes_price_list_and_groups(cal, tmp_path):
+    """Regression: ``Fit`` was built positionally; fields added in the middle of the dataclass
+    shifted the price list's groups, the prices, the currency and every fit note into the wrong
+    fields, where they were overwritten (a fit's warnings were never shown)."""
+    f = cal.fit
+    assert any("no deal closes before" in n for n in f.notes), f.notes      # this export's own gap
+    assert f.timing in ("one_stage", "two_stage") and isinstance(f.timing_note, str)
+    prices = pd.read_csv(SHARED_DATA / "products.csv")
+    assert f.list_prices == pytest.approx(dict(zip(prices["product"], prices["sales_price"])))
+    # a price list with a group column sets each product's group
+    grouped = tmp_path / "products.csv"
+    prices.assign(group=["G" + p[:3] for p in prices["product"]]).to_csv(grouped, index=False)
+    g = calibrate(SHARED_DATA / "sales_pipeline.csv", teams=SHARED_DATA / "sales_teams.csv", products=grouped)
+    assert g.fit.product_groups == {p: "G" + p[:3] for p in prices["product"]}
+    assert {p.group for p in g.scenario().products.values()} == {"G" + p[:3] for p in prices["product"]}

@@ -42,7 +42,7 @@ MIN_CLOSED_PER_PRODUCT_FIT = 300   # closed deals a product needs for its own ti
 MIN_VALUES_PER_PRODUCT_FIT = 8     # won values a product needs for its own value fit
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Fit:
     """Everything fitted from an export (see the module docstring)."""
 
@@ -337,12 +337,16 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
         notes.append(f"no deal closes before {first_closed}, although deals were created from {first_created}: "
                      "the export may not record closes before that date (months before it are not scored in the "
                      "backtest)")
-    out = Fit(export_date, first_created, first_closed, workdays, evidence, months, sources, arrivals, recent, reps,
-               wins, time_fits, best.family, product_times, product_source, outcome_times, value_fits, values,
-               value_notes, teams_df, capacity, data_figures, pace, {"closed": cyc[is_closed], "open": ages}, acts, groups, list_prices, v.info.get("currency"),
-               notes)
-    out.timing, out.two_stage, out.one_stage_product_times, out.timing_note = timing, two, one_stage_products, timing_note
-    return out
+    # by keyword: a positional call put groups, prices, currency and notes into the timing fields
+    # when those were added in the middle of the dataclass, and every fit note was lost
+    return Fit(export_date=export_date, first_created=first_created, first_closed=first_closed, workdays=workdays,
+               workday_evidence=evidence, months=months, sources=sources, arrivals=arrivals, recent_months=recent,
+               reps=reps, wins=wins, time_fits=time_fits, time_family=best.family, product_times=product_times,
+               product_time_source=product_source, outcome_times=outcome_times, value_fits=value_fits, values=values,
+               value_notes=value_notes, teams=teams_df, capacity=capacity, data_figures=data_figures, pace=pace,
+               time_data={"closed": cyc[is_closed], "open": ages}, activities=acts, timing=timing, two_stage=two,
+               one_stage_product_times=one_stage_products, timing_note=timing_note, product_groups=groups,
+               list_prices=list_prices, currency=v.info.get("currency"), notes=notes)
 
 
 def closing_pace(deals: pd.DataFrame, times: dict[str, SurvivalFit], workdays: list[str], months: list[str],
