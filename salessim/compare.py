@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import UserError
+from .errors import MAX_REPLICATIONS, UserError, whole_number
 from .experiment import Point, Runner, check_metrics, run_points
 from .scenario import Scenario
 from .scenario_io import load_scenario
@@ -351,8 +351,11 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
     if precision is not None and not (0 < precision <= 100):
         raise UserError(f"expected a precision in percent, above 0 and at most 100, got {precision!r}",
                         field="--precision")
-    if precision is None and (n is None or n < 2):
-        raise UserError(f"expected at least 2 replications for an interval, got {n!r}", field="--replications")
+    if precision is None:
+        n = whole_number(n, "replications", 0, MAX_REPLICATIONS) if n is not None else None
+        if n is None or n < 2:
+            raise UserError(f"expected at least 2 replications for an interval, got {n!r}", field="--replications")
+    seed = whole_number(seed, "seed", 0, 2**63 - 1)
     if pilot < 3:
         raise UserError(f"expected a pilot of at least 3 replications, got {pilot}", field="pilot")
     if max_replications < pilot:

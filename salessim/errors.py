@@ -36,3 +36,27 @@ class UserError(Exception):
 
 class ScenarioError(UserError):
     """A scenario file or scenario value that fails validation."""
+
+
+#: Most replications one call may ask for (about 2 days of one core for the baseline).
+MAX_REPLICATIONS = 1_000_000
+
+
+def whole_number(value: object, field: str, low: int = 0, high: int | None = None) -> int:
+    """``value`` as an ``int`` in ``[low, high]``, or :class:`UserError` naming ``field``.
+
+    For the Python API's counts and seeds (a notebook user's ``n=2.5`` or ``seed=-1`` is one
+    clear message, not a ``TypeError`` from deep inside).
+    """
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise UserError(f"expected a whole number, got {value!r}", field=field)
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        bound = f"from {low:,} to {high:,}" if high is not None else f"of {low:,} or more"
+        raise UserError(f"expected a whole number {bound}, got {value:,}", field=field)
+    return value

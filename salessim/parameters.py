@@ -22,13 +22,16 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .errors import ScenarioError, UserError
 from .scenario import Scenario
 from .scenario_io import get_path, scenario_data, set_path, with_overrides
+
+#: Most values on one axis of a grid (each is a scenario to run).
+MAX_AXIS_VALUES = 10_000
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,8 @@ def grid_values(param: Parameter, spec: Sequence[Any] | tuple[float, float, int]
                             field=where)
         if count == 1 and start != stop:
             raise UserError("a grid of COUNT 1 needs START = STOP", field=where)
+        if count > MAX_AXIS_VALUES:
+            raise UserError(f"expected at most {MAX_AXIS_VALUES:,} values on one axis, got {count:,}", field=where)
         raw = np.linspace(start, stop, int(count))
         if param.kind == "int":
             vals = [int(round(v)) for v in raw]
@@ -153,7 +158,11 @@ def grid_values(param: Parameter, spec: Sequence[Any] | tuple[float, float, int]
                                 f"({', '.join(map(str, sorted(set(vals))))}); use fewer points or a list", field=where)
             return vals
         return [float(v) for v in raw]
+    if isinstance(spec, (str, bytes)) or not isinstance(spec, Iterable):
+        raise UserError(f"expected a list of values (or START:STOP:COUNT), got {spec!r}", field=where)
     values = list(spec)
+    if len(values) > MAX_AXIS_VALUES:
+        raise UserError(f"expected at most {MAX_AXIS_VALUES:,} values on one axis, got {len(values):,}", field=where)
     if not values:
         raise UserError("empty list of values", field=where)
     out = [coerce(param, v, where) for v in values]

@@ -48,7 +48,11 @@ def simulate(scenario: Scenario | str, seed: int = 0, replication: int = 0, *, r
     keep_leads:
         Keep the per-lead table (``Result.leads()``).
     """
+    from .errors import whole_number
+
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
+    seed = whole_number(seed, "seed", 0, 2**63 - 1)
+    replication = whole_number(replication, "replication", 0, 2**63 - 1)
     dept = Department(sc, seed=seed, replication=replication, record_events=record_events)
     return dept.run(keep_leads=keep_leads)
 
@@ -168,11 +172,14 @@ def replicate(scenario: Scenario | str, n: int = 20, seed: int = 0, *, workers: 
     ``distributed.Client``) on a dask cluster; the results are identical to a serial run.
     Leads tables are dropped unless ``keep_leads`` (they are large).
     """
-    sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
-    if n < 1:
-        from .errors import UserError
+    from .errors import MAX_REPLICATIONS, whole_number
 
-        raise UserError(f"expected at least 1 replication, got {n}", field="replications")
+    sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
+    n = whole_number(n, "replications", 1, MAX_REPLICATIONS)
+    seed = whole_number(seed, "seed", 0, 2**63 - 1)
+    first = whole_number(first, "first", 0, 2**63 - 1)
+    if workers is not None:
+        workers = whole_number(workers, "workers", 1, 1024)
     tasks = [(sc, seed, first + i, keep_leads) for i in range(n)]
     results = run_many(tasks, _run_one, workers=workers, progress=progress, scheduler=scheduler)
     return Replications(sc, seed, results)

@@ -31,6 +31,10 @@ Share = Annotated[float, Field(ge=0, lt=1)]
 NonNeg = Annotated[float, Field(ge=0)]
 Pos = Annotated[float, Field(gt=0)]
 Count = Annotated[int, Field(ge=0)]
+#: Most reps in a department: memory grows by about 0.7 GB per 1,000 reps (docs/experiments.md).
+MAX_REPS = 10_000
+#: Most working days a diary or a booking rule may reach ahead (a working year).
+MAX_DAYS_AHEAD = 260
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\- ]+$")]
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -50,7 +54,7 @@ class CrossFieldError(Exception):
 class Section(BaseModel):
     """Base of every scenario section: unknown fields are errors."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- calendar
@@ -98,7 +102,7 @@ class RepSpec(Section):
     """
 
     id: Name
-    count: Count = Field(1, description="Reps in the group (people).")
+    count: Count = Field(1, le=MAX_REPS, description="Reps in the group (people).")
     supervisor: str | None = Field(description="Id of the supervisor they report to (none = unsupervised).")
     region: Name = "main"
     skill: Pos = Field(1.0, description="Conversion skill: multiplies the odds of every stage (1 = average).")
@@ -110,7 +114,7 @@ class RepSpec(Section):
     )
     threshold_spread: NonNeg = Field(0.0, description="Log-sd of the threshold across the group.")
     plan_per_month: NonNeg | None = Field(None, description="Monthly plan (currency); none = plan.monthly_per_rep.")
-    key_clients: Count = Field(0, description="Key clients in each rep's book at the start.")
+    key_clients: Count = Field(0, le=10_000, description="Key clients in each rep's book at the start.")
     products: list[str] | None = Field(None, description="Products they sell; none = all.")
     inbound_weight: Pos = Field(
         1.0, description="Relative share of inbound leads each rep of the group gets under round_robin (1 = average)."
@@ -215,9 +219,9 @@ class ActivitySpec(Section):
 
     meeting_hours: NonNeg = Field(description="Length of a client meeting (hours).")
     travel_hours: NonNeg = Field(description="Travel per meeting (hours).")
-    meeting_lead_days: Count = Field(description="Earliest day a booked meeting can take place, after booking (days).")
-    booking_horizon_days: Count = Field(description="How far ahead a rep books; no free slot by then = lead lost (days).")
-    max_meetings_per_day: Count = Field(description="Most meetings a rep holds in a day (0 = only hours limit it).")
+    meeting_lead_days: Count = Field(le=MAX_DAYS_AHEAD, description="Earliest day a booked meeting can take place, after booking (days).")
+    booking_horizon_days: Count = Field(le=MAX_DAYS_AHEAD, description="How far ahead a rep books; no free slot by then = lead lost (days).")
+    max_meetings_per_day: Count = Field(le=100, description="Most meetings a rep holds in a day (0 = only hours limit it).")
     first_contact_minutes: NonNeg = Field(description="One attempt to reach an inbound lead (minutes).")
     inbound_connect_rate: Prob = Field(description="Probability one attempt reaches an inbound lead.")
     max_contact_attempts: int = Field(ge=1, description="Attempts before an unreachable inbound lead is dropped.")
@@ -464,6 +468,10 @@ def check_references(s: Scenario) -> None:
                 raise CrossFieldError(f"team.supervisors.{i}.reports_to", f"reporting cycle through {cur!r}")
             seen.add(cur)
             cur = s.team.supervisors[sup_ids[cur]].reports_to
+    total = sum(g.count for g in s.team.reps)
+    if total > MAX_REPS:
+        raise CrossFieldError("team.reps", f"expected at most {MAX_REPS:,} reps in a department (memory grows by about "
+                                           f"0.7 GB per 1,000 reps), got {total:,}")
     rep_ids: set[str] = set()
     for i, group in enumerate(s.team.reps):
         if group.supervisor is not None and group.supervisor not in sup_ids:

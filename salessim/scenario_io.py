@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any, Iterable, Mapping
 import tomli_w
 from pydantic import ValidationError
 
-from .errors import ScenarioError
+from .errors import ScenarioError, UserError
 from .pay.components import COMPONENT_TYPES
 from .scenario import CrossFieldError, Scenario
 
@@ -50,7 +51,7 @@ def describe_builtins() -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- reading
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows Notepad) is not part of the TOML
     except FileNotFoundError:
         raise ScenarioError("file not found", source=str(path)) from None
     except UnicodeDecodeError as e:
@@ -77,8 +78,13 @@ def resolve_reference(ref: str, relative_to: Path | None = None) -> Path:
     for c in candidates:
         if c.is_file():
             return c.resolve()
+    for c in candidates:
+        if c.is_dir():
+            raise ScenarioError("expected a scenario file (.toml), found a directory", source=ref)
+    close = difflib.get_close_matches(ref.lower(), builtin_names(), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
     raise ScenarioError(
-        f"no such scenario file or built-in scenario (built-ins: {', '.join(builtin_names())})",
+        f"no such scenario file or built-in scenario ({hint}built-ins: {', '.join(builtin_names())})",
         source=ref,
     )
 
@@ -380,8 +386,14 @@ def load_scenario(ref: str | Path | Scenario, overrides: Mapping[str, Any] | Non
     return with_overrides(scenario, overrides) if overrides else scenario
 
 
-def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """A copy of ``scenario`` with ``{"dotted.path": value}`` changes, validated."""
+def with_overrides(scenario: Scenario | str, overrides: Mapping[str, Any]) -> Scenario:
+    """A copy of ``scenario`` (an object, a built-in name or a file) with ``{"dotted.path": value}``
+    changes, validated."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if not isinstance(overrides, Mapping):
+        raise UserError(f"expected overrides as a mapping {{'dotted.path': value}}, got {type(overrides).__name__}",
+                        field="overrides")
     data = scenario_data(scenario)
     origin: dict[str, str] = {}
     for path, value in overrides.items():

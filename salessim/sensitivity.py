@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .compare import paired_difference
-from .errors import UserError
+from .errors import MAX_REPLICATIONS, UserError, whole_number
 from .experiment import Point, Runner, check_metrics, run_points
 from .parameters import Parameter, apply, check_range, from_unit, label, parameter
 from .scenario import Scenario
@@ -244,8 +244,8 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
     overrides, workers, scheduler, progress, store, resume, overwrite:
         As for :func:`salessim.sweep.sweep`.
     """
-    if n < 1:
-        raise UserError(f"expected at least 1 replication per point, got {n}", field="--replications")
+    n = whole_number(n, "replications", 1, MAX_REPLICATIONS)
+    seed = whole_number(seed, "seed", 0, 2**63 - 1)
     base = load_scenario(scenario, overrides)
     if not ranges:
         raise UserError("expected at least one parameter range (--range PATH=LOW:HIGH or --spec FILE)",

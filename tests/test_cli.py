@@ -107,3 +107,27 @@ def test_a_reader_that_leaves_early_is_no_traceback_and_the_outputs_are_still_wr
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
     assert proc.returncode == 0
     assert any(out.glob("*.png")) and any(out.glob("*.csv"))
+
+
+
+@pytest.mark.parametrize("call,field,fragment", [
+    (lambda ss: ss.replicate("baseline", n=2, seed=-1), "seed", "expected a whole number from 0"),
+    (lambda ss: ss.replicate("baseline", n=2.5), "replications", "expected a whole number, got 2.5"),
+    (lambda ss: ss.replicate("baseline", n="3"), "replications", "expected a whole number, got '3'"),
+    (lambda ss: ss.replicate("baseline", n=10**9), "replications", "from 1 to 1,000,000"),
+    (lambda ss: ss.simulate("baseline", seed=1.5), "seed", "expected a whole number, got 1.5"),
+    (lambda ss: ss.with_overrides("baseline", [("calendar.months", 3)]), "overrides", "expected overrides as a mapping"),
+])
+def test_the_python_api_turns_a_notebook_users_wrong_value_into_one_clear_error(call, field, fragment):
+    """These were a ValueError, TypeError or AttributeError from deep inside."""
+    import salessim as ss
+
+    with pytest.raises(ss.UserError, match=fragment) as e:
+        call(ss)
+    assert e.value.field == field
+
+
+def test_with_overrides_accepts_a_scenario_name():
+    import salessim as ss
+
+    assert ss.with_overrides("baseline", {"calendar.months": 3}).calendar.months == 3

@@ -25,6 +25,19 @@ BAD = {
                         "calendar.start", "expected the first day of a month"),
     "unknown_product_in_source": ('extends = "baseline"\n[[lead_sources]]\nname = "x"\nproduct = "Z"\n'
                                   'rate_per_day = 1\n', "lead_sources.0.product", "expected a product ('A')"),
+    # infinity passed every positive-number field and failed deep in the model (OverflowError)
+    "infinite_rate": ('extends = "baseline"\n[prospecting]\ncalls_per_hour = inf\n',
+                      "prospecting.calls_per_hour", "expected a finite number"),
+    "infinite_deal_size": ('extends = "baseline"\n[products.A]\ndeal_size = { dist = "lognormal", median = inf, '
+                           'sigma = 1.0 }\n', "products.A.deal_size.median", "expected a finite number"),
+    # sizes that would need more memory than any machine has (the process was killed)
+    "huge_headcount": ('extends = "baseline"\n[[team.reps]]\nid = "r"\ncount = 100000000000\nsupervisor = "head"\n'
+                       'salary_per_month = 1\n', "team.reps.0.count", "10000"),
+    "huge_department": ('extends = "baseline"\n' + "".join(
+        f'[[team.reps]]\nid = "g{i}"\ncount = 4000\nsupervisor = "head"\nsalary_per_month = 1\n' for i in range(3)),
+        "team.reps", "expected at most 10,000 reps in a department"),
+    "huge_booking_horizon": ('extends = "baseline"\n[activity]\nbooking_horizon_days = 10000000\n',
+                             "activity.booking_horizon_days", "260"),
 }
 
 
@@ -118,3 +131,25 @@ def test_every_builtin_scenario_loads_and_says_what_it_answers():
     for name in builtin_names():
         sc = ss.load_scenario(name)
         assert sc.question, f"{name} has no question"
+
+
+def test_a_byte_order_mark_is_not_a_toml_error(tmp_path):
+    """Windows Notepad saves UTF-8 with a byte-order mark; it was 'Invalid statement at line 1'."""
+    f = tmp_path / "bom.toml"
+    f.write_bytes(b"\xef\xbb\xbf" + b'extends = "baseline"\n[calendar]\nmonths = 3\n')
+    assert ss.load_scenario(str(f)).calendar.months == 3
+
+
+@pytest.mark.parametrize("ref,fragment", [
+    ("baselin", "did you mean 'baseline'?"),
+    ("Baseline", "did you mean 'baseline'?"),
+    ("new_product", "did you mean 'new_product_group'?"),
+])
+def test_a_misspelt_scenario_name_gets_a_suggestion(ref, fragment):
+    with pytest.raises(ss.UserError, match=fragment):
+        ss.load_scenario(ref)
+
+
+def test_a_directory_is_not_a_scenario(tmp_path):
+    with pytest.raises(ss.UserError, match=r"expected a scenario file \(\.toml\), found a directory"):
+        ss.load_scenario(str(tmp_path))

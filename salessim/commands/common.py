@@ -6,13 +6,13 @@ import argparse
 import tomllib
 from typing import Any
 
-from ..errors import UserError
+from ..errors import MAX_REPLICATIONS, UserError
 from ..scenario import Scenario
 from ..scenario_io import load_scenario
 
 
-def int_at_least(minimum: int):
-    """An argparse type: a whole number >= ``minimum``."""
+def int_at_least(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number >= ``minimum`` (and <= ``maximum``, if given)."""
 
     def parse(text: str) -> int:
         try:
@@ -21,14 +21,16 @@ def int_at_least(minimum: int):
             value = None
         if value is None or value < minimum:
             raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {minimum} to {maximum:,}, got {text!r}")
         return value
 
     parse.__name__ = f"whole number >= {minimum}"
     return parse
 
 
-positive_int = int_at_least(1)
-seed_int = int_at_least(0)
+positive_int = int_at_least(1, MAX_REPLICATIONS)
+seed_int = int_at_least(0, 2**63 - 1)
 
 
 def parse_value(text: str) -> Any:

@@ -78,7 +78,7 @@ METRICS: tuple[str, ...] = Metric.__args__  # type: ignore[attr-defined]
 
 
 class _Component(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     name: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_]+$",
                              description="Label of this part in payroll (default: the type).")
@@ -164,7 +164,7 @@ class PlanFulfilment(_Component):
 class Tier(BaseModel):
     """One attainment band ``[from, to)`` and the rate paid on the base earned in it."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
     start: float = Field(alias="from", ge=0, le=20, description="Attainment where the band starts (1 = 100% of plan).")
     end: float | None = Field(None, alias="to", gt=0, le=20, description="Attainment where it ends; none = the next band's start.")
     rate: Rate = Field(description="Share of the base paid on what is earned in this band.")
@@ -330,7 +330,7 @@ class HandoffSpec(BaseModel):
     ``policing_extra_attempts`` more contact attempts [assumed: the operator chases the rep].
     """
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
     operators: int = Field(1, ge=1, le=100, description="Operators in the role (people in payroll).")
     salary_per_month: Money = Field(description="Fixed salary per operator (currency per month).")
     fee_per_contact: Money = Field(0.0, description="Paid per lead handed off (currency).")
@@ -349,7 +349,7 @@ class HandoffSpec(BaseModel):
 class PaySpec(BaseModel):
     """A pay scheme: fixed salaries (from the team, or a ``salary`` component) plus these components."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
     components: list[Component] = Field(default_factory=list)
     handoff: HandoffSpec | None = Field(None, description="A lead hand-off role (chat operators); none = no such role.")
     attainment_spread: float = Field(
