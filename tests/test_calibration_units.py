@@ -80,6 +80,12 @@ def test_encodings_and_delimiters():
     assert decode(text.encode("utf-16"), "f")[1] == "utf-16"
     assert sniff_delimiter(text) == ";"
     assert sniff_delimiter("a\tb\tc\n1\t2\t3\n") == "\t"
+    # Latin text with accents saved as Windows-1252 / Latin-1: every accented letter is also a
+    # Cyrillic letter in Windows-1251, which used to win ("José Núñez" became "Josй Nъсez")
+    latin = "deal,rep\n1,José Núñez\n2,Jürgen Müller\n3,François Lefèvre\n4,Donn Cantrell\n"
+    text_back, enc, _ = decode(latin.encode("cp1252"), "f")
+    assert enc == "cp1252" and "José Núñez" in text_back
+    assert decode("имя;продукт\nИван;GTX Pro\nОльга;MG Special\n".encode("cp1251"), "f")[1] == "cp1251"
     with pytest.raises(UserError, match="not a text file"):
         decode(b"abc\x00def" * 10, "f")
 

@@ -162,13 +162,33 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, 
     lat = data.decode("cp1252", errors="replace")
     n_cyr = sum(1 for ch in cyr if "\u0400" <= ch <= "\u04ff")
     n_high = sum(1 for b in data if b >= 0x80)
-    if n_high and n_cyr >= 0.6 * n_high:
+    if n_high and n_cyr >= 0.6 * n_high and not _latin_words_in_cyrillic(cyr):
         return data.decode("cp1251", errors="strict"), "cp1251", notes
     try:
         return data.decode("cp1252", errors="strict"), "cp1252", notes
     except UnicodeDecodeError:
         notes.append("bytes that are neither UTF-8 nor Windows-1252: read as Latin-1")
         return lat if "\ufffd" not in lat else data.decode("latin-1"), "latin-1", notes
+
+
+_WORD = re.compile(r"[A-Za-z\u0400-\u04ff]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _latin_words_in_cyrillic(text: str) -> bool:
+    """True when text decoded as Windows-1251 is really Latin text with accents.
+
+    Every accented Latin letter of Windows-1252 (é, ñ, ü, ...) is also a Cyrillic letter in
+    Windows-1251, so counting Cyrillic letters cannot tell the two apart. Words can: in Russian
+    text the Cyrillic letters make whole words, while "José Núñez" read as Windows-1251 gives
+    words that mix Latin and Cyrillic letters ("Josй", "Nъсez").
+    """
+    words = [w for w in _WORD.findall(text[:200000]) if _CYRILLIC.search(w)]
+    if not words:
+        return False
+    mixed = sum(1 for w in words if _ASCII_LETTER.search(w))
+    return mixed > 0.3 * len(words)
 
 
 def _printable_share(text: str) -> float:
