@@ -131,3 +131,21 @@ def test_with_overrides_accepts_a_scenario_name():
     import salessim as ss
 
     assert ss.with_overrides("baseline", {"calendar.months": 3}).calendar.months == 3
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "baseline", "-n", "2", "--months", "1", "--workers", "1"],
+    ["compare", "baseline", "raise_deal_size", "-n", "2", "--months", "1", "--workers", "1"],
+    ["sweep", "baseline", "--grid", "team.reps.0.count=5,7", "-n", "1", "--months", "1", "--workers", "1"],
+    ["plan", "baseline", "-n", "2", "--workers", "1"],
+    ["comp", "baseline", "-n", "2", "--months", "1", "--workers", "1"],
+], ids=lambda a: a[0])
+def test_an_output_path_that_cannot_be_a_directory_fails_before_any_work(argv, tmp_path, capsys):
+    """It used to end in a NotADirectoryError traceback after every run had finished."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    assert main([*argv, "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert f"--out: expected a directory path, but {blocker} is a file" in err
+    assert "runs on" not in err                       # refused before anything ran

@@ -84,7 +84,8 @@ def handle(args) -> int:
     out = Path(args.out)
     if out.exists() and out.is_dir():
         raise UserError("expected a file name for the scenario, found a directory", source=args.out, field="--out")
-    check_out_dir(args.report)
+    check_out_dir(str(out.parent), "--out")
+    check_out_dir(args.report, "--report")
     if args.holdout_months < 0:
         raise UserError(f"expected 0 or more, got {args.holdout_months}", field="--holdout-months")
     t0 = time.perf_counter()

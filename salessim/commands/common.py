@@ -65,16 +65,28 @@ def load_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None
     return load_scenario(args.scenario, overrides or None)
 
 
-def check_out_dir(path: str) -> None:
-    import os
+def check_out_dir(path: str, field: str = "--out") -> None:
+    """Make sure the output directory ``path`` can be written, before any work is done.
+
+    Creates it (with its parents) and writes and removes a probe file, so that a path under a
+    file, a read-only or virtual file system (``/proc``) or a full disk is one clear error at
+    the start rather than a traceback after a long run.
+    """
+    import tempfile
     from pathlib import Path
 
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise UserError("expected a directory, found a file", source=path, field="--out")
-    probe = p if p.exists() else next((q for q in p.parents if q.exists()), Path("."))
-    if not os.access(probe, os.W_OK):
-        raise UserError("directory is not writable", source=str(probe), field="--out")
+        raise UserError("expected a directory, found a file", source=path, field=field)
+    for q in p.parents:
+        if q.exists() and not q.is_dir():
+            raise UserError(f"expected a directory path, but {q} is a file", source=path, field=field)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=p, prefix=".salessim-write-test-"):
+            pass
+    except OSError as e:
+        raise UserError(f"cannot write there ({e.strerror or e})", source=path, field=field) from None
 
 
 def chart_formats(text: str) -> tuple[str, ...]:
