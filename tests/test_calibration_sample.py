@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from salessim.calibration import calibrate
+from salessim.errors import UserError
 from salessim.cli import main
 from tests.conftest import SHARED_DATA
 
@@ -189,3 +190,29 @@ def test_the_fit_keeps_its_notes_price_list_and_groups(cal, tmp_path):
     g = calibrate(SHARED_DATA / "sales_pipeline.csv", teams=SHARED_DATA / "sales_teams.csv", products=grouped)
     assert g.fit.product_groups == {p: "G" + p[:3] for p in prices["product"]}
     assert {p.group for p in g.scenario().products.values()} == {"G" + p[:3] for p in prices["product"]}
+
+
+def test_what_the_side_tables_skip_is_reported_with_the_fit(tmp_path):
+    """The teams and price-list readers noted duplicates and bad prices, but nothing showed them."""
+    teams = pd.read_csv(SHARED_DATA / "sales_teams.csv")
+    dup = teams.iloc[0].copy()
+    dup["manager"] = "Someone Else"
+    teams_file = tmp_path / "teams.csv"
+    pd.concat([teams, dup.to_frame().T]).to_csv(teams_file, index=False)
+    prices = pd.read_csv(SHARED_DATA / "products.csv", dtype=str)
+    prices.loc[0, "sales_price"], prices.loc[1, "sales_price"] = "-649", "abc"
+    prices_file = tmp_path / "products.csv"
+    prices.to_csv(prices_file, index=False)
+    c = calibrate(SHARED_DATA / "sales_pipeline.csv", teams=teams_file, products=prices_file)
+    notes = "\n".join(c.fit.notes)
+    assert f"teams.csv: row {len(teams) + 1}: {dup['sales_agent']!r} appears again under 'Someone Else'" in notes
+    assert f"products.csv: row 1: price '-649' is not above 0: no price for {prices.loc[0, 'product']!r}" in notes
+    assert "products.csv: row 2: price 'abc' is not a number" in notes
+    assert prices.loc[0, "product"] not in c.fit.list_prices
+
+
+def test_a_price_list_without_prices_or_groups_is_refused(tmp_path):
+    f = tmp_path / "products.csv"
+    f.write_text("name,cost\nGTXBasic,641\n")
+    with pytest.raises(UserError, match="expected a price column .* or a group column"):
+        calibrate(SHARED_DATA / "sales_pipeline.csv", products=f)

@@ -143,6 +143,9 @@ def read_products(path: str | Path) -> PriceList:
     """Read a price list (product, price, optional group)."""
     raw = read_table(path, expected=[a for al in PRODUCT_COLUMNS.values() for a in al])
     cols = _columns(raw, PRODUCT_COLUMNS, ("product",))
+    if "price" not in cols and "group" not in cols:
+        raise UserError(f"expected a price column ({', '.join(PRODUCT_COLUMNS['price'])}) or a group column "
+                        f"({', '.join(PRODUCT_COLUMNS['group'])}); found {', '.join(raw.header)}", source=raw.source)
     prices = (parse_amounts([row[cols["price"]] if cols["price"] < len(row) else "" for row in raw.rows])
               if "price" in cols else None)
     price: dict[str, float] = {}
@@ -156,6 +159,9 @@ def read_products(path: str | Path) -> PriceList:
         v = float(prices.values[k]) if prices is not None else float("nan")
         if prices is not None and prices.bad[k]:
             notes.append(f"row {num}: price {row[cols['price']]!r} is not a number: no price for {name!r}")
+        elif v <= 0:
+            notes.append(f"row {num}: price {row[cols['price']]!r} is not above 0: no price for {name!r}")
+            v = float("nan")
         if name in price:
             notes.append(f"row {num}: {name!r} listed again: kept the first")
             continue
