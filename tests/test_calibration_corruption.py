@@ -483,6 +483,29 @@ def test_the_suite_has_at_least_twenty_kinds_of_damage():
     assert len(CASES) >= 20
 
 
+@case("placeholder_dates_long_ago", ("reason", "implausible_date", 2))
+def _c_ancient(tmp):
+    """A deal created on 1900-01-01 (a placeholder) stretched the history to 9,912 months, silently."""
+    rows = clean_rows()
+    opened = [i for i, r in enumerate(rows) if r[3] == "In_Progress"]
+    rows[opened[0]][7] = "1900-01-01"
+    rows[opened[1]][7] = "1917-11-07"
+    p = tmp / "deals.csv"
+    p.write_text(csv_text(rows))
+    return p, []
+
+
+@case("typo_in_a_closed_stage", ("ok", lambda rep, out: "stage 'Wonn'" in out and "read as open pipeline" in out))
+def _c_stage_typo(tmp):
+    """A typo in a closed stage made those deals open pipeline, visible only in the stage summary."""
+    rows = clean_rows()
+    for i in _won_rows(rows)[:5]:
+        rows[i][3] = "Wonn"
+    p = tmp / "deals.csv"
+    p.write_text(csv_text(rows))
+    return p, []
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_damage_gives_a_clear_message_or_a_counted_rejection(name, tmp_path, capsys):
     make, expected = CASES[name]
@@ -512,3 +535,4 @@ def test_damage_gives_a_clear_message_or_a_counted_rejection(name, tmp_path, cap
         assert len(flagged) == int(got.iloc[0]) and flagged["row"].between(1, len(rows)).all()
     else:
         assert expected[1](rep, out), out
+

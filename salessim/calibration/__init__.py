@@ -126,6 +126,7 @@ def calibrate(export: str | Path, *, teams: str | Path | None = None, products: 
     f = fit_deals(v, teams=tm, prices=pr, activities=ac, recent_months=recent_months)
     # what the side tables skipped or doubted (duplicate reps, prices that are not numbers, ...)
     f.notes[:0] = [f"{t.source}: {n}" for t in (tm, pr, ac) if t is not None for n in t.notes]
+    f.notes[:0] = v.stage_map.doubts()
     t3 = time.perf_counter()
     return Calibration(src, raw, m, v, f, tm, pr, ac, anonymize,
                        {"read_s": t1 - t0, "validate_s": t2 - t1, "fit_s": t3 - t2, "total_s": t3 - t0})

@@ -16,6 +16,7 @@ check it and correct it in a mapping file. Rules, in order:
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -44,6 +45,22 @@ class StageMap:
     def describe(self) -> str:
         parts = [f"{r.stage!r} -> {r.outcome} ({r.deals:,})" for r in self.table.itertuples()]
         return "; ".join(parts)
+
+    def doubts(self) -> list[str]:
+        """Stages read as open pipeline whose names look like a won or lost stage (a typo such
+        as 'Wonn', or 'Closed-Lsot'): the deals would count as open, silently."""
+        t = self.table
+        closed = {normalise_name(v): o for v, o in zip(t["stage"], t["outcome"]) if o in ("won", "lost")}
+        vocab = {**{k: "won" for k in ("won", "closed won", "win")},
+                 **{k: "lost" for k in ("lost", "closed lost", "loss")}, **closed}
+        out = []
+        for r in t[t["rule"] == "other stage: open pipeline"].itertuples():
+            close = difflib.get_close_matches(normalise_name(r.stage), list(vocab), n=1, cutoff=0.75)
+            if close:
+                out.append(f"stage {r.stage!r} ({r.deals:,} deals) was read as open pipeline, but its name is close "
+                           f"to {close[0]!r} ({vocab[close[0]]}); if those deals are closed, list the stage under "
+                           f"[stages] {vocab[close[0]]} in a mapping file (--mapping)")
+        return out
 
 
 def classify(value: str, preset: Preset | None, extra: dict[str, Sequence[str]] | None) -> tuple[str, str]:

@@ -27,6 +27,8 @@ Rejections, in the order they are checked (a row gets the first that applies):
 ``other_currency``        an amount in a currency other than the export's main one
 ``close_before_create``   closed before it was created
 ``future_date``           created or closed after the export date (default: today)
+``implausible_date``      created more than 20 years before the export date (a placeholder
+                          such as 1900-01-01, or a typo in the year)
 ========================  ==================================================================
 
 Notes on accepted rows: ``won_without_value``, ``amount_ignored`` (unreadable amount on a
@@ -49,6 +51,9 @@ from .readers import DateOrder, RawTable, _cell_text, normalise_name, parse_amou
 from .stages import StageMap, map_stages
 from .tables import PriceList, Teams
 
+#: Deals created longer ago than this before the export date are rejected as implausible.
+MAX_HISTORY_YEARS = 20
+
 REJECTIONS: dict[str, str] = {
     "blank_row": "blank row",
     "repeated_header": "the header line repeated inside the data",
@@ -67,6 +72,7 @@ REJECTIONS: dict[str, str] = {
     "other_currency": "amount in a currency other than the export's main one",
     "close_before_create": "closed before it was created",
     "future_date": "a date after the export date",
+    "implausible_date": f"created more than {MAX_HISTORY_YEARS} years before the export date",
 }
 NOTES: dict[str, str] = {
     "won_without_value": "won deal without a value: kept for win rates and cycle times, left out of the deal-value fit",
@@ -294,6 +300,9 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     fut = (~np.isnat(created) & (created > lim)) | (is_closed & ~np.isnat(closed_any) & (closed_any > lim))
     reject(fut, "future_date", lambda i: f"created {created[i]}" + (f", closed {closed_any[i]}" if is_closed[i] else "")
            + f" (export date {limit})")
+    oldest = lim - np.timedelta64(int(MAX_HISTORY_YEARS * 365.25), "D")
+    reject(~np.isnat(created) & (created < oldest), "implausible_date",
+           lambda i: f"created {created[i]} (export date {limit})")
 
     accepted = reason == ""
     # -- notes on accepted rows
