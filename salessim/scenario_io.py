@@ -267,7 +267,7 @@ def _explain(err: dict, data: dict) -> str:
         "dict_type": "expected a table",
         "model_type": "expected a table",
         "model_attributes_type": "expected a table",
-        "string_pattern_mismatch": "expected a name of letters, digits, spaces, '.', '_' or '-'",
+        "string_pattern_mismatch": "expected a name of plain ASCII letters (a-z, A-Z), digits, spaces, '.', '_' or '-'",
         "too_short": "expected at least one entry",
     }
     if kind in plain:

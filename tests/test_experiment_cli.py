@@ -125,6 +125,9 @@ def _free_port() -> int:
     (["compare", "baseline", "raise_deal_size", "-n", "6", "--months", "6", "--kpis", "revenue,profti"],
      "--kpis: unknown metric 'profti'; did you mean 'profit'?"),
     (["compare", "baseline", "baseline", "--scheduler", "tcp://127.0.0.1:PORT"], "cannot reach a dask scheduler"),
+    # --points was silently ignored with a grid
+    (["sweep", "baseline", "--grid", "team.reps.0.count=5,7", "--points", "5"], "--points: --points and --sample-seed"),
+    (["sweep", "baseline", "--grid", "team.reps.0.count=1:9:100000000"], "expected at most 10,000 values on one axis"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys):
     argv = [a.replace("PORT", str(_free_port())) for a in argv]

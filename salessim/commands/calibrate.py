@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
-from .common import add_formats_arg, check_out_dir, positive_int, seed_int
+from .common import add_formats_arg, check_out_dir, int_at_least, positive_int, seed_int
 
 ORDER = 40
 
@@ -34,9 +34,9 @@ def _probability(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a probability above 0 and below 1 (e.g. 0.7), got {text!r}") from None
     if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a probability above 0 and below 1 (e.g. 0.7), got {text!r}")
     return v
 
 
@@ -57,7 +57,7 @@ def register(sub) -> None:
     p.add_argument("--report", metavar="DIR", required=True, help="report directory (tables, charts, scores)")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE",
                    help="the export date (default: the latest date in the export)")
-    p.add_argument("--months", type=positive_int, default=12, metavar="M", help="months of the next period (default 12)")
+    p.add_argument("--months", type=int_at_least(1, 120), default=12, metavar="M", help="months of the next period (default 12)")
     p.add_argument("--recent-months", type=positive_int, default=3, metavar="K",
                    help="recent months whose rates and rep shares set the next period (default 3)")
     p.add_argument("--replications", "-n", type=positive_int, default=20, metavar="N",

@@ -41,8 +41,8 @@ def register(sub) -> None:
                    help="a grid axis: PATH=v1,v2,... or PATH=START:STOP:COUNT (repeatable; all combinations run)")
     p.add_argument("--lhs", action="append", default=[], metavar="PATH=LOW:HIGH",
                    help="a range to sample by Latin hypercube (repeatable)")
-    p.add_argument("--points", type=positive_int, default=20, metavar="K", help="Latin-hypercube points (default 20)")
-    p.add_argument("--sample-seed", type=seed_int, default=0, metavar="S", help="seed of the sample (default 0)")
+    p.add_argument("--points", type=positive_int, default=None, metavar="K", help="Latin-hypercube points (default 20)")
+    p.add_argument("--sample-seed", type=seed_int, default=None, metavar="S", help="seed of the sample (default 0)")
     p.add_argument("--metrics", type=list_arg, default=["profit", "revenue"], metavar="A,B",
                    help="metrics to summarise and chart (default profit,revenue)")
     add_common(p, default_n=10)
@@ -53,6 +53,9 @@ def design_from_args(args) -> Grid | LatinHypercube:
     if args.grid and args.lhs:
         raise UserError("choose a grid (--grid) or a sample (--lhs), not both", field="--grid")
     if args.grid:
+        if args.points is not None or args.sample_seed is not None:
+            raise UserError("--points and --sample-seed set a Latin-hypercube sample (--lhs); a grid runs every "
+                            "value it lists", field="--points" if args.points is not None else "--sample-seed")
         axes: dict = {}
         for text in args.grid:
             path, values = parse_grid(text)
@@ -67,7 +70,8 @@ def design_from_args(args) -> Grid | LatinHypercube:
             if path in ranges:
                 raise UserError(f"{path} is given twice", field="--lhs")
             ranges[path] = (lo, hi)
-        return LatinHypercube(ranges, points=args.points, seed=args.sample_seed)
+        return LatinHypercube(ranges, points=args.points or 20,
+                              seed=args.sample_seed if args.sample_seed is not None else 0)
     raise UserError("expected at least one --grid PATH=VALUES or --lhs PATH=LOW:HIGH", field="--grid")
 
 
