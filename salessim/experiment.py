@@ -164,8 +164,11 @@ class Runner:
     _done: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        from .errors import whole_number
+
         if self.workers is None:
             self.workers = default_workers()
+        self.workers = whole_number(self.workers, "workers", 1, 1024)
         if self.progress is None:
             self.progress = interactive()
 

@@ -117,6 +117,8 @@ def test_a_reader_that_leaves_early_is_no_traceback_and_the_outputs_are_still_wr
     (lambda ss: ss.replicate("baseline", n=10**9), "replications", "from 1 to 1,000,000"),
     (lambda ss: ss.simulate("baseline", seed=1.5), "seed", "expected a whole number, got 1.5"),
     (lambda ss: ss.with_overrides("baseline", [("calendar.months", 3)]), "overrides", "expected overrides as a mapping"),
+    (lambda ss: __import__("salessim.sweep", fromlist=["sweep"]).sweep("baseline", {"team.reps.0.count": [5]}, n=1,
+                                                                       workers=0), "workers", "from 1 to 1,024"),
 ])
 def test_the_python_api_turns_a_notebook_users_wrong_value_into_one_clear_error(call, field, fragment):
     """These were a ValueError, TypeError or AttributeError from deep inside."""
