@@ -145,3 +145,15 @@ def test_commission_panel_explains_an_invalid_tier_combination():
     assert p.last_error.startswith("cap: expected a cap above the threshold (50% of plan), got 25%")
     p.set(cap=1.5)
     assert p.last_error is None and "tiered commission" in p.text.value
+
+
+@pytest.mark.parametrize("knobs,replications,field,fragment", [
+    ([Knob("team.reps.0.count", "Reps", min=30, max=1)], 4, "team.reps.0.count", "expected the knob's min below its max"),
+    (["calendar.months"], 0, "replications", "the starting value 0 is outside the knob's range (2 to 200)"),
+    ([Knob("team.reps.0.count", "Reps", min=10, max=30)], 4, "team.reps.0.count", "starting value 7 is outside"),
+])
+def test_a_panel_built_with_impossible_knobs_says_so(knobs, replications, field, fragment):
+    """Were an ipywidgets TraitError, or a value silently moved to the slider's end."""
+    with pytest.raises(ss.UserError) as e:
+        scenario_panel("baseline", knobs, replications=replications, run_now=False)
+    assert e.value.field == field and fragment in e.value.message

@@ -190,6 +190,8 @@ def resolve(model: type[BaseModel], knob: Knob | str, value: Any, currency: str 
             hi = hi - (step or 0.001)
     lo = knob.min if knob.min is not None else lo
     hi = knob.max if knob.max is not None else hi
+    if lo is not None and hi is not None and lo >= hi:
+        raise UserError(f"expected the knob's min below its max, got min {lo:g} and max {hi:g}", field=knob.path)
     if kind in ("int", "float") and value is not None and isinstance(value, (int, float)):
         # a slider needs both ends: without a schema bound, up to 4x today's value
         if hi is None:
@@ -204,6 +206,18 @@ def resolve(model: type[BaseModel], knob: Knob | str, value: Any, currency: str 
     label = knob.label or humanise(knob.path.split(".")[-1])
     return KnobSpec(path=knob.path, kind=kind, label=label, unit=unit, description=desc, value=value, min=lo, max=hi,
                     step=step, options=options)
+
+
+def check_start(spec: KnobSpec) -> KnobSpec:
+    """``spec`` if its starting value lies within its range; otherwise :class:`UserError` (a slider
+    would silently move the value to its nearest end, and the panel would show a setting that
+    is not the scenario's)."""
+    v = spec.value
+    if spec.kind in ("int", "float") and isinstance(v, (int, float)) and not isinstance(v, bool):
+        if (spec.min is not None and v < spec.min) or (spec.max is not None and v > spec.max):
+            raise UserError(f"the starting value {v:g} is outside the knob's range ({spec.min:g} to {spec.max:g})",
+                            field=spec.path)
+    return spec
 
 
 def with_value(spec: KnobSpec, value: Any) -> KnobSpec:

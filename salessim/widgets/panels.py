@@ -23,7 +23,7 @@ from .. import notebook as nb
 from ..errors import UserError
 from ..scenario import Scenario
 from ..scenario_io import get_path, load_scenario, scenario_data
-from .knobs import Knob, KnobSpec, resolve
+from .knobs import Knob, KnobSpec, check_start, resolve
 from .panel import Panel, Rendered
 
 
@@ -93,8 +93,8 @@ def scenario_panel(scenario: Scenario | str = "baseline", knobs: Sequence[Knob |
             value = get_path(data, k.path)
         except KeyError:
             raise UserError("unknown parameter path", source=base.name, field=k.path) from None
-        specs.append(resolve(Scenario, k, value, cur))
-    specs.append(resolve(RunSettings, Knob("replications", "Replications", max=200), replications))
+        specs.append(check_start(resolve(Scenario, k, value, cur)))
+    specs.append(check_start(resolve(RunSettings, Knob("replications", "Replications", max=200), replications)))
 
     def compute(values: dict[str, Any], progress) -> Rendered:
         n = int(values.pop("replications"))
