@@ -39,6 +39,7 @@ from scipy import stats
 
 from .errors import MAX_REPLICATIONS, UserError, whole_number
 from .experiment import Point, Runner, check_metrics, run_points
+from .kpi import metric_bounds
 from .scenario import Scenario
 from .scenario_io import load_scenario
 
@@ -201,7 +202,8 @@ class Comparison:
         rows = []
         for label in [self.base, *self.variants]:
             for m in kpis:
-                rows.append({"scenario": label, "kpi": m, **mean_interval(self._values(label, m), self.level)})
+                rows.append({"scenario": label, "kpi": m,
+                             **mean_interval(self._values(label, m), self.level, metric_bounds(m))})
         return pd.DataFrame(rows)
 
     def default_kpis(self) -> list[str]:

@@ -20,6 +20,7 @@ from scipy import stats
 from .execution import default_workers, local_pool, paused_gc, run_tasks  # noqa: F401  (re-exported)
 from .model import Department
 from .results import Result
+from .kpi import metric_bounds
 from .scenario import Scenario
 from .scenario_io import load_scenario
 
@@ -124,7 +125,7 @@ class Replications:
         """Mean, standard deviation and a ``level`` t-interval of the mean for each metric."""
         df = self.per_replication
         names = list(metrics) if metrics is not None else [c for c in df.columns if c != "replication"]
-        rows = [dict(metric=m, **mean_interval(df[m].to_numpy(dtype=float), level)) for m in names]
+        rows = [dict(metric=m, **mean_interval(df[m].to_numpy(dtype=float), level, metric_bounds(m))) for m in names]
         return pd.DataFrame(rows).set_index("metric")
 
     def monthly_band(self, column: str, table: str = "department_monthly", level: float = 0.90) -> pd.DataFrame:
@@ -148,8 +149,12 @@ def _json_num(v: Any) -> Any:
     return v
 
 
-def mean_interval(x: np.ndarray, level: float = 0.95) -> dict[str, float]:
-    """Mean with a Student-t confidence interval (NaN values ignored)."""
+def mean_interval(x: np.ndarray, level: float = 0.95, bounds: tuple[float, float] | None = None) -> dict[str, float]:
+    """Mean with a Student-t confidence interval (NaN values ignored).
+
+    ``bounds``: the range the quantity can take (e.g. ``kpi.metric_bounds(name)``); the interval
+    is cut to it, which keeps its coverage since the true mean lies inside.
+    """
     x = np.asarray(x, dtype=float)
     x = x[~np.isnan(x)]
     n = len(x)
@@ -160,7 +165,10 @@ def mean_interval(x: np.ndarray, level: float = 0.95) -> dict[str, float]:
         return {"mean": mean, "sd": math.nan, "low": math.nan, "high": math.nan, "n": 1}
     sd = float(x.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n))
-    return {"mean": mean, "sd": sd, "low": mean - half, "high": mean + half, "n": n}
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return {"mean": mean, "sd": sd, "low": low, "high": high, "n": n}
 
 
 def replicate(scenario: Scenario | str, n: int = 20, seed: int = 0, *, workers: int = 1,

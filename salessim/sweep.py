@@ -31,6 +31,7 @@ from .errors import MAX_REPLICATIONS, UserError, whole_number
 from .experiment import Point, Runner, run_points
 from .parameters import Parameter, apply, check_range, from_unit, grid_values, label, parameter
 from .replications import mean_interval
+from .kpi import metric_bounds
 from .scenario import Scenario
 from .scenario_io import load_scenario
 
@@ -119,7 +120,7 @@ class SweepResult:
                 if m not in g.columns:
                     raise UserError(f"unknown metric {m!r}", field="--metrics")
                 x = g[m].to_numpy(dtype=float)
-                mi = mean_interval(x, level)
+                mi = mean_interval(x, level, metric_bounds(m))
                 rows.append({**base, "metric": m, "mean": mi["mean"], "low": mi["low"], "high": mi["high"],
                              "p05": float(np.nanquantile(x, 0.05)) if np.isfinite(x).any() else np.nan,
                              "p95": float(np.nanquantile(x, 0.95)) if np.isfinite(x).any() else np.nan,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .. import notebook as nb
 from ..errors import UserError
+from ..kpi import metric_bounds
 from ..scenario import Scenario
 from ..scenario_io import get_path, load_scenario, scenario_data
 from .knobs import Knob, KnobSpec, check_start, resolve
@@ -105,7 +106,7 @@ def scenario_panel(scenario: Scenario | str = "baseline", knobs: Sequence[Knob |
                          currency=cur, n=n)
         rows = []
         for metric, label, kind in SUMMARY_ROWS:
-            mi = mean_interval(s.metric(metric))
+            mi = mean_interval(s.metric(metric), bounds=metric_bounds(metric))
             f = {"money": lambda v: _money(v, cur), "share": lambda v: f"{100 * v:.1f}%",
                  "pct": lambda v: f"{v:.1f}%", "count": lambda v: f"{v:,.1f}"}[kind]
             rows.append((label, _interval(mi["mean"], mi["low"], mi["high"], f)))
