@@ -506,6 +506,32 @@ def _c_stage_typo(tmp):
     return p, []
 
 
+@case("latin1_names", ("ok", lambda rep, out: "cp1252" in out and "cp1251" not in out))
+def _c_latin1(tmp):
+    """Accented Latin names in Windows-1252 were read as Cyrillic Windows-1251."""
+    rows = clean_rows()
+    for r in rows[::3]:
+        r[2] = "José Núñez"
+    p = tmp / "deals.csv"
+    p.write_bytes(csv_text(rows).encode("cp1252"))
+    return p, []
+
+
+@case("encoding_given_on_the_command_line", ("ok", lambda rep, out: "CSV, latin-1" in out))
+def _c_encoding_flag(tmp):
+    rows = clean_rows()
+    p = tmp / "deals.csv"
+    p.write_bytes(csv_text(rows).encode("latin-1"))
+    return p, ["--encoding", "latin-1"]
+
+
+@case("unknown_encoding_on_the_command_line", ("error", "unknown encoding 'nope'"))
+def _c_encoding_bad(tmp):
+    p = tmp / "deals.csv"
+    p.write_text(csv_text(clean_rows()))
+    return p, ["--encoding", "nope"]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_damage_gives_a_clear_message_or_a_counted_rejection(name, tmp_path, capsys):
     make, expected = CASES[name]

@@ -92,7 +92,7 @@ class Calibration:
 def calibrate(export: str | Path, *, teams: str | Path | None = None, products: str | Path | None = None,
               activities: str | Path | None = None, preset: str | None = None, mapping: str | Path | None = None,
               as_of: dt.date | None = None, today: dt.date | None = None, recent_months: int = 3,
-              anonymize: bool = False) -> Calibration:
+              anonymize: bool = False, encoding: str | None = None) -> Calibration:
     """Read, validate and fit a CRM export (and its optional side tables).
 
     Parameters
@@ -110,10 +110,13 @@ def calibrate(export: str | Path, *, teams: str | Path | None = None, products: 
         Months at the end of the history whose rates and rep shares set the next period.
     anonymize:
         Write reps and managers as rep01, manager01, ... in the scenario.
+    encoding:
+        The export's text encoding (e.g. ``"cp1252"``), when the detected one is wrong; it
+        overrides a mapping file's ``encoding``.
     """
     t0 = time.perf_counter()
     opts = read_options(mapping)
-    raw = read_table(export, encoding=opts.get("encoding"), delimiter=opts.get("delimiter"), sheet=opts.get("sheet"),
+    raw = read_table(export, encoding=encoding or opts.get("encoding"), delimiter=opts.get("delimiter"), sheet=opts.get("sheet"),
                      expected=sorted(expected_names()))
     src = str(export)
     m = load_mapping(mapping, raw.header, src) if mapping is not None else detect(raw.header, src, preset)

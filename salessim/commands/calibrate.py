@@ -53,6 +53,8 @@ def register(sub) -> None:
     g.add_argument("--preset", choices=sorted(PRESETS), metavar="NAME",
                    help=f"the export's CRM format ({', '.join(PRESETS)}); default: detect")
     g.add_argument("--mapping", metavar="F", help="a mapping file (TOML) naming the export's columns")
+    p.add_argument("--encoding", metavar="E", default=None,
+                   help="the export's text encoding, when the detected one is wrong (e.g. cp1252, cp1251, utf-16)")
     p.add_argument("--out", metavar="SCENARIO.toml", required=True, help="where to write the calibrated scenario")
     p.add_argument("--report", metavar="DIR", required=True, help="report directory (tables, charts, scores)")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE",
@@ -91,7 +93,7 @@ def handle(args) -> int:
     t0 = time.perf_counter()
     cal = calibrate(args.export, teams=args.teams, products=args.products, activities=args.activities,
                     preset=args.preset, mapping=args.mapping, as_of=args.as_of, recent_months=args.recent_months,
-                    anonymize=args.anonymize)
+                    anonymize=args.anonymize, encoding=args.encoding)
     v, f = cal.validated, cal.fit
     print(f"{cal.source_name}: {v.info['read']}")
     print(f"columns: {v.info['mapping']}")
