@@ -216,3 +216,11 @@ def test_a_price_list_without_prices_or_groups_is_refused(tmp_path):
     f.write_text("name,cost\nGTXBasic,641\n")
     with pytest.raises(UserError, match="expected a price column .* or a group column"):
         calibrate(SHARED_DATA / "sales_pipeline.csv", products=f)
+
+
+def test_the_notebooks_reading_table_shows_the_fit_notes(cal):
+    from salessim.calibration import overview
+
+    t = overview.reading_table(cal)
+    notes = t.loc[t["aspect"] == "fit note", "what was found"].tolist()
+    assert notes == cal.fit.notes and any("no deal closes before" in n for n in notes)

@@ -38,13 +38,15 @@ FIELD_MEANING = {
 
 
 def reading_table(cal: "Calibration") -> pd.DataFrame:
-    """How the export was read: one row per aspect."""
+    """How the export was read, and what the fit warns of: one row per aspect or note."""
     info = cal.validated.info
     rows = [("file", cal.source_name), ("read as", info["read"]),
             ("dates", f"{info['date_order']} ({info['date_order_reason']})"), ("amounts", info["decimal"]),
             ("export date", f"{info['export_date']} ({info['export_date_source']})"),
             ("columns not used", ", ".join(info.get("ignored_columns") or []) or "none")]
     rows += [("note", n) for n in info.get("read_notes", [])]
+    # what the fit itself warns of (side tables' skipped rows, doubtful stages, thin or stale data)
+    rows += [("fit note", n) for n in cal.fit.notes]
     return pd.DataFrame(rows, columns=["aspect", "what was found"])
 
 
