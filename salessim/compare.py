@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import MAX_REPLICATIONS, UserError, whole_number
+from .errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from .experiment import Point, Runner, check_metrics, run_points
 from .kpi import metric_bounds
 from .scenario import Scenario
@@ -357,7 +357,7 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
         n = whole_number(n, "replications", 0, MAX_REPLICATIONS) if n is not None else None
         if n is None or n < 2:
             raise UserError(f"expected at least 2 replications for an interval, got {n!r}", field="--replications")
-    seed = whole_number(seed, "seed", 0, 2**63 - 1)
+    seed = whole_number(seed, "seed", 0, MAX_SEED)
     if pilot < 3:
         raise UserError(f"expected a pilot of at least 3 replications, got {pilot}", field="pilot")
     if max_replications < pilot:

@@ -40,6 +40,9 @@ class ScenarioError(UserError):
 
 #: Most replications one call may ask for (about 2 days of one core for the baseline).
 MAX_REPLICATIONS = 1_000_000
+#: Largest master seed or replication index (numpy's SeedSequence takes any non-negative int;
+#: this keeps them within a signed 64-bit integer, as the result store records them).
+MAX_SEED = 2**63 - 1
 
 
 def whole_number(value: object, field: str, low: int = 0, high: int | None = None) -> int:

@@ -33,7 +33,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, whole_number
 from .execution import default_workers, interactive, paused_gc, run_tasks
 from .model import Department
 from .scenario import Scenario
@@ -112,6 +112,9 @@ def metric_names(scenario: Scenario) -> tuple[str, ...]:
 
 def check_metrics(names: Iterable[str], scenarios: Scenario | Sequence[Scenario], field: str) -> None:
     """Raise :class:`UserError` naming ``field`` if a name is a metric of none of ``scenarios``."""
+    names = list(names)
+    if all(name in METRIC_ORDER for name in names):
+        return  # reported by every run: no need to simulate a month to know the scenario's metrics
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
     known = tuple(dict.fromkeys(m for sc in scenarios for m in metric_names(sc)))
@@ -164,8 +167,6 @@ class Runner:
     _done: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        from .errors import whole_number
-
         if self.workers is None:
             self.workers = default_workers()
         self.workers = whole_number(self.workers, "workers", 1, 1024)

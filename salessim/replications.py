@@ -20,6 +20,7 @@ from scipy import stats
 from .execution import default_workers, local_pool, paused_gc, run_tasks  # noqa: F401  (re-exported)
 from .model import Department
 from .results import Result
+from .errors import MAX_REPLICATIONS, MAX_SEED, whole_number
 from .kpi import metric_bounds
 from .scenario import Scenario
 from .scenario_io import load_scenario
@@ -49,11 +50,9 @@ def simulate(scenario: Scenario | str, seed: int = 0, replication: int = 0, *, r
     keep_leads:
         Keep the per-lead table (``Result.leads()``).
     """
-    from .errors import whole_number
-
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
-    seed = whole_number(seed, "seed", 0, 2**63 - 1)
-    replication = whole_number(replication, "replication", 0, 2**63 - 1)
+    seed = whole_number(seed, "seed", 0, MAX_SEED)
+    replication = whole_number(replication, "replication", 0, MAX_SEED)
     dept = Department(sc, seed=seed, replication=replication, record_events=record_events)
     return dept.run(keep_leads=keep_leads)
 
@@ -180,12 +179,10 @@ def replicate(scenario: Scenario | str, n: int = 20, seed: int = 0, *, workers: 
     ``distributed.Client``) on a dask cluster; the results are identical to a serial run.
     Leads tables are dropped unless ``keep_leads`` (they are large).
     """
-    from .errors import MAX_REPLICATIONS, whole_number
-
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
     n = whole_number(n, "replications", 1, MAX_REPLICATIONS)
-    seed = whole_number(seed, "seed", 0, 2**63 - 1)
-    first = whole_number(first, "first", 0, 2**63 - 1)
+    seed = whole_number(seed, "seed", 0, MAX_SEED)
+    first = whole_number(first, "first", 0, MAX_SEED)
     if workers is not None:
         workers = whole_number(workers, "workers", 1, 1024)
     tasks = [(sc, seed, first + i, keep_leads) for i in range(n)]

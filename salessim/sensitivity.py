@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .compare import paired_difference
-from .errors import MAX_REPLICATIONS, UserError, whole_number
+from .errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from .experiment import Point, Runner, check_metrics, run_points
 from .parameters import Parameter, apply, check_range, from_unit, label, parameter
 from .scenario import Scenario
@@ -245,7 +245,7 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
         As for :func:`salessim.sweep.sweep`.
     """
     n = whole_number(n, "replications", 1, MAX_REPLICATIONS)
-    seed = whole_number(seed, "seed", 0, 2**63 - 1)
+    seed = whole_number(seed, "seed", 0, MAX_SEED)
     base = load_scenario(scenario, overrides)
     if not ranges:
         raise UserError("expected at least one parameter range (--range PATH=LOW:HIGH or --spec FILE)",

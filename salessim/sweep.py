@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import MAX_REPLICATIONS, UserError, whole_number
+from .errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from .experiment import Point, Runner, run_points
 from .parameters import Parameter, apply, check_range, from_unit, grid_values, label, parameter
 from .replications import mean_interval
@@ -172,7 +172,7 @@ def sweep(scenario: Scenario | str, design: Any, n: int = 10, seed: int = 0, *,
         Where to run and where to keep results (see :class:`salessim.experiment.Runner`).
     """
     n = whole_number(n, "replications", 1, MAX_REPLICATIONS)
-    seed = whole_number(seed, "seed", 0, 2**63 - 1)
+    seed = whole_number(seed, "seed", 0, MAX_SEED)
     base = load_scenario(scenario, overrides)
     design = as_design(design)
     paths, pts, scenarios = design_points(base, design)

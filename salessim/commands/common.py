@@ -6,7 +6,7 @@ import argparse
 import tomllib
 from typing import Any
 
-from ..errors import MAX_REPLICATIONS, UserError
+from ..errors import MAX_REPLICATIONS, MAX_SEED, UserError
 from ..scenario import Scenario
 from ..scenario_io import load_scenario
 
@@ -30,7 +30,7 @@ def int_at_least(minimum: int, maximum: int | None = None):
 
 
 positive_int = int_at_least(1, MAX_REPLICATIONS)
-seed_int = int_at_least(0, 2**63 - 1)
+seed_int = int_at_least(0, MAX_SEED)
 
 
 def parse_value(text: str) -> Any:
