@@ -6,8 +6,9 @@ Prints, on this machine (the reference has 2 cores):
 1. replications per second of the baseline (7 reps, 12 months + 3 warm-up), serially and on
    2 local worker processes, and the 2-worker speed-up (target >= 1.7x);
 2. the variance-reduction factor of common random numbers on 1 head + 7 reps vs 1 head + 15
-   reps (12 months, 40 replications): Var(B - A) with independent seeds over Var(B - A) with
-   CRN, for revenue and profit, with a 95% bootstrap lower bound;
+   reps (12 months, 120 replications): Var(B - A) with independent seeds over Var(B - A) with
+   CRN, for revenue and profit, with a 95% bootstrap lower bound; with the baseline's market
+   mood and with it off (what the shared market contributes);
 3. the seconds ``compare`` takes to decide 1 + 7 vs 1 + 15 with the revenue difference's 95%
    half-width within 2% of the base revenue, and how many replications that took (target
    <= 10 s);
@@ -90,24 +91,27 @@ def speedup(n: int = 16) -> None:
     print(f"20 baseline replications    : {time.perf_counter() - t:.2f} s on 2 workers from a cold pool ({_load()})")
 
 
-def crn_factor(n: int = 40) -> None:
-    paired = compare("baseline", "double_headcount_one_supervisor", n=n, seed=11, workers=2)
-    independent = compare("baseline", "double_headcount_one_supervisor", n=n, seed=11, crn=False, workers=2)
-    rng = np.random.default_rng(0)
-    for kpi in ("revenue", "profit"):
-        t, u = paired.table, independent.table
-        a = t[t["point"] == 0].sort_values("replication")[kpi].to_numpy()
-        b = t[t["point"] == 1].sort_values("replication")[kpi].to_numpy()
-        c = u[u["point"] == 1].sort_values("replication")[kpi].to_numpy()
-        emp = np.var(c - a, ddof=1) / np.var(b - a, ddof=1)
-        theo = (np.var(a, ddof=1) + np.var(b, ddof=1)) / np.var(b - a, ddof=1)
-        boots = []
-        for _ in range(2000):
-            i = rng.integers(0, n, n)
-            boots.append(np.var(c[i] - a[i], ddof=1) / np.var(b[i] - a[i], ddof=1))
-        print(f"CRN variance reduction      : {kpi:<8} {emp:.2f}x vs independent seeds (95% lower bound "
-              f"{np.quantile(boots, 0.05):.2f}); (Var A + Var B) / Var(B - A) = {theo:.2f}; "
-              f"correlation {np.corrcoef(a, b)[0, 1]:.2f}  [1+7 vs 1+15, 12 months, {n} replications]")
+def crn_factor(n: int = 120) -> None:
+    """The CRN factor on 1+7 vs 1+15 (12 months), with the baseline's market mood and with it off."""
+    for label, overrides in (("market mood on", None), ("mood off", {"market_mood.monthly_sd": 0.0})):
+        paired = compare("baseline", "double_headcount_one_supervisor", n=n, seed=11, workers=2, overrides=overrides)
+        independent = compare("baseline", "double_headcount_one_supervisor", n=n, seed=11, crn=False, workers=2,
+                              overrides=overrides)
+        rng = np.random.default_rng(0)
+        for kpi in ("revenue", "profit"):
+            t, u = paired.table, independent.table
+            a = t[t["point"] == 0].sort_values("replication")[kpi].to_numpy()
+            b = t[t["point"] == 1].sort_values("replication")[kpi].to_numpy()
+            c = u[u["point"] == 1].sort_values("replication")[kpi].to_numpy()
+            emp = np.var(c - a, ddof=1) / np.var(b - a, ddof=1)
+            theo = (np.var(a, ddof=1) + np.var(b, ddof=1)) / np.var(b - a, ddof=1)
+            boots = []
+            for _ in range(2000):
+                i = rng.integers(0, n, n)
+                boots.append(np.var(c[i] - a[i], ddof=1) / np.var(b[i] - a[i], ddof=1))
+            print(f"CRN variance reduction      : {kpi:<8} {emp:.2f}x vs independent seeds (95% lower bound "
+                  f"{np.quantile(boots, 0.05):.2f}); (Var A + Var B) / Var(B - A) = {theo:.2f}; "
+                  f"correlation {np.corrcoef(a, b)[0, 1]:.2f}  [1+7 vs 1+15, 12 months, {n} replications, {label}]")
 
 
 def _serial_pair_seconds(reps: int = 3) -> float:

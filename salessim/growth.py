@@ -484,12 +484,12 @@ class GrowthResult:
         elif word == "worse":
             out.append(f"Over {M} months, no option beats today on profit: even the best, {what}, changes it by "
                        f"{_money(d['diff'], cur, sign=True)} (95% interval {_money(d['low'], cur, sign=True)} to "
-                       f"{_money(d['high'], cur, sign=True)}).")
+                       f"{_money(d['high'], cur, sign=True)}, {n} paired replications).")
         else:
             out.append(f"Over {M} months, no option changes profit detectably: the best, {what}, is "
                        f"{_money(d['diff'], cur, sign=True)} against today, but the 95% interval "
-                       f"({_money(d['low'], cur, sign=True)} to {_money(d['high'], cur, sign=True)}) includes zero; "
-                       f"more replications would narrow it.")
+                       f"({_money(d['low'], cur, sign=True)} to {_money(d['high'], cur, sign=True)}, {n} paired "
+                       f"replications) includes zero; more replications would narrow it.")
         if len(ranked) > 1:
             second = ranked[1]
             pd_ = paired_difference(prof[second], prof[best], 1)

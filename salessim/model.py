@@ -119,6 +119,8 @@ class Department:
         self.stock = np.array([p.stock_value for p in self.product_specs], dtype=float)
         self._expected_deal_cache: dict[tuple[int, float], float] = {}
         self._pace_cum = self._closing_pace()
+        #: the market's mood in each simulated month: an odds multiplier on every client decision
+        self.mood = self._market_mood()
         self.market = Market(self)
         self.back_office = BackOffice(self) if s.back_office.enabled else None
         self.supervisors = [Supervisor(self, i, spec) for i, spec in enumerate(s.team.supervisors)]
@@ -159,6 +161,26 @@ class Department:
         g_month = np.exp(sd * rng.standard_normal(self.calendar.months) - sd**2 / 2)
         self._pace_day = g_month[self.calendar.month_of_day]
         return np.concatenate([[0.0], np.cumsum(self._pace_day)])
+
+    def _market_mood(self) -> list[float]:
+        """Odds multiplier ``exp(z_m)`` of each simulated month (all 1.0 when ``market_mood.monthly_sd`` is 0).
+
+        ``z`` is a stationary AR(1) series on the log-odds scale drawn from its own stream, so two
+        scenarios with the same seed and calendar share their market (common random numbers).
+        """
+        spec = self.scenario.market_mood
+        n = self.calendar.months
+        sd, r = spec.monthly_sd, spec.persistence
+        if sd <= 0:
+            return [1.0] * n
+        e = self.streams.get("market_mood").standard_normal(n)
+        z = sd * float(e[0])
+        out = [math.exp(z)]
+        innovation = math.sqrt(1.0 - r * r) * sd
+        for i in range(1, n):
+            z = r * z + innovation * float(e[i])
+            out.append(math.exp(z))
+        return out
 
     def client_delay(self, days: float) -> float:
         """Hours from now until ``days`` of client time have passed (working days at pace 1).
@@ -223,10 +245,15 @@ class Department:
         return 1.0 - (1.0 - spec.familiarity_start) * math.exp(-wins / spec.familiarity_deals)
 
     def conversion(self, rep: Rep, lead: Lead | None, p: float, extra: float = 1.0, product: int | None = None) -> float:
-        """Probability of a stage's success for this rep, product and deal."""
+        """Probability that a client takes the next step with this rep, product and deal now.
+
+        The stage's base probability ``p`` with its odds scaled by the rep's effectiveness, the
+        product's familiarity, ``extra`` (the proposal's size) and this month's market mood.
+        """
         prod = lead.product if lead is not None else product
         assert prod is not None, "conversion needs a lead or a product"
-        return odds.scale(p, rep.effectiveness(self.day_now()) * self._familiarity[prod] * extra)
+        day = self.day_now()
+        return odds.scale(p, rep.effectiveness(day) * self._familiarity[prod] * extra * self.mood[self.month_of[day]])
 
     def size_reference(self, p: int) -> float:
         ref = self.scenario.deal_size.reference

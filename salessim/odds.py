@@ -18,3 +18,20 @@ def scale(p: float, m: float) -> float:
         return 1.0
     pm = p * m
     return pm / (1.0 - p + pm)
+
+
+def logit_sensitivity(probs: list[float]) -> float:
+    """How far the log-odds of passing every stage moves per unit shift of each stage's log-odds.
+
+    For stages passed with probabilities ``p_i`` (overall ``P = prod p_i``), shifting every
+    stage's log-odds by ``z`` shifts ``logit P`` by about ``k z`` with
+    ``k = sum(1 - p_i) / (1 - P)`` (the derivative at ``z = 0``). One uncertain stage gives
+    ``k = 1``; 0 when every stage is certain. Used to turn a swing seen in a CRM export's won
+    share into the same swing on each client decision of a scenario's funnel.
+    """
+    total = 1.0
+    for p in probs:
+        total *= p
+    if total >= 1.0:
+        return 0.0
+    return sum(1.0 - p for p in probs) / (1.0 - total)

@@ -377,6 +377,29 @@ class ClosingPaceSpec(Section):
     monthly_sd: NonNeg = Field(0.0, description="Log-sd of each month's pace factor on client delays (0 = none).")
 
 
+class MarketMoodSpec(Section):
+    """Month-to-month swings in how readily clients buy, shared by every deal in the market.
+
+    Each simulated month (warm-up included) has a mood ``z_m`` on the log-odds scale, a
+    stationary AR(1) series: ``z_1 ~ N(0, s^2)``, ``z_m = r z_(m-1) + sqrt(1 - r^2) s e_m``
+    with ``s = monthly_sd`` and ``r = persistence``. Every client decision on a deal made in
+    month ``m`` (a prospect agreeing to meet, an inbound lead agreeing to meet, meeting ->
+    proposal, proposal -> negotiation, negotiation -> won) has its odds multiplied by
+    ``exp(z_m)``: a good month for one rep is a good month for all. A month at mood 0 is the
+    funnel as written (the median month). ``monthly_sd = 0``: every month alike.
+    ``salessim calibrate`` measures both from the monthly won share of an export's closed
+    deals (:func:`salessim.calibration.fitting.market_mood`).
+    """
+
+    monthly_sd: Annotated[float, Field(ge=0, le=3)] = Field(
+        0.0, description="Log-odds sd of a month's mood on every client decision (0 = none; 0.2: odds x0.82 to x1.22 "
+                         "in two months of three)."
+    )
+    persistence: Annotated[float, Field(ge=0, le=0.99)] = Field(
+        0.0, description="Correlation of one month's mood with the next (0 = independent months, 0.9 = slow cycles)."
+    )
+
+
 class CostsSpec(Section):
     """Costs other than pay."""
 
@@ -412,6 +435,7 @@ class Scenario(Section):
     costs: CostsSpec
     pay: PaySpec = Field(default_factory=PaySpec)
     closing_pace: ClosingPaceSpec = Field(default_factory=ClosingPaceSpec)
+    market_mood: MarketMoodSpec = Field(default_factory=MarketMoodSpec)
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":

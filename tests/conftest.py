@@ -37,7 +37,7 @@ def funnel_only(rate_per_day: float, probs: tuple[float, float, float, float], m
 
     Inbound form leads arrive at ``rate_per_day``; every first contact connects; all work
     and meetings take no time; client delays are zero; nobody is absent; supervision,
-    key clients, the back office and outbound prospecting are off. ``probs`` are
+    key clients, the back office, outbound prospecting and the market's mood are off. ``probs`` are
     (contact->meeting, meeting->proposal, proposal->negotiation, negotiation->won).
     """
     zero = {"dist": "fixed", "value": 0.0}
@@ -71,4 +71,5 @@ def funnel_only(rate_per_day: float, probs: tuple[float, float, float, float], m
         "back_office.enabled": False,
         "deal_size.win_elasticity": 0.0,
         "deal_size.cycle_elasticity": 0.0,
+        "market_mood.monthly_sd": 0.0,
     })

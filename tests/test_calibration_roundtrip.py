@@ -66,6 +66,7 @@ def truth_scenario() -> ss.Scenario:
         "key_clients.enabled": False, "back_office.enabled": False,
         "deal_size.win_elasticity": 0.0, "deal_size.cycle_elasticity": 0.0, "deal_size.reference": 1000.0,
         "pay.components": [],
+        "market_mood.monthly_sd": 0.0,        # a calm market: the win probabilities hold in every month
     })
 
 
@@ -133,6 +134,14 @@ def test_cycle_time_medians_and_stalled_shares_are_recovered(calibrations, prese
         assert lo <= true_median <= hi, (p, lo, true_median, hi)
         slo, shi = fit.stall_interval(LEVEL)
         assert slo - 1e-3 <= t["stall"] <= shi + 1e-3, (p, slo, t["stall"], shi)
+
+
+@pytest.mark.parametrize("preset", ["hubspot", "bitrix24"])
+def test_a_calm_market_is_not_read_as_a_swinging_one(calibrations, preset):
+    """Every month alike in the truth: the won share's month-to-month swing is within chance (the
+    interval of the market's mood reaches 0)."""
+    mood = calibrations[preset].fit.mood
+    assert mood["months"] >= 6 and mood["low"] == 0.0, mood["note"]
 
 
 def test_no_rep_differences_are_invented(calibrations):

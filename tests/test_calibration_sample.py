@@ -224,3 +224,35 @@ def test_the_notebooks_reading_table_shows_the_fit_notes(cal):
     t = overview.reading_table(cal)
     notes = t.loc[t["aspect"] == "fit note", "what was found"].tolist()
     assert notes == cal.fit.notes and any("no deal closes before" in n for n in notes)
+
+
+def test_the_markets_mood_is_read_from_the_monthly_won_share(cal, raw, tmp_path):
+    """The mood's monthly table counts the raw table's closes (pandas, here); the scenario's
+    per-decision sd is the won share's sd over the written funnel's sensitivity; and the
+    baseline's [fit] values are what the sample gives (to its two decimals)."""
+    import math
+
+    import salessim as ss
+    from salessim.odds import logit_sensitivity
+
+    mood = cal.fit.mood
+    closed = raw[raw["deal_stage"].isin(["Won", "Lost"])].copy()
+    month = pd.to_datetime(closed["close_date"]).dt.strftime("%Y-%m")
+    counts = closed.assign(month=month, won=closed["deal_stage"] == "Won").groupby("month")["won"].agg(["size", "sum"])
+    table = mood["table"].set_index("month")
+    for m, row in counts.iterrows():
+        assert table.at[m, "closed"] == row["size"] and table.at[m, "won"] == row["sum"], m
+    assert mood["sd"] > 3 * mood["sampling_sd"]          # the months swing far more than chance
+    assert 0 < mood["low"] < mood["sd"] < mood["high"]
+    sc = cal.write_scenario(tmp_path / "fitted.toml", months=2)
+    ks = [logit_sensitivity([pr.funnel.meeting_to_proposal, pr.funnel.proposal_to_negotiation,
+                             pr.funnel.negotiation_to_won]) for pr in sc.products.values()]
+    k = sum(ks) / len(ks)
+    assert sc.market_mood.monthly_sd == pytest.approx(mood["sd"] / k, abs=1e-4)
+    assert sc.market_mood.persistence == pytest.approx(mood["persistence"], abs=1e-3)
+    base = ss.load_scenario("baseline")
+    f = base.products["A"].funnel
+    k_base = logit_sensitivity([f.meeting_to_proposal, f.proposal_to_negotiation, f.negotiation_to_won])
+    assert base.market_mood.monthly_sd == pytest.approx(round(mood["sd"] / k_base, 2), abs=1e-9)
+    assert base.market_mood.persistence == pytest.approx(round(mood["persistence"], 2), abs=1e-9)
+    assert not math.isnan(mood["raw_sd"])

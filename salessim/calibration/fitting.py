@@ -10,6 +10,8 @@
 * **time to close**, with open deals as right-censored observations and a share of
   deals that stall for ever; candidate families compared by AIC (:mod:`.survival`);
   won and lost deals are also fitted separately and compared;
+* month-to-month swings: of the **closing pace** (closes per month beyond the fitted times)
+  and of the **market's mood** (the won share of closed deals beyond chance);
 * **deal values** by product (lognormal, gamma or Weibull, by AIC);
 * the **team**: managers, their reps, regions (from a teams table);
 * rep **capacity** norms large enough for the history's volume.
@@ -78,6 +80,8 @@ class Fit:
     product_groups: dict[str, str] = field(default_factory=dict)
     list_prices: dict[str, float] = field(default_factory=dict)
     currency: str | None = None
+    #: the market's mood: month-to-month swings of the won share of closed deals (:func:`market_mood`)
+    mood: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -298,6 +302,7 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
 
     # ---- month-to-month swings of the closing pace
     pace = closing_pace(deals, product_times, workdays, months, export_date, first_closed)
+    mood = market_mood(deals, months, export_date, first_closed)
 
     # ---- deal values
     value_fits, values, value_notes = _fit_values(deals, all_products, prices)
@@ -346,7 +351,7 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
                value_notes=value_notes, teams=teams_df, capacity=capacity, data_figures=data_figures, pace=pace,
                time_data={"closed": cyc[is_closed], "open": ages}, activities=acts, timing=timing, two_stage=two,
                one_stage_product_times=one_stage_products, timing_note=timing_note, product_groups=groups,
-               list_prices=list_prices, currency=v.info.get("currency"), notes=notes)
+               list_prices=list_prices, currency=v.info.get("currency"), notes=notes, mood=mood)
 
 
 def closing_pace(deals: pd.DataFrame, times: dict[str, SurvivalFit], workdays: list[str], months: list[str],
@@ -381,10 +386,8 @@ def closing_pace(deals: pd.DataFrame, times: dict[str, SurvivalFit], workdays: l
     mo = cal.month_of_day
     e_m = np.bincount(mo, weights=expected, minlength=len(months))
     a_m = np.bincount(mo, weights=actual, minlength=len(months))
-    end_last = add_months(month_start(months[-1]), 1) - dt.timedelta(days=1)
-    complete = months if export_date >= end_last else months[:-1]
-    first = month_label(first_closed) if first_closed else months[-1]
-    scored = [i for i, m in enumerate(months) if m in complete and m > first and e_m[i] > 0 and a_m[i] > 0]
+    months_ok = set(scored_months(months, export_date, first_closed))
+    scored = [i for i, m in enumerate(months) if m in months_ok and e_m[i] > 0 and a_m[i] > 0]
     table = pd.DataFrame({"month": months, "closed_actual": a_m, "closed_expected": e_m,
                           "scored": [i in scored for i in range(len(months))]})
     if len(scored) < 3:
@@ -400,6 +403,74 @@ def closing_pace(deals: pd.DataFrame, times: dict[str, SurvivalFit], workdays: l
     return {"sd": sd, "low": lo, "high": hi, "months": len(scored), "table": table,
             "note": f"log(actual / expected closes) over {len(scored)} months: sd {math.sqrt(var):.3f}, of which "
                     f"Poisson noise ~{math.sqrt(poisson):.3f}"}
+
+
+def scored_months(months: list[str], export_date: dt.date, first_closed: dt.date | None) -> list[str]:
+    """Months whose closes can be compared: complete months after the first month with a recorded close
+    (the first may hold a backlog, the last may be cut short by the export date)."""
+    end_last = add_months(month_start(months[-1]), 1) - dt.timedelta(days=1)
+    complete = months if export_date >= end_last else months[:-1]
+    first = month_label(first_closed) if first_closed else months[-1]
+    return [m for m in complete if m > first]
+
+
+def mood_swing(won: np.ndarray, closed: np.ndarray, level: float = LEVEL) -> dict[str, Any]:
+    """Month-to-month swing of the won share of closed deals, beyond what chance gives.
+
+    ``won[m]`` of ``closed[m]`` deals closed in month ``m`` were won. With ``l_m`` the log-odds
+    of the month's won share and ``b_m ~ 1 / (n p (1 - p))`` its binomial sampling variance,
+    the market's own swing is ``sd^2 = var(l) - mean(b)`` (0 if negative) and its month-to-month
+    ``persistence`` is the lag-1 autocovariance of ``l`` over ``sd^2`` (sampling noise is
+    independent between months, so it does not enter the autocovariance), cut to [0, 0.9].
+    The series is centred on its mean, not detrended: a drift over the history is part of
+    how far the market can move in a year. With a short history both figures are low
+    estimates (a sample variance around the series' own mean misses part of a slow swing).
+    """
+    closed = np.asarray(closed, dtype=float)
+    won = np.asarray(won, dtype=float)
+    keep = closed > 0
+    n = int(keep.sum())
+    out: dict[str, Any] = {"sd": 0.0, "low": 0.0, "high": 0.0, "persistence": 0.0, "months": n,
+                           "raw_sd": math.nan, "sampling_sd": math.nan}
+    if n < 3:
+        out["note"] = "fewer than 3 months to measure it: no month-to-month swings"
+        return out
+    w, c = won[keep], closed[keep]
+    p = (w + 0.5) / (c + 1.0)                      # a half count each way: months won or lost to a deal stay finite
+    lo_odds = np.log(p / (1 - p))
+    sampling = float(np.mean(1.0 / (c * p * (1 - p))))
+    dev = lo_odds - lo_odds.mean()
+    var = float(np.var(lo_odds, ddof=1))
+    swing = max(0.0, var - sampling)
+    sd = math.sqrt(swing)
+    acov = float(np.sum(dev[:-1] * dev[1:]) / (n - 1))
+    persistence = min(0.9, max(0.0, acov / swing)) if swing > 0 else 0.0
+    dfree = n - 1
+    lo = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 + level) / 2, dfree) - sampling))
+    hi = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 - level) / 2, dfree) - sampling))
+    out.update(sd=sd, low=lo, high=hi, persistence=persistence, raw_sd=math.sqrt(var), sampling_sd=math.sqrt(sampling),
+               note=f"log-odds of the won share of closed deals over {n} months: sd {math.sqrt(var):.3f}, of which "
+                    f"chance ~{math.sqrt(sampling):.3f}; month-to-month correlation {persistence:.2f}")
+    return out
+
+
+def market_mood(deals: pd.DataFrame, months: list[str], export_date: dt.date, first_closed: dt.date | None,
+                level: float = LEVEL) -> dict[str, Any]:
+    """The market's mood in the export: :func:`mood_swing` of the won share of deals closed in each scored
+    month (:func:`scored_months`), with the monthly table (``month, closed, won, won_share, scored``)."""
+    closed = deals[deals["outcome"].isin(["won", "lost"]) & deals["closed"].notna()]
+    label = closed["closed"].map(month_label)
+    by = pd.DataFrame({"month": label, "won": (closed["outcome"] == "won").astype(int)}).groupby("month")["won"]
+    table = pd.DataFrame({"month": months})
+    table["closed"] = table["month"].map(by.size()).fillna(0).astype(int)
+    table["won"] = table["month"].map(by.sum()).fillna(0).astype(int)
+    table["won_share"] = np.where(table["closed"] > 0, table["won"] / table["closed"].clip(lower=1), np.nan)
+    scored = set(scored_months(months, export_date, first_closed))
+    table["scored"] = table["month"].isin(scored) & (table["closed"] > 0)
+    sel = table[table["scored"]]
+    out = mood_swing(sel["won"].to_numpy(), sel["closed"].to_numpy(), level)
+    out["table"] = table
+    return out
 
 
 def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:

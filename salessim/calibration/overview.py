@@ -67,7 +67,8 @@ def fitted_table(cal: "Calibration") -> pd.DataFrame:
 
     Rows: the overall win rate (fitted and the export's own); win probability of an average
     rep per product; the between-rep spread of win odds; the median time to close and the
-    share of deals that stall; the month-to-month swing of the closing pace; lead arrivals
+    share of deals that stall; the month-to-month swings of the closing pace and of the won
+    share (the market's mood); lead arrivals
     per working day and median deal value per product.
     """
     f = cal.fit
@@ -91,6 +92,9 @@ def fitted_table(cal: "Calibration") -> pd.DataFrame:
                  "stay open and never close"))
     rows.append(("closing-pace swing between months (log-sd)", "all", f.pace["sd"], np.nan, np.nan,
                  f"{len(f.months)} months", f.pace.get("note", "")))
+    if f.mood:
+        rows.append(("market's swing of the won share between months (log-odds sd)", "all", f.mood["sd"],
+                     f.mood["low"], f.mood["high"], f"{f.mood['months']} months", f.mood.get("note", "")))
     for r in f.sources.itertuples():
         rows.append(("new deals per working day", r.product, r.rate_per_day, r.low, r.high,
                      f"{int(r.n_history):,} deals",

@@ -8,7 +8,7 @@ reads them out):
   ``reading.json`` (encoding, delimiter, mapping, date order, decimal mark, export date);
 * fitted parameters: ``arrivals_monthly.csv``, ``lead_sources.csv``, ``win_products.csv``,
   ``win_reps.csv``, ``time_to_close_fits.csv`` (every candidate family),
-  ``time_to_close_products.csv``, ``closing_pace.csv``, ``deal_values.csv``, ``teams.csv``,
+  ``time_to_close_products.csv``, ``closing_pace.csv``, ``market_mood.csv``, ``deal_values.csv``, ``teams.csv``,
   ``rep_ids.csv``, ``activities_monthly.csv`` (if given), ``time_to_close.png``;
 * backtest and holdout: ``backtest_monthly.csv``, ``backtest_scores.csv``,
   ``backtest_totals.csv``, ``backtest.png``; ``holdout_*.csv``, ``holdout.png``;
@@ -85,6 +85,8 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
                      "median_days_to_close": t.median_cycle(), "median_low": lo, "median_high": hi})
     to_csv(pd.DataFrame(prow), out / "time_to_close_products.csv", index=False)
     to_csv(f.pace["table"], out / "closing_pace.csv", index=False)
+    if "table" in f.mood:
+        to_csv(f.mood["table"], out / "market_mood.csv", index=False)
     vf = f.value_fits.copy()
     vf["params"] = vf["params"].map(lambda d: json.dumps(_num(d)))
     to_csv(vf, out / "deal_values.csv", index=False)
@@ -120,6 +122,9 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         "won_vs_lost_median_days": [ot.won_median, ot.lost_median] if ot else None,
         "won_vs_lost_p_value": ot.p_value if ot else None,
         "closing_pace_sd": f.pace["sd"],
+        "market_mood_won_share_sd": f.mood.get("sd"),
+        "market_mood_won_share_sd_interval": [f.mood.get("low"), f.mood.get("high")],
+        "market_mood_persistence": f.mood.get("persistence"),
         "workdays": f.workdays,
         "export_date": str(f.export_date),
     }

@@ -409,10 +409,33 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
     data["closing_pace"] = {"monthly_sd": _round(float(pace["sd"]), 4)}
     c["closing_pace.monthly_sd"] = (f"[fit] month-to-month swing of the closing pace: {pace['note']}; 90% interval "
                                     f"[{_fmt(pace['low'])}, {_fmt(pace['high'])}]")
+    mood = fit.mood
+    k = _mood_sensitivity(products)
+    if mood.get("sd", 0.0) > 0 and k > 0:
+        data["market_mood"] = {"monthly_sd": _round(float(mood["sd"]) / k, 4),
+                               "persistence": _round(float(mood["persistence"]), 3)}
+        per = "" if abs(k - 1) < 1e-9 else f"; / {k:.2f} (how far the won share's log-odds moves per decision's)"
+        c["market_mood.monthly_sd"] = (f"[fit] month-to-month swing of clients' decisions: {mood['note']}; 90% "
+                                       f"interval [{_fmt(mood['low'])}, {_fmt(mood['high'])}]{per}")
+        c["market_mood.persistence"] = "[fit] lag-1 correlation of the monthly won share's swing (0 to 0.9)"
+    else:
+        data["market_mood"] = {"monthly_sd": 0.0, "persistence": 0.0}
+        c["market_mood.monthly_sd"] = f"[fit] no month-to-month swing of the won share: {mood.get('note', 'not measured')}"
     data["pay"] = {"components": []}
     c["pay"] = "[calibration] the export has no pay data: add your scheme ([[pay.components]], see the baseline)"
     ids = {"reps": rep_ids, "managers": man_ids, "products": prod_ids}
     return data, c, ids
+
+
+def _mood_sensitivity(products: dict[str, Any]) -> float:
+    """:func:`salessim.odds.logit_sensitivity` of the written funnels' decisions after a deal enters the
+    CRM (meeting -> proposal -> negotiation -> won), averaged over the products."""
+    from ..odds import logit_sensitivity
+
+    ks = [logit_sensitivity([pr["funnel"][f] for f in ("meeting_to_proposal", "proposal_to_negotiation",
+                                                        "negotiation_to_won")]) for pr in products.values()]
+    ks = [k for k in ks if k > 0]
+    return float(np.mean(ks)) if ks else 0.0
 
 
 # --------------------------------------------------------------------------- TOML text
