@@ -304,11 +304,11 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     items = [f for f in items if f]
     if not items:
         raise UserError(f"expected one or more of {', '.join(FORMATS)} separated by commas, got nothing",
-                        field="--formats")
+                        field="formats")
     bad = [f for f in items if f not in FORMATS]
     if bad:
         raise UserError(f"unknown chart format {bad[0]!r}: expected one or more of {', '.join(FORMATS)}",
-                        field="--formats")
+                        field="formats")
     return tuple(dict.fromkeys(items))
 
 

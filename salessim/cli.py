@@ -91,6 +91,36 @@ class QuietWhenReaderLeaves:
         return getattr(self._stream, name)
 
 
+#: Python API argument names and the command-line flag each stands for (``compare(n=...)`` is ``--replications``)
+API_ARGUMENTS = {
+    "n": "--replications", "precision": "--precision", "max_replications": "--max-replications",
+    "main_kpi": "--main-kpi", "scheduler": "--scheduler", "workers": "--workers", "seed": "--seed",
+    "replications": "--replications", "grid": "--grid", "lhs": "--lhs", "points": "--points",
+    "sample_seed": "--sample-seed", "metrics": "--metrics", "method": "--method", "ranges": "--range",
+    "samples": "--samples", "outputs": "--outputs", "formats": "--formats", "kpis": "--kpis",
+}
+
+
+def as_flags(error: UserError, args: argparse.Namespace) -> UserError:
+    """Name the command's flag where an error from the Python API names its argument.
+
+    ``compare(precision=0)`` reports ``precision: ...``; ``salessim compare --precision 0`` should
+    say ``--precision: ...``. Only the API's argument names are translated (the first word of
+    the field, as in ``lhs team.reps.0.count``), and only to a flag this command has.
+    """
+    if error.source or not error.field:
+        return error
+    head, sep, rest = error.field.partition(" ")
+    flag = API_ARGUMENTS.get(head)
+    if flag is None:
+        return error
+    known = vars(args)
+    if head not in known and flag.lstrip("-").replace("-", "_") not in known:
+        return error
+    error.field = flag + sep + rest
+    return error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -101,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return code
     except UserError as e:
-        print(f"salessim {args.command}: error: {e}", file=sys.stderr)
+        print(f"salessim {args.command}: error: {as_flags(e, args)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print(f"salessim {args.command}: interrupted", file=sys.stderr)

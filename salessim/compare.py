@@ -352,18 +352,18 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
     labels = _labels(scenarios)
     if precision is not None and not (0 < precision <= 100):
         raise UserError(f"expected a precision in percent, above 0 and at most 100, got {precision!r}",
-                        field="--precision")
+                        field="precision")
     if precision is None:
         n = whole_number(n, "replications", 0, MAX_REPLICATIONS) if n is not None else None
         if n is None or n < 2:
-            raise UserError(f"expected at least 2 replications for an interval, got {n!r}", field="--replications")
+            raise UserError(f"expected at least 2 replications for an interval, got {n!r}", field="n")
     seed = whole_number(seed, "seed", 0, MAX_SEED)
     if pilot < 3:
         raise UserError(f"expected a pilot of at least 3 replications, got {pilot}", field="pilot")
     if max_replications < pilot:
         raise UserError(f"expected max_replications >= pilot ({pilot}), got {max_replications}",
-                        field="--max-replications")
-    check_metrics([main_kpi], scenarios, "--main-kpi")  # before anything runs
+                        field="max_replications")
+    check_metrics([main_kpi], scenarios, "main_kpi")  # before anything runs
     seeds = [seed] + [seed if crn else independent_seed(seed, j) for j in range(len(variants))]
     points = [Point(label, sc, {}, s) for label, sc, s in zip(labels, scenarios, seeds)]
     definition = {"scenarios": [p.scenario_hash for p in points], "labels": labels, "seeds": seeds}
@@ -401,6 +401,6 @@ def _worst_half_width_pct(cmp: Comparison) -> float:
     base_mean = d["base_mean"].iloc[0]
     if not (abs(base_mean) > 0):
         raise UserError(f"the base mean of {cmp.main_kpi} is 0, so a precision in % of it is undefined; "
-                        "choose another --main-kpi", field="--precision")
+                        "choose another main KPI", field="precision")
     hw = d["half_width_pct"].to_numpy(dtype=float)
     return float(np.nanmax(hw)) if not np.all(np.isnan(hw)) else math.inf

@@ -115,11 +115,11 @@ def dask_client(scheduler: Any):
         if hasattr(scheduler, "submit") and hasattr(scheduler, "scheduler_info"):
             return scheduler
         raise UserError(f"expected a scheduler address such as tcp://host:8786 or a dask Client, got {scheduler!r}",
-                        field="--scheduler")
+                        field="scheduler")
     address = scheduler.strip()
     if not address:
         raise UserError("expected a scheduler address such as tcp://host:8786, got an empty string",
-                        field="--scheduler")
+                        field="scheduler")
     cached = _CLIENTS.get(address)
     if cached is not None and cached.status == "running":
         return cached
@@ -127,16 +127,16 @@ def dask_client(scheduler: Any):
         from distributed import Client
     except ImportError:  # pragma: no cover - a declared dependency
         raise UserError("running on a cluster needs dask.distributed (pip install 'dask[distributed]')",
-                        field="--scheduler") from None
+                        field="scheduler") from None
     _probe_scheduler(address)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError) as e:
         raise UserError(f"cannot reach a dask scheduler at {address} within {CONNECT_TIMEOUT_S:g} s "
-                        f"({type(e).__name__}: {_first_line(e)})", field="--scheduler") from None
+                        f"({type(e).__name__}: {_first_line(e)})", field="scheduler") from None
     except (ValueError, TypeError) as e:
         raise UserError(f"expected a scheduler address such as tcp://host:8786, got {address!r} ({_first_line(e)})",
-                        field="--scheduler") from None
+                        field="scheduler") from None
     _CLIENTS[address] = client
     return client
 
@@ -182,16 +182,16 @@ def _probe_scheduler(address: str) -> None:
     e = outcome.get("error")
     if isinstance(e, (ValueError, TypeError)):
         raise UserError(f"expected a scheduler address such as tcp://host:8786, got {address!r} ({_first_line(e)})",
-                        field="--scheduler") from None
+                        field="scheduler") from None
     if e is not None or "info" not in outcome:  # refused, timed out, garbage from another kind of server
         what = "no answer" if e is None or isinstance(e, TimeoutError) else f"{type(e).__name__}: {_first_line(e)}"
         raise UserError(f"cannot reach a dask scheduler at {address} within {CONNECT_TIMEOUT_S:g} s ({what})",
-                        field="--scheduler") from None
+                        field="scheduler") from None
     info = outcome["info"]
     if not isinstance(info, dict) or info.get("type") != "Scheduler":
         kind = info.get("type") if isinstance(info, dict) else type(info).__name__
         raise UserError(f"the server at {address} is not a dask scheduler (it says it is {kind!r}); "
-                        "give the scheduler's address, usually tcp://host:8786", field="--scheduler")
+                        "give the scheduler's address, usually tcp://host:8786", field="scheduler")
 
 
 def _first_line(e: BaseException) -> str:

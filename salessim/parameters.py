@@ -56,7 +56,10 @@ def parameter(scenario: Scenario, path: str, source: str = "parameter") -> Param
     try:
         current = get_path(data, path)
     except KeyError:
-        set_path(data, path, 0)  # raises "unknown parameter path (known here: ...)" unless it is a free key
+        try:
+            set_path(data, path, 0)  # raises "unknown parameter path (known here: ...)" unless it is a free key
+        except ScenarioError as e:  # name where the path came from (--grid, --range, ...), not an override
+            raise ScenarioError(e.message, field=f"{source} {e.field or path}") from None
         return Parameter(path, "float", None)
     if isinstance(current, bool):
         kind = "bool"
@@ -72,8 +75,7 @@ def parameter(scenario: Scenario, path: str, source: str = "parameter") -> Param
         kind = "other"
     if kind == "other":
         raise ScenarioError(f"expected a single-valued parameter (a number, true/false or text); this path holds "
-                            f"a {type(current).__name__}: vary one of its fields instead", source="parameter",
-                            field=path)
+                            f"a {type(current).__name__}: vary one of its fields instead", field=f"{source} {path}")
     return Parameter(path, kind, current)
 
 
@@ -138,7 +140,7 @@ def parse_range(text: str, flag: str = "--range") -> tuple[str, float, float]:
 
 
 # --------------------------------------------------------------------------- values
-def grid_values(param: Parameter, spec: Sequence[Any] | tuple[float, float, int], flag: str = "--grid") -> list[Any]:
+def grid_values(param: Parameter, spec: Sequence[Any] | tuple[float, float, int], flag: str = "grid") -> list[Any]:
     """The values of a grid axis, checked against the parameter's kind (ints kept whole)."""
     where = f"{flag} {param.path}"
     if isinstance(spec, tuple) and len(spec) == 3 and not isinstance(spec, list):
@@ -190,7 +192,7 @@ def coerce(param: Parameter, value: Any, where: str) -> Any:
     return value
 
 
-def check_range(param: Parameter, low: float, high: float, flag: str = "--range") -> tuple[float, float]:
+def check_range(param: Parameter, low: float, high: float, flag: str = "ranges") -> tuple[float, float]:
     """Validate a sampling range; whole-number parameters need whole bounds."""
     where = f"{flag} {param.path}"
     if not param.numeric:

@@ -106,19 +106,19 @@ def _problem(names: Sequence[str]) -> dict[str, Any]:
 def sample_unit(method: str, names: Sequence[str], samples: int, seed: int, num_levels: int = 4) -> np.ndarray:
     """Sample points of the unit hypercube for ``method`` (rows = points)."""
     if method not in METHODS:
-        raise UserError(f"expected a method among {', '.join(METHODS)}, got {method!r}", field="--method")
+        raise UserError(f"expected a method among {', '.join(METHODS)}, got {method!r}", field="method")
     if len(names) < 1:
-        raise UserError("expected at least one parameter range", field="--range")
+        raise UserError("expected at least one parameter range", field="ranges")
     problem = _problem(names)
     if method == "morris":
         if samples < 2:
-            raise UserError(f"expected at least 2 Morris trajectories, got {samples}", field="--samples")
+            raise UserError(f"expected at least 2 Morris trajectories, got {samples}", field="samples")
         from SALib.sample import morris
 
         return morris.sample(problem, samples, num_levels=num_levels, seed=seed)
     if samples < 2 or samples & (samples - 1):
         raise UserError(f"expected a power of 2 for Sobol samples (e.g. 64, 128, 256), got {samples}",
-                        field="--samples")
+                        field="samples")
     from SALib.sample import sobol
 
     return sobol.sample(problem, samples, calc_second_order=False, seed=seed)
@@ -132,7 +132,7 @@ def analyse_unit(method: str, names: Sequence[str], X: np.ndarray, Y: np.ndarray
     if not np.all(np.isfinite(Y)):
         bad = int((~np.isfinite(Y)).sum())
         raise UserError(f"{bad} of {len(Y)} sample points gave no value for this output (NaN); "
-                        "choose an output defined at every point", field="--outputs")
+                        "choose an output defined at every point", field="outputs")
     if method == "morris":
         from SALib.analyze import morris
 
@@ -249,8 +249,8 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
     base = load_scenario(scenario, overrides)
     if not ranges:
         raise UserError("expected at least one parameter range (--range PATH=LOW:HIGH or --spec FILE)",
-                        field="--range")
-    params: list[Parameter] = [parameter(base, p, "--range") for p in ranges]
+                        field="ranges")
+    params: list[Parameter] = [parameter(base, p, "ranges") for p in ranges]
     bounds = [check_range(prm, *ranges[prm.path]) for prm in params]
     names = [p.path for p in params]
     samples = samples or DEFAULT_SAMPLES.get(method, 0)
@@ -278,7 +278,7 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
     runner = Runner(workers=workers, scheduler=scheduler, progress=progress, store=store, resume=resume,
                     overwrite=overwrite)
     outputs = list(outputs)
-    check_metrics(outputs, base, "--outputs")  # before anything runs
+    check_metrics(outputs, base, "outputs")  # before anything runs
     table = run_points(points, n, runner=runner, kind="sensitivity", definition=definition, desc="sensitivity")
     means = table.groupby("point", sort=True)[outputs].mean()
     n_s = len(sample_values)

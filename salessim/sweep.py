@@ -44,8 +44,8 @@ class Grid:
 
     def sample_points(self, scenario: Scenario) -> tuple[list[Parameter], list[dict[str, Any]]]:
         if not self.axes:
-            raise UserError("expected at least one parameter to sweep (--grid PATH=VALUES)", field="--grid")
-        params = [parameter(scenario, p, "--grid") for p in self.axes]
+            raise UserError("expected at least one parameter to sweep (--grid PATH=VALUES)", field="grid")
+        params = [parameter(scenario, p, "grid") for p in self.axes]
         values = [grid_values(prm, self.axes[prm.path]) for prm in params]
         pts = [dict(zip([p.path for p in params], combo)) for combo in itertools.product(*values)]
         return params, pts
@@ -66,11 +66,11 @@ class LatinHypercube:
         from scipy.stats import qmc
 
         if not self.ranges:
-            raise UserError("expected at least one range to sample (--lhs PATH=LOW:HIGH)", field="--lhs")
+            raise UserError("expected at least one range to sample (--lhs PATH=LOW:HIGH)", field="lhs")
         if self.points < 2:
-            raise UserError(f"expected at least 2 sample points, got {self.points}", field="--points")
-        params = [parameter(scenario, p, "--lhs") for p in self.ranges]
-        bounds = [check_range(prm, *self.ranges[prm.path], flag="--lhs") for prm in params]
+            raise UserError(f"expected at least 2 sample points, got {self.points}", field="points")
+        params = [parameter(scenario, p, "lhs") for p in self.ranges]
+        bounds = [check_range(prm, *self.ranges[prm.path], flag="lhs") for prm in params]
         u = qmc.LatinHypercube(d=len(params), seed=np.random.default_rng(self.seed)).random(self.points)
         cols = [from_unit(prm, lo, hi, u[:, j]) for j, (prm, (lo, hi)) in enumerate(zip(params, bounds))]
         pts = [dict(zip([p.path for p in params], row)) for row in zip(*cols)]
@@ -118,7 +118,7 @@ class SweepResult:
             base = {"point": pt, "label": lab, **{p: g[p].iloc[0] for p in self.parameters}}
             for m in metrics:
                 if m not in g.columns:
-                    raise UserError(f"unknown metric {m!r}", field="--metrics")
+                    raise UserError(f"unknown metric {m!r}", field="metrics")
                 x = g[m].to_numpy(dtype=float)
                 mi = mean_interval(x, level, metric_bounds(m))
                 rows.append({**base, "metric": m, "mean": mi["mean"], "low": mi["low"], "high": mi["high"],

@@ -156,8 +156,11 @@ def test_cli_calibrate_writes_scenario_and_report(tmp_path, capsys):
     assert int(summary.loc[summary["reason"] == "rows", "rows"].iloc[0]) == 14277
     scores = json.loads((rep / "scores.json").read_text())
     assert scores["accepted"] + scores["rejected"] == 14277
-    for f in ("time_to_close_fits.csv", "win_reps.csv", "deal_values.csv", "time_to_close.png", "README.md"):
+    for f in ("time_to_close_fits.csv", "win_reps.csv", "deal_values.csv", "time_to_close.png", "README.md",
+              "market_mood.csv"):
         assert (rep / f).stat().st_size > 0
+    assert "market's mood: the monthly won share swings" in text
+    assert scores["market_mood_won_share_sd"] > scores["market_mood_won_share_sd_interval"][0] > 0
     assert main(["run", str(out), "-n", "1", "--months", "1", "--workers", "1", "--json"]) == 0
 
 

@@ -207,7 +207,7 @@ def test_money_ticks_keep_a_decimal_only_where_needed():
 def test_formats_are_checked():
     assert charts.parse_formats(" PNG,svg,.pdf,png") == ("png", "svg", "pdf")
     for bad in ("gif", "png,jpeg", "", ","):
-        with pytest.raises(ss.UserError, match="--formats"):
+        with pytest.raises(ss.UserError, match="^formats: "):
             charts.parse_formats(bad)
 
 

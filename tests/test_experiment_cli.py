@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from salessim.cli import main
+from salessim.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ["--set", "calendar.months=2", "--set", "calendar.warmup_months=1"]
@@ -171,3 +172,31 @@ def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path):
     saved = sum(len(pd.read_parquet(p)) for p in store.glob("part-*.parquet"))
     assert 0 < saved < 200
     assert main([*argv, "--resume"]) == 0
+
+
+@pytest.mark.parametrize("body,fragment", [
+    ('path = "supervision.intensity_flor"\nlow = 0.1\nhigh = 0.2\n', "supervision.intensity_flor: unknown parameter path"),
+    ('path = "supervision.intensity_floor"\nlow = 0.3\nhigh = 0.2\n', "supervision.intensity_floor: empty range"),
+])
+def test_a_mistake_in_a_ranges_file_names_the_file_and_the_path(tmp_path, body, fragment, capsys):
+    spec = tmp_path / "ranges.toml"
+    spec.write_text("[[parameter]]\n" + body, encoding="utf-8")
+    assert _exit_code(["sensitivity", "baseline", "--spec", str(spec)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"{spec}: {fragment}" in err and "--range" not in err, err
+    assert len(err.splitlines()) == 1
+
+
+def test_the_python_api_names_its_arguments_and_the_cli_its_flags(capsys):
+    """compare(precision=0) says 'precision: ...'; salessim compare ... -n 1 says '--replications: ...'."""
+    from salessim.compare import compare
+    from salessim.sweep import sweep
+
+    with pytest.raises(UserError, match=r"^precision: expected a precision in percent"):
+        compare("baseline", "baseline", precision=0)
+    with pytest.raises(UserError, match=r"^n: expected at least 2 replications"):
+        compare("baseline", "baseline", n=1)
+    with pytest.raises(UserError, match=r"^grid calendar.monthz: unknown parameter path"):
+        sweep("baseline", {"calendar.monthz": [1, 2]}, n=1)
+    assert _exit_code(["compare", "baseline", "baseline", "-n", "1"]) == 2
+    assert capsys.readouterr().err.strip().startswith("salessim compare: error: --replications: expected at least 2")

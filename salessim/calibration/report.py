@@ -188,6 +188,9 @@ def _readme(cal, s: dict, scenario_path, backtest, holdout, plans) -> str:
                  f"separately (likelihood-ratio p = {ot.p_value:.3g}).")
     L.append(f"- Timing: {f.timing_note}.")
     L.append(f"- Month-to-month swing of the closing pace (log-sd): {f.pace['sd']:.3f} ({f.pace['note']}).")
+    if f.mood:
+        L.append(f"- The market's mood, month-to-month swing of the won share (log-odds sd): {f.mood['sd']:.3f}, "
+                 f"persistence {f.mood['persistence']:.2f} ({f.mood['note']}; `market_mood.csv`).")
     for n in f.notes:
         L.append(f"- Note: {n}")
     L.append("")

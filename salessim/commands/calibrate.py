@@ -111,6 +111,13 @@ def handle(args) -> int:
     print(f"  win rate {f.overall_win_rate():.1%} (export {f.data_figures['win_rate']:.1%}); time to close: "
           f"{tf.family.replace('_', ' ')}, median {tf.median_cycle():.1f} working days for deals that "
           f"close, {tf.stall:.1%} stall; closing-pace swing {f.pace['sd']:.2f}")
+    m = f.mood
+    if m.get("months", 0) >= 3:
+        print(f"  market's mood: the monthly won share swings with log-odds sd {m['sd']:.2f} beyond chance "
+              f"(90% interval {m['low']:.2f}-{m['high']:.2f}; chance alone {m['sampling_sd']:.2f}), month-to-month "
+              f"correlation {m['persistence']:.2f}, over {m['months']} months")
+    else:
+        print(f"  market's mood: {m.get('note', 'not measured')}")
     print(f"  {f.timing_note}")
     for n in f.notes:
         print(f"  note: {n}")

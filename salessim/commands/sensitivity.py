@@ -57,7 +57,7 @@ def register(sub) -> None:
 def ranges_from_args(args) -> dict:
     ranges: dict = {}
     if args.spec:
-        ranges.update(read_ranges(args.spec))
+        ranges.update(_checked_spec(args))
     for text in args.ranges:
         path, lo, hi = parse_range(text)
         if path in ranges:
@@ -66,6 +66,22 @@ def ranges_from_args(args) -> dict:
     if not ranges:
         raise UserError("expected parameter ranges: --range PATH=LOW:HIGH or --spec FILE", field="--range")
     return ranges
+
+
+def _checked_spec(args) -> dict:
+    """The ``--spec`` file's ranges, each path and range checked against the scenario; a mistake
+    names the file and the path (not ``--range``, which the user did not write)."""
+    from ..parameters import check_range, parameter
+    from ..scenario_io import load_scenario
+
+    spec = read_ranges(args.spec)
+    scenario = load_scenario(args.scenario, overrides(args))
+    for path, (low, high) in spec.items():
+        try:
+            check_range(parameter(scenario, path), low, high)
+        except UserError as e:
+            raise UserError(e.message, source=str(args.spec), field=path) from None
+    return spec
 
 
 def handle(args) -> int:
