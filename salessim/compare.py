@@ -91,7 +91,7 @@ def paired_difference(base: np.ndarray, variant: np.ndarray, sign: int = 1, leve
     s = 1 if sign >= 0 else -1
     out = {"n": n, "base_mean": math.nan, "variant_mean": math.nan, "diff": math.nan, "low": math.nan,
            "high": math.nan, "half_width": math.nan, "sd_diff": math.nan, "p_better": math.nan,
-           "win_share": math.nan}
+           "win_share": math.nan, "pairing_gain": math.nan}
     if n == 0:
         return out
     out.update(base_mean=float(b.mean()), variant_mean=float(v.mean()), diff=float(d.mean()))
@@ -102,6 +102,9 @@ def paired_difference(base: np.ndarray, variant: np.ndarray, sign: int = 1, leve
     se = sd / math.sqrt(n)
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * se)
     out.update(sd_diff=sd, half_width=half, low=out["diff"] - half, high=out["diff"] + half)
+    if sd > 0:
+        # what pairing saved: Var(B - A) for independent runs is Var A + Var B
+        out["pairing_gain"] = float((b.var(ddof=1) + v.var(ddof=1)) / sd**2)
     if se > 0:
         out["p_better"] = float(stats.t.cdf(s * out["diff"] / se, n - 1))
     else:
@@ -211,7 +214,9 @@ class Comparison:
         return ks if self.main_kpi in ks else [self.main_kpi, *ks]
 
     def differences(self, kpis: Iterable[str] | None = None) -> pd.DataFrame:
-        """Per variant and KPI: the paired difference, its interval, ``p_better``, ``win_share``, verdict."""
+        """Per variant and KPI: the paired difference, its interval, ``p_better``, ``win_share``, verdict,
+        and ``pairing_gain``: ``(Var A + Var B) / Var(B - A)``, how many times more replications two
+        independent runs would need for the same interval (about 1 with ``crn=False``)."""
         kpis = list(kpis or self.default_kpis())
         rows = []
         for v in self.variants:
@@ -226,6 +231,7 @@ class Comparison:
                     "half_width_pct": pct(st["half_width"]),
                     "p_better": st["p_better"], "win_share": st["win_share"],
                     "verdict": verdict_word(m, st["low"], st["high"]),
+                    "pairing_gain": st["pairing_gain"],
                 })
         return pd.DataFrame(rows)
 

@@ -244,3 +244,24 @@ def test_a_same_team_comparison_pairs_far_more_tightly():
     b = t[t["point"] == 1].sort_values("replication")["revenue"].to_numpy()
     factor = lambda i: (a[i].var(ddof=1) + b[i].var(ddof=1)) / (b[i] - a[i]).var(ddof=1)  # noqa: E731
     assert _lower_bound(factor, n=n) > 50.0
+
+
+def test_the_pairing_gain_is_what_independent_runs_would_cost(capsys):
+    """``pairing_gain`` = (Var A + Var B) / Var(B - A) of each KPI's replications, and the CLI reports it
+    for the main KPI only when the runs are paired."""
+    from salessim.cli import main
+
+    cmp = compare("baseline", "raise_deal_size", n=6, seed=2, overrides={"calendar.months": 2})
+    t = cmp.table
+    for kpi in ("revenue", "profit"):
+        a = t[t["point"] == 0].sort_values("replication")[kpi].to_numpy()
+        b = t[t["point"] == 1].sort_values("replication")[kpi].to_numpy()
+        row = cmp.differences([kpi]).iloc[0]
+        assert row["pairing_gain"] == pytest.approx((a.var(ddof=1) + b.var(ddof=1)) / (b - a).var(ddof=1), rel=1e-12)
+    same = compare("baseline", "baseline", n=3, overrides={"calendar.months": 1, "calendar.warmup_months": 0})
+    assert math.isnan(same.differences(["revenue"]).iloc[0]["pairing_gain"])   # no variation to compare
+    argv = ["compare", "baseline", "raise_deal_size", "-n", "4", "--set", "calendar.months=1", "--workers", "1"]
+    assert main(argv) == 0
+    assert "pairing: the profit difference varies" in capsys.readouterr().out
+    assert main([*argv, "--no-crn"]) == 0
+    assert "pairing:" not in capsys.readouterr().out

@@ -115,6 +115,14 @@ def print_report(cmp: Comparison, kpis=None) -> None:
                   f"{interval:<28}{p:>10}{w:>6}  {row.verdict}")
     print("\nP(better): Student-t probability that the variant's mean is better (the KPI's good direction); "
           "wins: share of paired replications in which the variant did better.")
+    if cmp.crn:
+        main = d[d["kpi"] == cmp.main_kpi]
+        gains = [f"{r.pairing_gain:.1f}x for {r.variant}" for r in main.itertuples()
+                 if r.pairing_gain == r.pairing_gain]
+        if gains:
+            print(f"pairing: the {cmp.main_kpi} difference varies {', '.join(gains)} less than with independent "
+                  f"runs ((Var A + Var B) / Var(B - A)); independent runs would need that many times more "
+                  f"replications for the same interval.")
     print()
     for sentence in cmp.verdicts().values():
         print(f"verdict: {sentence}")
