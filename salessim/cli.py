@@ -97,7 +97,9 @@ API_ARGUMENTS = {
     "main_kpi": "--main-kpi", "scheduler": "--scheduler", "workers": "--workers", "seed": "--seed",
     "replications": "--replications", "grid": "--grid", "lhs": "--lhs", "points": "--points",
     "sample_seed": "--sample-seed", "metrics": "--metrics", "method": "--method", "ranges": "--range",
-    "samples": "--samples", "outputs": "--outputs", "formats": "--formats", "kpis": "--kpis",
+    "samples": "--samples", "outputs": "--outputs", "formats": "--formats", "kpis": "--kpis", "pilot": "--pilot",
+    "budget": "--budget", "params": "--param", "image_format": "--images", "preset": "--preset",
+    "probability": "--plan-probability",
 }
 
 

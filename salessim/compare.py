@@ -360,14 +360,14 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
         raise UserError(f"expected a precision in percent, above 0 and at most 100, got {precision!r}",
                         field="precision")
     if precision is None:
-        n = whole_number(n, "replications", 0, MAX_REPLICATIONS) if n is not None else None
+        n = whole_number(n, "n", 0, MAX_REPLICATIONS) if n is not None else None
         if n is None or n < 2:
             raise UserError(f"expected at least 2 replications for an interval, got {n!r}", field="n")
     seed = whole_number(seed, "seed", 0, MAX_SEED)
     if pilot < 3:
         raise UserError(f"expected a pilot of at least 3 replications, got {pilot}", field="pilot")
     if max_replications < pilot:
-        raise UserError(f"expected max_replications >= pilot ({pilot}), got {max_replications}",
+        raise UserError(f"expected at least the pilot's {pilot} replications, got {max_replications}",
                         field="max_replications")
     check_metrics([main_kpi], scenarios, "main_kpi")  # before anything runs
     seeds = [seed] + [seed if crn else independent_seed(seed, j) for j in range(len(variants))]

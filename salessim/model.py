@@ -52,6 +52,10 @@ class SizeFactor:
     cycle: float
 
 
+#: January of this year is month 0 of the market's mood series (months before it start the series at the scenario's start)
+MOOD_EPOCH = 1970
+
+
 class Department:
     """A sales department and its environment, ready to run once.
 
@@ -165,20 +169,26 @@ class Department:
     def _market_mood(self) -> list[float]:
         """Odds multiplier ``exp(z_m)`` of each simulated month (all 1.0 when ``market_mood.monthly_sd`` is 0).
 
-        ``z`` is a stationary AR(1) series on the log-odds scale drawn from its own stream, so two
-        scenarios with the same seed and calendar share their market (common random numbers).
+        ``z`` is a stationary AR(1) series on the log-odds scale, drawn from its own stream and
+        anchored to the calendar (month 0 is January :data:`MOOD_EPOCH`), so two scenarios with the
+        same seed share the market's mood month by month whatever their start or warm-up (common
+        random numbers).
         """
         spec = self.scenario.market_mood
         n = self.calendar.months
         sd, r = spec.monthly_sd, spec.persistence
         if sd <= 0:
             return [1.0] * n
-        e = self.streams.get("market_mood").standard_normal(n)
-        z = sd * float(e[0])
-        out = [math.exp(z)]
+        y, m = (int(x) for x in self.calendar.month_labels[0].split("-"))
+        first = max(0, (y - MOOD_EPOCH) * 12 + m - 1)
+        e = self.streams.get("market_mood").standard_normal(first + n).tolist()
+        z = sd * e[0]
         innovation = math.sqrt(1.0 - r * r) * sd
-        for i in range(1, n):
-            z = r * z + innovation * float(e[i])
+        for i in range(1, first + 1):
+            z = r * z + innovation * e[i]
+        out = [math.exp(z)]
+        for i in range(first + 1, first + n):
+            z = r * z + innovation * e[i]
             out.append(math.exp(z))
         return out
 

@@ -180,7 +180,7 @@ def replicate(scenario: Scenario | str, n: int = 20, seed: int = 0, *, workers: 
     Leads tables are dropped unless ``keep_leads`` (they are large).
     """
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
-    n = whole_number(n, "replications", 1, MAX_REPLICATIONS)
+    n = whole_number(n, "n", 1, MAX_REPLICATIONS)
     seed = whole_number(seed, "seed", 0, MAX_SEED)
     first = whole_number(first, "first", 0, MAX_SEED)
     if workers is not None:

@@ -244,7 +244,7 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
     overrides, workers, scheduler, progress, store, resume, overwrite:
         As for :func:`salessim.sweep.sweep`.
     """
-    n = whole_number(n, "replications", 1, MAX_REPLICATIONS)
+    n = whole_number(n, "n", 1, MAX_REPLICATIONS)
     seed = whole_number(seed, "seed", 0, MAX_SEED)
     base = load_scenario(scenario, overrides)
     if not ranges:

@@ -171,7 +171,7 @@ def sweep(scenario: Scenario | str, design: Any, n: int = 10, seed: int = 0, *,
     workers, scheduler, progress, store, resume, overwrite:
         Where to run and where to keep results (see :class:`salessim.experiment.Runner`).
     """
-    n = whole_number(n, "replications", 1, MAX_REPLICATIONS)
+    n = whole_number(n, "n", 1, MAX_REPLICATIONS)
     seed = whole_number(seed, "seed", 0, MAX_SEED)
     base = load_scenario(scenario, overrides)
     design = as_design(design)

@@ -112,9 +112,9 @@ def test_a_reader_that_leaves_early_is_no_traceback_and_the_outputs_are_still_wr
 
 @pytest.mark.parametrize("call,field,fragment", [
     (lambda ss: ss.replicate("baseline", n=2, seed=-1), "seed", "expected a whole number from 0"),
-    (lambda ss: ss.replicate("baseline", n=2.5), "replications", "expected a whole number, got 2.5"),
-    (lambda ss: ss.replicate("baseline", n="3"), "replications", "expected a whole number, got '3'"),
-    (lambda ss: ss.replicate("baseline", n=10**9), "replications", "from 1 to 1,000,000"),
+    (lambda ss: ss.replicate("baseline", n=2.5), "n", "expected a whole number, got 2.5"),
+    (lambda ss: ss.replicate("baseline", n="3"), "n", "expected a whole number, got '3'"),
+    (lambda ss: ss.replicate("baseline", n=10**9), "n", "from 1 to 1,000,000"),
     (lambda ss: ss.simulate("baseline", seed=1.5), "seed", "expected a whole number, got 1.5"),
     (lambda ss: ss.with_overrides("baseline", [("calendar.months", 3)]), "overrides", "expected overrides as a mapping"),
     (lambda ss: __import__("salessim.sweep", fromlist=["sweep"]).sweep("baseline", {"team.reps.0.count": [5]}, n=1,

@@ -71,6 +71,13 @@ def test_one_mood_for_the_whole_market(baseline):
     for rep in range(3):
         assert Department(sc, seed=2, replication=rep).mood == Department(big, seed=2, replication=rep).mood
     assert Department(sc, seed=2, replication=0).mood != Department(sc, seed=2, replication=1).mood
+    # anchored to the calendar: another warm-up or start shares the mood of the months both simulate
+    later = ss.with_overrides(sc, {"calendar.warmup_months": 0, "calendar.start": "2027-04-01"})
+    a, b = Department(sc, seed=2, replication=1), Department(later, seed=2, replication=1)
+    mood_a = dict(zip(a.calendar.month_labels, a.mood))
+    mood_b = dict(zip(b.calendar.month_labels, b.mood))
+    shared = sorted(set(mood_a) & set(mood_b))
+    assert len(shared) >= 8 and all(mood_a[m] == mood_b[m] for m in shared)
 
 
 def _rep_month_wins(scenario: ss.Scenario, n: int) -> list[pd.DataFrame]:
@@ -111,25 +118,26 @@ def _reference(sd: float, persistence: float, months: int, closes: int, p: float
         z[0] = sd * rng.standard_normal()
         for i in range(1, months):
             z[i] = persistence * z[i - 1] + math.sqrt(1 - persistence**2) * sd * rng.standard_normal()
-        q = odds.scale(p, 1.0)
-        share = np.array([odds.scale(q, math.exp(x)) for x in z])
+        share = np.array([odds.scale(p, math.exp(x)) for x in z])
         c = np.full(months, closes)
         out.append(mood_swing(rng.binomial(c, share), c))
     return out
 
 
-def test_chance_alone_is_not_a_swing():
+@pytest.mark.parametrize("closes, p", [(400, 0.6), (50, 0.6), (50, 0.75)])
+def test_chance_alone_is_not_a_swing(closes, p):
     """Months with a constant win probability: the variance the estimator attributes to the market,
-    before it is cut at 0, averages 0 within 3 standard errors over 2,000 series."""
-    est = _reference(0.0, 0.0, 12, 400, 0.6, 2000)
+    before it is cut at 0, averages 0 within 3 standard errors over 2,000 series (from 50 closes a month)."""
+    est = _reference(0.0, 0.0, 12, closes, p, 2000)
     excess = np.array([e["raw_sd"] ** 2 - e["sampling_sd"] ** 2 for e in est])
     assert abs(excess.mean()) < 3 * excess.std(ddof=1) / math.sqrt(len(excess))
 
 
-def test_the_swing_is_measured_without_bias_when_months_are_independent():
+@pytest.mark.parametrize("closes, p", [(400, 0.6), (50, 0.6)])
+def test_the_swing_is_measured_without_bias_when_months_are_independent(closes, p):
     """Independent months (persistence 0): var(log-odds) - chance is unbiased for sd^2."""
     sd = 0.3
-    est = _reference(sd, 0.0, 12, 400, 0.6, 2000, seed=1)
+    est = _reference(sd, 0.0, 12, closes, p, 2000, seed=1)
     excess = np.array([e["raw_sd"] ** 2 - e["sampling_sd"] ** 2 for e in est])
     assert abs(excess.mean() - sd**2) < 3 * excess.std(ddof=1) / math.sqrt(len(excess))
 

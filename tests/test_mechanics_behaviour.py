@@ -120,7 +120,7 @@ def test_unsold_stock_ties_up_capital():
 
 
 def test_acquiring_a_client_costs_five_to_six_times_keeping_one(baseline):
-    r = ss.replicate(baseline, n=24, seed=2, workers=2).per_replication["acquisition_to_retention_cost"]
+    r = ss.replicate(baseline, n=40, seed=2, workers=2).per_replication["acquisition_to_retention_cost"]
     ci = mean_interval(r.to_numpy())
     assert 5.0 <= ci["low"] and ci["high"] <= 6.0, ci
 

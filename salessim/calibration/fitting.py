@@ -418,7 +418,8 @@ def mood_swing(won: np.ndarray, closed: np.ndarray, level: float = LEVEL) -> dic
     """Month-to-month swing of the won share of closed deals, beyond what chance gives.
 
     ``won[m]`` of ``closed[m]`` deals closed in month ``m`` were won. With ``l_m`` the log-odds
-    of the month's won share and ``b_m ~ 1 / (n p (1 - p))`` its binomial sampling variance,
+    of the month's won share (the empirical logit ``log((w + 0.5) / (n - w + 0.5))``) and ``b_m``
+    its sampling variance (``(n + 1)(n + 2) / (n (w + 1)(n - w + 1))``, about ``1 / (n p (1 - p))``),
     the market's own swing is ``sd^2 = var(l) - mean(b)`` (0 if negative) and its month-to-month
     ``persistence`` is the lag-1 autocovariance of ``l`` over ``sd^2`` (sampling noise is
     independent between months, so it does not enter the autocovariance), cut to [0, 0.9].
@@ -436,9 +437,10 @@ def mood_swing(won: np.ndarray, closed: np.ndarray, level: float = LEVEL) -> dic
         out["note"] = "fewer than 3 months to measure it: no month-to-month swings"
         return out
     w, c = won[keep], closed[keep]
-    p = (w + 0.5) / (c + 1.0)                      # a half count each way: months won or lost to a deal stay finite
-    lo_odds = np.log(p / (1 - p))
-    sampling = float(np.mean(1.0 / (c * p * (1 - p))))
+    # the empirical logit and its variance (Gart and Zweifel 1967): nearly unbiased even for a few
+    # dozen deals a month, and finite for a month won or lost to the last deal
+    lo_odds = np.log((w + 0.5) / (c - w + 0.5))
+    sampling = float(np.mean((c + 1) * (c + 2) / (c * (w + 1) * (c - w + 1))))
     dev = lo_odds - lo_odds.mean()
     var = float(np.var(lo_odds, ddof=1))
     swing = max(0.0, var - sampling)
@@ -448,9 +450,15 @@ def mood_swing(won: np.ndarray, closed: np.ndarray, level: float = LEVEL) -> dic
     dfree = n - 1
     lo = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 + level) / 2, dfree) - sampling))
     hi = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 - level) / 2, dfree) - sampling))
+    note = (f"log-odds of the won share of closed deals over {n} months: sd {math.sqrt(var):.3f}, of which "
+            f"chance ~{math.sqrt(sampling):.3f}; month-to-month correlation {persistence:.2f}")
+    if float(np.median(c)) < 50:
+        note += "; fewer than 50 closes in a typical month: the swing is uncertain and may be overstated"
+    if n < 24:
+        note += ("; under 24 months both figures are low estimates (a slow swing looks like a trend and is "
+                 "partly taken as the series' mean)")
     out.update(sd=sd, low=lo, high=hi, persistence=persistence, raw_sd=math.sqrt(var), sampling_sd=math.sqrt(sampling),
-               note=f"log-odds of the won share of closed deals over {n} months: sd {math.sqrt(var):.3f}, of which "
-                    f"chance ~{math.sqrt(sampling):.3f}; month-to-month correlation {persistence:.2f}")
+               note=note)
     return out
 
 
@@ -471,6 +479,23 @@ def market_mood(deals: pd.DataFrame, months: list[str], export_date: dt.date, fi
     out = mood_swing(sel["won"].to_numpy(), sel["closed"].to_numpy(), level)
     out["table"] = table
     return out
+
+
+def result_mood(result, months: int | None = None) -> dict[str, Any]:
+    """:func:`mood_swing` of a simulated run, measured as :func:`market_mood` measures an export.
+
+    A CRM export of the run (:func:`salessim.calibration.export.export_frame`) lists every lead;
+    a lead that ended won, lost or dropped closed on its ``closed_date``. The won share of each
+    reporting month's closes (the first ``months`` months; default all) is read like an export's.
+    """
+    leads = result.leads()
+    labels = list(result.calendar.month_labels)[: months or None]
+    done = leads[leads["state"].isin(["won", "lost", "dropped"]) & (leads["closed_day"] >= 0)]
+    month = pd.to_datetime(done["closed_date"]).dt.strftime("%Y-%m")
+    by = pd.DataFrame({"month": month, "won": (done["state"] == "won").to_numpy()}).groupby("month")["won"]
+    closed = by.size().reindex(labels, fill_value=0).to_numpy()
+    won = by.sum().reindex(labels, fill_value=0).to_numpy()
+    return mood_swing(won, closed)
 
 
 def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:

@@ -76,7 +76,7 @@ def propose_plans(scenario: Scenario, probability: float = 0.7, n: int = 40, see
         from ..errors import UserError
 
         raise UserError(f"expected an attainment probability between 0 and 1, got {probability}",
-                        field="--plan-probability")
+                        field="probability")
     fit_runs = replicate(scenario, n=n, seed=seed, workers=workers)
     cube, months, reps = _fact_cube(fit_runs)
     plan = np.vectorize(_round_plan)(np.quantile(cube, 1 - probability, axis=0))   # month x rep

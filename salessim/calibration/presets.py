@@ -306,7 +306,7 @@ def detect(header: Sequence[str], source: str = "export", preset: str | None = N
     """
     if preset is not None:
         if preset not in PRESETS:
-            raise UserError(f"unknown preset {preset!r} (choose from: {', '.join(PRESETS)})", field="--preset")
+            raise UserError(f"unknown preset {preset!r} (choose from: {', '.join(PRESETS)})", field="preset")
         candidates = [PRESETS[preset]]
     else:
         candidates = list(PRESETS.values())

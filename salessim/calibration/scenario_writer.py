@@ -414,9 +414,12 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
     if mood.get("sd", 0.0) > 0 and k > 0:
         data["market_mood"] = {"monthly_sd": _round(float(mood["sd"]) / k, 4),
                                "persistence": _round(float(mood["persistence"]), 3)}
-        per = "" if abs(k - 1) < 1e-9 else f"; / {k:.2f} (how far the won share's log-odds moves per decision's)"
-        c["market_mood.monthly_sd"] = (f"[fit] month-to-month swing of clients' decisions: {mood['note']}; 90% "
-                                       f"interval [{_fmt(mood['low'])}, {_fmt(mood['high'])}]{per}")
+        per = "" if abs(k - 1) < 1e-9 else (f"; this is the won share's swing / {k:.2f} (how far the won share's "
+                                             f"log-odds move per decision's)")
+        calm = "; not distinguishable from no swing" if mood["low"] <= 0 else ""
+        c["market_mood.monthly_sd"] = (f"[fit] month-to-month swing of clients' decisions: {mood['note']}; the won "
+                                       f"share's swing {_fmt(mood['sd'])}, 90% interval [{_fmt(mood['low'])}, "
+                                       f"{_fmt(mood['high'])}]{calm}{per}")
         c["market_mood.persistence"] = "[fit] lag-1 correlation of the monthly won share's swing (0 to 0.9)"
     else:
         data["market_mood"] = {"monthly_sd": 0.0, "persistence": 0.0}

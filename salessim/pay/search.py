@@ -165,14 +165,14 @@ def optimise_scheme(
     from ..scenario_io import with_overrides
 
     if method not in METHODS:
-        raise UserError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="--method")
+        raise UserError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="method")
     if budget < 1:
-        raise UserError(f"expected a budget of at least 1 candidate, got {budget}", field="--budget")
+        raise UserError(f"expected a budget of at least 1 candidate, got {budget}", field="budget")
     ps = [p if isinstance(p, Param) else parse_param(p, scenario) for p in params]
     if not ps:
-        raise UserError("expected at least one parameter to search (--param PATH=LOW:HIGH)", field="--param")
+        raise UserError("expected at least one parameter to search (--param PATH=LOW:HIGH)", field="params")
     if len({p.path for p in ps}) != len(ps):
-        raise UserError("expected each parameter once", field="--param")
+        raise UserError("expected each parameter once", field="params")
     for p in ps:  # a bad bound is caught before any simulation
         with_overrides(scenario, {p.path: p.value(p.low)})
         with_overrides(scenario, {p.path: p.value(p.high)})

@@ -188,7 +188,7 @@ class Report:
         try:
             path.write_text(self.to_html(), encoding="utf-8")
         except OSError as e:
-            raise UserError(f"cannot write the report ({e.strerror or e})", source=str(path), field="--out") from None
+            raise UserError(f"cannot write the report ({e.strerror or e})", source=str(path)) from None
         return path
 
     def contents_table(self) -> pd.DataFrame:
@@ -202,11 +202,11 @@ class Report:
 
         d = Path(directory)
         if d.exists() and not d.is_dir():
-            raise UserError("expected a directory, found a file", source=str(d), field="--csv")
+            raise UserError("expected a directory, found a file", source=str(d))
         try:
             d.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise UserError(f"cannot create the directory ({e.strerror or e})", source=str(d), field="--csv") from None
+            raise UserError(f"cannot create the directory ({e.strerror or e})", source=str(d)) from None
         files = [d / "00_contents.csv"]
         to_csv(self.contents_table(), files[0])
         for t in self.tables():
@@ -254,9 +254,9 @@ def build_report(base: str | Path | Scenario, variants: Sequence[str | Path | Sc
         The report's timestamp (default: now, UTC).
     """
     if n < 2:
-        raise UserError(f"expected at least 2 replications for 95% intervals, got {n}", field="--replications")
+        raise UserError(f"expected at least 2 replications for 95% intervals, got {n}", field="n")
     if image_format not in ("svg", "png"):
-        raise UserError(f"expected svg or png, got {image_format!r}", field="--images")
+        raise UserError(f"expected svg or png, got {image_format!r}", field="image_format")
     refs = [base, *variants]
     over = dict(overrides or {})
     if months:
