@@ -91,15 +91,16 @@ class QuietWhenReaderLeaves:
         return getattr(self._stream, name)
 
 
-#: Python API argument names and the command-line flag each stands for (``compare(n=...)`` is ``--replications``)
-API_ARGUMENTS = {
-    "n": "--replications", "precision": "--precision", "max_replications": "--max-replications",
-    "main_kpi": "--main-kpi", "scheduler": "--scheduler", "workers": "--workers", "seed": "--seed",
-    "replications": "--replications", "grid": "--grid", "lhs": "--lhs", "points": "--points",
-    "sample_seed": "--sample-seed", "metrics": "--metrics", "method": "--method", "ranges": "--range",
-    "samples": "--samples", "outputs": "--outputs", "formats": "--formats", "kpis": "--kpis", "pilot": "--pilot",
-    "budget": "--budget", "params": "--param", "image_format": "--images", "preset": "--preset",
-    "probability": "--plan-probability",
+#: Python API argument names and the command-line flags that stand for them (``compare(n=...)`` is
+#: ``--replications``); where commands differ, the first flag the command has is used
+API_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "n": ("--replications",), "precision": ("--precision",), "max_replications": ("--max-replications",),
+    "main_kpi": ("--main-kpi",), "scheduler": ("--scheduler",), "workers": ("--workers",), "seed": ("--seed",),
+    "replications": ("--replications",), "grid": ("--grid",), "lhs": ("--lhs",), "points": ("--points",),
+    "sample_seed": ("--sample-seed",), "metrics": ("--metrics",), "method": ("--method",), "ranges": ("--range",),
+    "samples": ("--samples",), "outputs": ("--outputs",), "formats": ("--formats",), "kpis": ("--kpis",),
+    "pilot": ("--pilot",), "budget": ("--budget",), "params": ("--param",), "image_format": ("--images",),
+    "preset": ("--preset",), "probability": ("--probability", "--plan-probability"),
 }
 
 
@@ -113,11 +114,12 @@ def as_flags(error: UserError, args: argparse.Namespace) -> UserError:
     if error.source or not error.field:
         return error
     head, sep, rest = error.field.partition(" ")
-    flag = API_ARGUMENTS.get(head)
-    if flag is None:
-        return error
     known = vars(args)
-    if head not in known and flag.lstrip("-").replace("-", "_") not in known:
+    flags = API_ARGUMENTS.get(head, ())
+    flag = next((f for f in flags if f.lstrip("-").replace("-", "_") in known), None)
+    if flag is None and flags and head in known:   # the flag's dest is the argument's name (--range -> ranges)
+        flag = flags[0]
+    if flag is None:
         return error
     error.field = flag + sep + rest
     return error

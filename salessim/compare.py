@@ -102,8 +102,9 @@ def paired_difference(base: np.ndarray, variant: np.ndarray, sign: int = 1, leve
     se = sd / math.sqrt(n)
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * se)
     out.update(sd_diff=sd, half_width=half, low=out["diff"] - half, high=out["diff"] + half)
-    if sd > 0:
-        # what pairing saved: Var(B - A) for independent runs is Var A + Var B
+    if sd > 1e-9 * max(abs(out["base_mean"]), abs(out["variant_mean"]), 1e-300):
+        # what pairing saved: Var(B - A) for independent runs is Var A + Var B (a difference that is
+        # constant up to rounding has no meaningful ratio: NaN)
         out["pairing_gain"] = float((b.var(ddof=1) + v.var(ddof=1)) / sd**2)
     if se > 0:
         out["p_better"] = float(stats.t.cdf(s * out["diff"] / se, n - 1))

@@ -52,7 +52,7 @@ class SizeFactor:
     cycle: float
 
 
-#: January of this year is month 0 of the market's mood series (months before it start the series at the scenario's start)
+#: January of this year is month 0 of the market's mood series (a calendar that starts earlier begins its own)
 MOOD_EPOCH = 1970
 
 
@@ -172,7 +172,7 @@ class Department:
         ``z`` is a stationary AR(1) series on the log-odds scale, drawn from its own stream and
         anchored to the calendar (month 0 is January :data:`MOOD_EPOCH`), so two scenarios with the
         same seed share the market's mood month by month whatever their start or warm-up (common
-        random numbers).
+        random numbers), for calendars from :data:`MOOD_EPOCH` on (an earlier one begins its own series).
         """
         spec = self.scenario.market_mood
         n = self.calendar.months

@@ -206,7 +206,7 @@ def analyse_function(func: Callable[[pd.DataFrame], Mapping[str, Sequence[float]
     returns ``{output: values}`` or a DataFrame with one column per output.
     """
     names = list(ranges)
-    samples = samples or DEFAULT_SAMPLES.get(method, 0)
+    samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else whole_number(samples, "samples", 0, 10**7)
     X = sample_unit(method, names, samples, seed, num_levels)
     values = pd.DataFrame({n: ranges[n][0] + X[:, j] * (ranges[n][1] - ranges[n][0]) for j, n in enumerate(names)})
     Y = pd.DataFrame(func(values))
@@ -248,12 +248,11 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
     seed = whole_number(seed, "seed", 0, MAX_SEED)
     base = load_scenario(scenario, overrides)
     if not ranges:
-        raise UserError("expected at least one parameter range (--range PATH=LOW:HIGH or --spec FILE)",
-                        field="ranges")
+        raise UserError("expected at least one parameter range ({path: (low, high)})", field="ranges")
     params: list[Parameter] = [parameter(base, p, "ranges") for p in ranges]
     bounds = [check_range(prm, *ranges[prm.path]) for prm in params]
     names = [p.path for p in params]
-    samples = samples or DEFAULT_SAMPLES.get(method, 0)
+    samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else whole_number(samples, "samples", 0, 10**7)
     s_seed = seed if sample_seed is None else sample_seed
     X = sample_unit(method, names, samples, s_seed, num_levels)
     cols = [from_unit(prm, lo, hi, X[:, j]) for j, (prm, (lo, hi)) in enumerate(zip(params, bounds))]

@@ -44,7 +44,7 @@ class Grid:
 
     def sample_points(self, scenario: Scenario) -> tuple[list[Parameter], list[dict[str, Any]]]:
         if not self.axes:
-            raise UserError("expected at least one parameter to sweep (--grid PATH=VALUES)", field="grid")
+            raise UserError("expected at least one parameter to sweep (PATH=VALUES)", field="grid")
         params = [parameter(scenario, p, "grid") for p in self.axes]
         values = [grid_values(prm, self.axes[prm.path]) for prm in params]
         pts = [dict(zip([p.path for p in params], combo)) for combo in itertools.product(*values)]
@@ -66,7 +66,7 @@ class LatinHypercube:
         from scipy.stats import qmc
 
         if not self.ranges:
-            raise UserError("expected at least one range to sample (--lhs PATH=LOW:HIGH)", field="lhs")
+            raise UserError("expected at least one range to sample (PATH=LOW:HIGH)", field="lhs")
         if self.points < 2:
             raise UserError(f"expected at least 2 sample points, got {self.points}", field="points")
         params = [parameter(scenario, p, "lhs") for p in self.ranges]

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+import salessim as ss
 from salessim.cli import main
 from salessim.scenario_io import builtin_names
 
@@ -119,6 +120,14 @@ def test_a_reader_that_leaves_early_is_no_traceback_and_the_outputs_are_still_wr
     (lambda ss: ss.with_overrides("baseline", [("calendar.months", 3)]), "overrides", "expected overrides as a mapping"),
     (lambda ss: __import__("salessim.sweep", fromlist=["sweep"]).sweep("baseline", {"team.reps.0.count": [5]}, n=1,
                                                                        workers=0), "workers", "from 1 to 1,024"),
+    (lambda ss: _optimise(replications=0), "replications", "from 1 to 1,000,000"),
+    (lambda ss: _optimise(seed=-1), "seed", "from 0"),
+    (lambda ss: _optimise(params=["calendar.months=0:3"]), "params calendar.months", "the bound 0 is not allowed"),
+    (lambda ss: _optimise(params=["nope=1:2"]), "params nope", "unknown parameter path"),
+    (lambda ss: _report(n=2.5), "n", "expected a whole number, got 2.5"),
+    (lambda ss: _report(workers=5000), "workers", "from 1 to 1,024"),
+    (lambda ss: __import__("salessim.sensitivity", fromlist=["x"]).sensitivity(
+        "baseline", {"supervision.intensity_floor": (0.1, 0.3)}, samples=1, n=1), "samples", "at least 2"),
 ])
 def test_the_python_api_turns_a_notebook_users_wrong_value_into_one_clear_error(call, field, fragment):
     """These were a ValueError, TypeError or AttributeError from deep inside."""
@@ -127,6 +136,19 @@ def test_the_python_api_turns_a_notebook_users_wrong_value_into_one_clear_error(
     with pytest.raises(ss.UserError, match=fragment) as e:
         call(ss)
     assert e.value.field == field
+
+
+def _optimise(**kw):
+    from salessim.pay.search import optimise_scheme
+
+    args = {"params": ["pay.components.0.rates.B=0.3:1.2"], **kw}
+    return optimise_scheme(ss.load_scenario("new_product_group"), args.pop("params"), **args)
+
+
+def _report(**kw):
+    from salessim.report.build import build_report
+
+    return build_report("baseline", **kw)
 
 
 def test_with_overrides_accepts_a_scenario_name():
@@ -151,3 +173,22 @@ def test_an_output_path_that_cannot_be_a_directory_fails_before_any_work(argv, t
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert f"--out: expected a directory path, but {blocker} is a file" in err
     assert "runs on" not in err                       # refused before anything ran
+
+
+def test_api_argument_names_become_this_commands_flags():
+    """``as_flags``: an API argument named in an error becomes the flag of the command that ran it."""
+    import argparse
+
+    from salessim.cli import as_flags
+
+    def named(field, **dests):
+        return as_flags(ss.UserError("x", field=field), argparse.Namespace(**dests)).field
+
+    assert named("probability", probability=0.7) == "--probability"              # salessim plan
+    assert named("probability", plan_probability=0.7) == "--plan-probability"    # salessim calibrate
+    assert named("ranges supervision.intensity_floor", ranges=[]) == "--range supervision.intensity_floor"
+    assert named("n", replications=5) == "--replications"
+    assert named("n") == "n"                                                      # no such flag here
+    assert named("months", months=3) == "months"                                  # not an API argument name
+    err = ss.UserError("x", source="a.toml", field="seed")
+    assert as_flags(err, argparse.Namespace(seed=1)).field == "seed"              # a file's field stays

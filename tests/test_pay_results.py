@@ -179,7 +179,7 @@ def test_comp_optimise_cli(tmp_path, capsys):
     (["--param", "pay.components.0.rates.B"], "expected PATH=LOW:HIGH"),
     (["--param", "pay.components.0.ratez.B=0:1"], "unknown parameter path"),
     (["--param", "pay.components.0.rates.B=1:0.5"], "expected LOW < HIGH"),
-    (["--param", "pay.components.0.rates.B=-1:0.5"], "pay.components.0.rates.B: expected a number >= 0"),
+    (["--param", "pay.components.0.rates.B=-1:0.5"], "--param pay.components.0.rates.B: the bound -1 is not allowed: expected a number >= 0"),
     (["--param", "pay.components.0.base=0:1"], "expected a numeric parameter"),
     (["--param", "pay.components.0.rates.B=0:1", "--method", "simplex"], "invalid choice"),
     ([], "the following arguments are required: --param"),

@@ -482,11 +482,13 @@ def market_mood(deals: pd.DataFrame, months: list[str], export_date: dt.date, fi
 
 
 def result_mood(result, months: int | None = None) -> dict[str, Any]:
-    """:func:`mood_swing` of a simulated run, measured as :func:`market_mood` measures an export.
+    """:func:`mood_swing` of a simulated run: the won share of each reporting month's closes.
 
-    A CRM export of the run (:func:`salessim.calibration.export.export_frame`) lists every lead;
-    a lead that ended won, lost or dropped closed on its ``closed_date``. The won share of each
-    reporting month's closes (the first ``months`` months; default all) is read like an export's.
+    A lead that ended won, lost or dropped closed on its ``closed_date``, as in a CRM export of
+    the run (:func:`salessim.calibration.export.export_frame`). Unlike calibrate on such an export,
+    every reporting month is read (the first ``months``; default all), with the pipeline full
+    from the warm-up (leads created in it count when they close in a reporting month): this is
+    an export's *scored* months, not its first month with a backlog or a month cut short.
     """
     leads = result.leads()
     labels = list(result.calendar.month_labels)[: months or None]

@@ -116,16 +116,20 @@ def print_report(cmp: Comparison, kpis=None) -> None:
     print("\nP(better): Student-t probability that the variant's mean is better (the KPI's good direction); "
           "wins: share of paired replications in which the variant did better.")
     if cmp.crn:
-        main = d[d["kpi"] == cmp.main_kpi]
-        gains = [f"{r.pairing_gain:.1f}x for {r.variant}" for r in main.itertuples()
+        main = cmp.differences([cmp.main_kpi])
+        gains = [f"{_gain(r.pairing_gain)} ({r.variant})" for r in main.itertuples()
                  if r.pairing_gain == r.pairing_gain]
         if gains:
-            print(f"pairing: the {cmp.main_kpi} difference varies {', '.join(gains)} less than with independent "
-                  f"runs ((Var A + Var B) / Var(B - A)); independent runs would need that many times more "
-                  f"replications for the same interval.")
+            print(f"pairing: the variance of the {cmp.main_kpi} difference is smaller than with independent runs by "
+                  f"{', '.join(gains)}, measured as (Var A + Var B) / Var(B - A); independent runs would need that "
+                  f"many times more replications for the same interval.")
     print()
     for sentence in cmp.verdicts().values():
         print(f"verdict: {sentence}")
+
+
+def _gain(g: float) -> str:
+    return ">1,000x" if g > 1000 else f"{g:.1f}x"
 
 
 def _p(p: float) -> str:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
+from ..errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scenario import Scenario
@@ -84,21 +84,21 @@ def parse_param(text: str, scenario: "Scenario") -> Param:
     from ..scenario_io import get_path, scenario_data
 
     if "=" not in text or ":" not in text.partition("=")[2]:
-        raise UserError(f"expected PATH=LOW:HIGH (e.g. pay.components.0.rates.A=0.1:0.4), got {text!r}", field="--param")
+        raise UserError(f"expected PATH=LOW:HIGH (e.g. pay.components.0.rates.A=0.1:0.4), got {text!r}", field="params")
     path, _, rng = text.partition("=")
     lo_s, _, hi_s = rng.partition(":")
     try:
         lo, hi = float(lo_s), float(hi_s)
     except ValueError:
-        raise UserError(f"expected numbers LOW:HIGH, got {rng!r}", field=f"--param {path}") from None
+        raise UserError(f"expected numbers LOW:HIGH, got {rng!r}", field=f"params {path}") from None
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
-        raise UserError(f"expected LOW < HIGH, got {rng!r}", field=f"--param {path}")
+        raise UserError(f"expected LOW < HIGH, got {rng!r}", field=f"params {path}")
     try:
         current = get_path(scenario_data(scenario), path.strip())
     except KeyError:
-        raise UserError("unknown parameter path (see 'salessim show SCENARIO')", field=f"--param {path}") from None
+        raise UserError("unknown parameter path (see 'salessim show SCENARIO')", field=f"params {path}") from None
     if isinstance(current, bool) or not isinstance(current, (int, float)):
-        raise UserError(f"expected a numeric parameter, found {current!r}", field=f"--param {path}")
+        raise UserError(f"expected a numeric parameter, found {current!r}", field=f"params {path}")
     return Param(path.strip(), lo, hi, integer=isinstance(current, int))
 
 
@@ -164,18 +164,26 @@ def optimise_scheme(
 
     from ..scenario_io import with_overrides
 
+    replications = whole_number(replications, "replications", 1, MAX_REPLICATIONS)
+    seed = whole_number(seed, "seed", 0, MAX_SEED)
+    budget = whole_number(budget, "budget", 1, 1_000_000)
+    workers = whole_number(workers, "workers", 1, 1024)
     if method not in METHODS:
         raise UserError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="method")
     if budget < 1:
         raise UserError(f"expected a budget of at least 1 candidate, got {budget}", field="budget")
     ps = [p if isinstance(p, Param) else parse_param(p, scenario) for p in params]
     if not ps:
-        raise UserError("expected at least one parameter to search (--param PATH=LOW:HIGH)", field="params")
+        raise UserError("expected at least one parameter to search (PATH=LOW:HIGH)", field="params")
     if len({p.path for p in ps}) != len(ps):
         raise UserError("expected each parameter once", field="params")
-    for p in ps:  # a bad bound is caught before any simulation
-        with_overrides(scenario, {p.path: p.value(p.low)})
-        with_overrides(scenario, {p.path: p.value(p.high)})
+    for p in ps:  # a bad bound is caught before any simulation, and named as a parameter bound
+        for bound in (p.low, p.high):
+            try:
+                with_overrides(scenario, {p.path: p.value(bound)})
+            except UserError as e:
+                raise UserError(f"the bound {p.value(bound):g} is not allowed: {e.message}",
+                                field=f"params {p.path}") from None
 
     t0 = time.perf_counter()
     cache: dict[tuple, dict[str, Any]] = {}

@@ -37,7 +37,7 @@ import pandas as pd
 
 from .. import charts
 from ..compare import Comparison, _labels, direction
-from ..errors import UserError
+from ..errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from ..experiment_charts import difference_chart, main_kpi_chart, metric_label
 from ..pay.report import pay_distribution, pnl_summary, product_summary, replication_warnings
 from ..replications import Replications, _run_one, default_workers, mean_interval, run_many
@@ -253,8 +253,12 @@ def build_report(base: str | Path | Scenario, variants: Sequence[str | Path | Sc
     created:
         The report's timestamp (default: now, UTC).
     """
+    n = whole_number(n, "n", 0, MAX_REPLICATIONS)
     if n < 2:
         raise UserError(f"expected at least 2 replications for 95% intervals, got {n}", field="n")
+    seed = whole_number(seed, "seed", 0, MAX_SEED)
+    if workers is not None:
+        workers = whole_number(workers, "workers", 1, 1024)
     if image_format not in ("svg", "png"):
         raise UserError(f"expected svg or png, got {image_format!r}", field="image_format")
     refs = [base, *variants]
