@@ -467,11 +467,7 @@ def market_mood(deals: pd.DataFrame, months: list[str], export_date: dt.date, fi
     """The market's mood in the export: :func:`mood_swing` of the won share of deals closed in each scored
     month (:func:`scored_months`), with the monthly table (``month, closed, won, won_share, scored``)."""
     closed = deals[deals["outcome"].isin(["won", "lost"]) & deals["closed"].notna()]
-    label = closed["closed"].map(month_label)
-    by = pd.DataFrame({"month": label, "won": (closed["outcome"] == "won").astype(int)}).groupby("month")["won"]
-    table = pd.DataFrame({"month": months})
-    table["closed"] = table["month"].map(by.size()).fillna(0).astype(int)
-    table["won"] = table["month"].map(by.sum()).fillna(0).astype(int)
+    table = _closes_by_month(closed["closed"], closed["outcome"] == "won", months)
     table["won_share"] = np.where(table["closed"] > 0, table["won"] / table["closed"].clip(lower=1), np.nan)
     scored = set(scored_months(months, export_date, first_closed))
     table["scored"] = table["month"].isin(scored) & (table["closed"] > 0)
@@ -493,11 +489,16 @@ def result_mood(result, months: int | None = None) -> dict[str, Any]:
     leads = result.leads()
     labels = list(result.calendar.month_labels)[: months or None]
     done = leads[leads["state"].isin(["won", "lost", "dropped"]) & (leads["closed_day"] >= 0)]
-    month = pd.to_datetime(done["closed_date"]).dt.strftime("%Y-%m")
-    by = pd.DataFrame({"month": month, "won": (done["state"] == "won").to_numpy()}).groupby("month")["won"]
-    closed = by.size().reindex(labels, fill_value=0).to_numpy()
-    won = by.sum().reindex(labels, fill_value=0).to_numpy()
-    return mood_swing(won, closed)
+    table = _closes_by_month(done["closed_date"], done["state"] == "won", labels)
+    return mood_swing(table["won"].to_numpy(), table["closed"].to_numpy())
+
+
+def _closes_by_month(closed_dates: pd.Series, won: pd.Series, months: list[str]) -> pd.DataFrame:
+    """``month, closed, won``: deals closed in each of ``months`` (``YYYY-MM``) and how many of them were won."""
+    label = pd.to_datetime(closed_dates).dt.strftime("%Y-%m").to_numpy()
+    by = pd.DataFrame({"month": label, "won": np.asarray(won, dtype=int)}).groupby("month")["won"]
+    return pd.DataFrame({"month": months, "closed": by.size().reindex(months, fill_value=0).to_numpy(),
+                         "won": by.sum().reindex(months, fill_value=0).to_numpy()})
 
 
 def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:

@@ -166,7 +166,7 @@ def optimise_scheme(
 
     replications = whole_number(replications, "replications", 1, MAX_REPLICATIONS)
     seed = whole_number(seed, "seed", 0, MAX_SEED)
-    budget = whole_number(budget, "budget", 1, 1_000_000)
+    budget = whole_number(budget, "budget", 0, 1_000_000)
     workers = whole_number(workers, "workers", 1, 1024)
     if method not in METHODS:
         raise UserError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="method")
