@@ -4,9 +4,10 @@
 # Each creates (or reuses) .venv and installs the package from pyproject.toml when it changed:
 # make demo only the package itself; make test (and bench, venv) also the dev extra (pytest, the
 # notebook tools, nbclient, selenium), which the notebook and app-view tests need.
-# Installing compiles the engine's hot modules with mypyc (setup.py; a few minutes the first
-# time). When one of those sources changes, both commands compile them again first; until then
-# salessim runs the changed sources (salessim/compiled.py), so results are never stale.
+# Installing compiles the engine (salessim/model.py and salessim/engine/) with mypyc (setup.py;
+# a minute or two). When one of those sources changes, both commands compile it again first; a
+# compiled engine older than its sources refuses to run (salessim/engine/__init__.py).
+# make pure removes the compiled engine, so an edited engine runs from its sources at once.
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
@@ -14,10 +15,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CORE   := $(VENV)/.installed-core-stamp
 ENGINE := $(VENV)/.compiled-engine-stamp
-# the modules setup.py compiles (salessim.compiled.ENGINE_MODULES)
-ENGINE_SRC := $(addprefix salessim/,$(addsuffix .py,back_office clients effort lead market model odds people recorder rep supervisor)) setup.py salessim/compiled.py
+# what setup.py compiles (salessim.engine.compiled_sources): model.py and the engine folder
+ENGINE_SRC := salessim/model.py $(wildcard salessim/engine/*.py) setup.py
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench venv pure clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,5 +51,10 @@ test: $(STAMP) $(ENGINE)
 bench: $(STAMP) $(ENGINE)
 	$(BIN)/python -m benchmarks
 
-clean:
-	rm -rf $(VENV) out .pytest_cache build salessim/*.so salessim_engine__mypyc*.so salessim/_engine_build.json
+# remove the compiled engine (the sources run); the next make demo/test compiles it again
+pure:
+	rm -f salessim/*.so salessim/engine/*.so salessim_engine__mypyc*.so salessim/engine/_compiled_from.json
+	rm -f $(ENGINE)
+
+clean: pure
+	rm -rf $(VENV) out .pytest_cache build

@@ -23,7 +23,7 @@ def _inputs():
     if (SAMPLE / "sales_pipeline.csv").exists():
         return (SAMPLE / "sales_pipeline.csv", SAMPLE / "sales_teams.csv", SAMPLE / "products.csv",
                 SAMPLE / "sales_pipeline.xlsx")
-    data = Path(str(resources.files("salessim") / "data"))
+    data = Path(str(resources.files("salessim.calibration") / "demo"))
     return data / "demo_deals.csv", data / "demo_teams.csv", data / "demo_products.csv", None
 
 

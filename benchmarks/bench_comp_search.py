@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 
 import salessim as ss
-from salessim.pay.search import evaluate, optimise_scheme
-from salessim.replications import default_workers
+from salessim.analyses.scheme_search import evaluate, optimise_scheme
+from salessim.runs.replications import default_workers
 
 PARAMS = ["pay.components.0.rates.A=0.15:0.35", "pay.components.0.rates.B=0.25:1.25"]
 CONSTRAINTS = {"min_median_pay": 6000.0, "max_pay_cv": 0.35}

@@ -4,8 +4,8 @@ and seconds per baseline replication (7 reps, 12 months, 3 warm-up months).
 Both are measured in this one process, so the ratio does not depend on the machine.
 Target (issue 2): a baseline replication in under 0.5 s on the 2-core reference machine.
 
-Also the compiled engine (mypyc, :mod:`salessim.compiled`) against its pure-Python sources:
-two child processes, one with ``SALESSIM_PURE=1``, run the same seeds in turns, so both see
+Also the compiled engine (mypyc, :mod:`salessim.engine`) against its pure-Python sources:
+two child processes, one running a copy of the package without its compiled files, run the same seeds in turns, so both see
 the same machine load; the ratio of their per-replication medians is printed.
 """
 
@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import simpy
 
 import salessim as ss
+from salessim.engine import COMPILED_FROM
 from salessim.model import Department
 
 
@@ -60,25 +64,34 @@ print(json.dumps({"mode": ss.engine_mode(), "secs": secs}))
 """
 
 
-def _child(seeds: list[int], pure: bool) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "SALESSIM_PURE"}
-    if pure:
-        env["SALESSIM_PURE"] = "1"
+def _child(seeds: list[int], sources: Path | None) -> dict:
+    """Run the seeds in a child process: the installed package, or the package copied to ``sources``."""
+    env = dict(os.environ)
+    if sources is not None:
+        env["PYTHONPATH"] = str(sources)
     out = subprocess.run([sys.executable, "-c", _CHILD, *map(str, seeds)], capture_output=True, text=True,
-                         env=env, check=True)
+                         env=env, check=True, cwd=sources)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def compiled_vs_pure(rounds: int = 4, per_round: int = 4) -> None:
-    """Per-replication medians of the installed engine and of the pure-Python sources, in turns."""
+    """Per-replication medians of the installed engine and of the pure-Python sources, in turns.
+
+    The pure engine is the same package copied without its compiled files (what an install
+    without a C compiler runs).
+    """
     fast, pure, mode = [], [], ""
-    for r in range(rounds):
-        seeds = list(range(r * per_round, (r + 1) * per_round))
-        order = (False, True) if r % 2 == 0 else (True, False)
-        for p in order:
-            res = _child(seeds, pure=p)
-            (pure if p else fast).extend(res["secs"])
-            mode = mode if p else res["mode"]
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = Path(tmp)
+        shutil.copytree(Path(ss.__file__).parent, sources / "salessim",
+                        ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__", COMPILED_FROM))
+        for r in range(rounds):
+            seeds = list(range(r * per_round, (r + 1) * per_round))
+            order = (False, True) if r % 2 == 0 else (True, False)
+            for p in order:
+                res = _child(seeds, sources if p else None)
+                (pure if p else fast).extend(res["secs"])
+                mode = mode if p else res["mode"]
     print(f"installed engine            : {mode}")
     print(f"  seconds per replication   : {statistics.median(fast):.3f} s installed, {statistics.median(pure):.3f} s "
           f"pure Python -> {statistics.median(pure) / statistics.median(fast):.2f}x "

@@ -13,7 +13,7 @@ Prints, on this machine (the reference has 2 cores):
    half-width within 2% of the base revenue, and how many replications that took (target
    <= 10 s);
 4. run time and peak memory of one replication of a department of 10, 100 and 1,000 reps
-   (:func:`salessim.scaling.scaled_department`: teams of 7 under one head each, market,
+   (:func:`salessim.scenarios.scaling.scaled_department`: teams of 7 under one head each, market,
    inbound leads and clerks scaled with the team; 12 months), each in a fresh process
    (target: close to linear; 1,000 reps in under 60 s and 2 GB): once for the engine as it
    is, once with Python's garbage collector paused during the run, as the experiment layer
@@ -34,9 +34,9 @@ import time
 import numpy as np
 
 import salessim as ss
-from salessim.compare import compare
-from salessim.execution import local_pool, run_tasks, shutdown_local_pool
-from salessim.experiment import summarise
+from salessim.analyses.compare import compare
+from salessim.runs.execution import local_pool, run_tasks, shutdown_local_pool
+from salessim.runs.experiment import summarise
 
 SCALING_SIZES = (10, 100, 1000)
 
@@ -147,9 +147,9 @@ def _child(n_reps: int, gc_paused: bool) -> None:
     import contextlib
     import resource
 
-    from salessim.execution import paused_gc
+    from salessim.engine.collector import paused_gc
     from salessim.model import Department
-    from salessim.scaling import scaled_department
+    from salessim.scenarios.scaling import scaled_department
 
     sc = scaled_department(n_reps)
     t = time.perf_counter()
@@ -170,7 +170,7 @@ def scaling(sizes=SCALING_SIZES) -> None:
 
 
 def _scaling(sizes, gc_paused: bool) -> None:
-    how = ("with the garbage collector paused, as experiments run it (salessim.execution.paused_gc)" if gc_paused
+    how = ("with the garbage collector paused, as experiments run it (salessim.runs.execution.paused_gc)" if gc_paused
            else "the engine as it is (Department.run)")
     print(f"one replication of a department of n reps, 12 months + 3 warm-up, each in a fresh process; {how} "
           f"({_load()}):")

@@ -1,6 +1,6 @@
 """Widget re-run latency: how long a panel takes to answer after a slider is released.
 
-Measured on the panel of a scenario (salessim.widgets.scenario_panel) with the reps knob and
+Measured on the panel of a scenario (salessim.apps.widgets.scenario_panel) with the reps knob and
 20 replications of the baseline (12 months + 2 warm-up), the issue's target case:
 
 * **cold**: the first computation (the local process pool starts, nothing cached);
@@ -33,11 +33,11 @@ import time
 os.environ["SALESSIM_CACHE_DIR"] = "off"
 
 import salessim as ss
-from salessim.charts import band_chart
-from salessim.execution import default_workers, run_tasks
-from salessim.outcomes import CACHE, OutcomeCache, outcome_of, run_outcome_set
-from salessim.widgets import Knob, growth_panel, scenario_panel
-from salessim.widgets.panel import figure_png
+from salessim.apps.widgets import Knob, growth_panel, scenario_panel
+from salessim.apps.widgets.panel import figure_png
+from salessim.runs.execution import default_workers, run_tasks
+from salessim.runs.outcomes import CACHE, OutcomeCache, outcome_of, run_outcome_set
+from salessim.views.charts import band_chart
 
 TARGET_S = 1.5
 

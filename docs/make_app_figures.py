@@ -19,12 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from salessim import charts, commission_charts, growth, growth_charts
-from salessim import commission_design as cd
-from salessim import notebook as nb
+from salessim.analyses import commission_design as cd
+from salessim.analyses import growth
+from salessim.apps import notebook as nb
 from salessim.calibration import calibrate
 from salessim.calibration.charts import backtest_chart
-from salessim.execution import default_workers
+from salessim.runs.execution import default_workers
+from salessim.views import charts, commission_charts, growth_charts
 
 OUT = Path(__file__).parent / "images"
 

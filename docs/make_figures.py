@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import salessim as ss
-from salessim import charts
+from salessim.views import charts
 
 OUT = Path(__file__).parent / "images"
 N, SEED = 10, 7

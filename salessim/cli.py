@@ -1,9 +1,11 @@
 """The ``salessim`` command line.
 
-Each sub-command lives in its own module under :mod:`salessim.commands` and provides
-``register(subparsers)`` and an ``ORDER`` number (its place in ``--help``); modules are
-found automatically, so adding a command means adding a module. Errors in user input (a scenario file, a flag value) print one
-line and exit with code 2; nothing prints a traceback for them.
+Each sub-command is a module of :mod:`salessim.apps.commands` with ``arguments(parser)`` and
+``handle(args)``; :data:`COMMANDS` lists them with their one-line help, in the order
+``salessim --help`` shows them. Only the command that runs is imported (with what it uses), so
+``salessim --help`` and ``salessim scenarios`` start in a fraction of a second. Errors in user
+input (a scenario file, a flag value) print one line and exit with code 2; nothing prints a
+traceback for them.
 """
 
 from __future__ import annotations
@@ -14,40 +16,45 @@ import os
 import sys
 from typing import Sequence
 
-from .errors import UserError
+from salessim import __version__
+from salessim.apps.parsing import Parser
+from salessim.errors import UserError
+
+#: The sub-commands, in the order ``salessim --help`` lists them: name -> one-line help.
+COMMANDS = {
+    "run": "replicate a scenario and summarise it",
+    "comp": "pay distribution, P&L and warnings of a pay scheme; 'comp optimise' searches one",
+    "scenarios": "list built-in scenarios",
+    "show": "print a scenario's resolved parameters",
+    "calibrate": "calibrate a scenario from a CRM export, backtest it, propose plans",
+    "compare": "compare scenarios with paired replications",
+    "plan": "propose plans per rep at a chosen attainment probability",
+    "sweep": "run a scenario over a grid or a sample of parameter values",
+    "sensitivity": "rank the parameters that drive profit and revenue",
+    "report": "write a self-contained HTML report for a client",
+    "present": "serve a notebook as an app on localhost (Voila), without code cells",
+}
 
 
-def command_modules() -> list:
-    """The sub-command modules, in the order ``salessim --help`` lists them."""
-    import pkgutil
-
-    from . import commands
-
-    mods = []
-    for info in pkgutil.iter_modules(commands.__path__):
-        mod = importlib.import_module(f"salessim.commands.{info.name}")
-        if hasattr(mod, "register"):
-            mods.append(mod)
-    return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr and exit code 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; the arguments of ``command`` (and only its) are added, importing its module."""
     parser = Parser(prog="salessim", description="What-if simulation of a sales department.")
-    from . import __version__
-
     parser.add_argument("--version", action="version", version=f"salessim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for mod in command_modules():
-        mod.register(sub)
+    for name, text in COMMANDS.items():
+        p = sub.add_parser(name, help=text, description=text)
+        if name == command:
+            module = importlib.import_module(f"salessim.apps.commands.{name}")  # the one deliberate lazy import
+            module.arguments(p)
+            p.set_defaults(handler=module.handle)
     return parser
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The sub-command named in ``argv``: its first word that is not an option (the top-level
+    options, ``--help`` and ``--version``, take no value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 class QuietWhenReaderLeaves:
@@ -126,7 +133,13 @@ def as_flags(error: UserError, args: argparse.Namespace) -> UserError:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = chosen_command(argv)
+    try:
+        parser = build_parser(command)
+    except UserError as e:  # raised while the command's modules load (e.g. a stale compiled engine)
+        print(f"salessim {command}: error: {e}", file=sys.stderr)
+        return e.exit_code
     args = parser.parse_args(argv)
     stdout = sys.stdout
     sys.stdout = QuietWhenReaderLeaves(stdout)

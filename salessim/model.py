@@ -1,17 +1,17 @@
 """The SimPy model of a sales department.
 
-:class:`Department` builds the actors from a :class:`~salessim.scenario.Scenario` and runs
-them on one SimPy clock measured in working hours (see :mod:`salessim.calendar`):
+:class:`Department` builds the actors from a :class:`~salessim.scenarios.schema.Scenario` and runs
+them on one SimPy clock measured in working hours (see :mod:`salessim.engine.calendar`):
 
-* the **market** (:mod:`salessim.market`) sends inbound leads every morning and holds the
+* the **market** (:mod:`salessim.engine.market`) sends inbound leads every morning and holds the
   finite pool of prospects for outbound calls;
-* each **supervisor** (:mod:`salessim.supervisor`) shares out their attention, which keeps
+* each **supervisor** (:mod:`salessim.engine.supervisor`) shares out their attention, which keeps
   their reps' intensity up;
-* each **rep** (:mod:`salessim.rep`) works their day: meetings, pipeline work, inbound
-  leads, key clients (:mod:`salessim.clients`) and prospecting;
-* each **lead** (:mod:`salessim.lead`) walks the funnel as its own process, waiting on
+* each **rep** (:mod:`salessim.engine.rep`) works their day: meetings, pipeline work, inbound
+  leads, key clients (:mod:`salessim.engine.key_clients`) and prospecting;
+* each **lead** (:mod:`salessim.engine.lead`) walks the funnel as its own process, waiting on
   the rep's work and on the client's delays, and queues at the **back office**
-  (:mod:`salessim.back_office`) for its invoice.
+  (:mod:`salessim.engine.back_office`) for its invoice.
 
 Each morning the market runs first, then supervisors, then reps, always in the same order,
 so a run is a deterministic function of the scenario, the seed and the replication index.
@@ -26,22 +26,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from . import odds
-from .back_office import BackOffice
-from .calendar import add_months, work_calendar
-from .execution import paused_gc
-from .lead import N_LUCK, U_JOIN, U_NONPAYMENT, U_POTENTIAL, Lead
-from .market import Market
-from .pay import PayModel
-from .people import departure_days, vacation_mask
-from .recorder import Recorder
-from .rep import Rep
-from .scenario import Scenario, group_rep_ids
-from .streams import Streams
-from .supervisor import Supervisor
+from salessim.engine import check_build, odds
+from salessim.engine.back_office import BackOffice
+from salessim.engine.calendar import add_months, work_calendar
+from salessim.engine.collector import paused_gc
+from salessim.engine.lead import N_LUCK, U_JOIN, U_NONPAYMENT, U_POTENTIAL, Lead
+from salessim.engine.market import Market
+from salessim.engine.pay_response import PayModel
+from salessim.engine.people import departure_days, vacation_mask
+from salessim.engine.recorder import Recorder
+from salessim.engine.rep import Rep
+from salessim.engine.streams import Streams
+from salessim.engine.supervisor import Supervisor
+from salessim.scenarios.schema import Scenario, group_rep_ids
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .results import Result
+    from salessim.results.result import Result
+
+check_build()  # a compiled engine older than these sources refuses to run (see salessim.engine)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Department:
     scenario:
         The validated scenario.
     seed, replication:
-        Select the random streams (see :class:`~salessim.streams.Streams`).
+        Select the random streams (see :class:`~salessim.engine.streams.Streams`).
     record_events:
         Keep the full event log (slower; KPIs do not need it).
     """
@@ -93,7 +95,7 @@ class Department:
         self.hours_per_day = cal.hours_per_day
         self._last_day = self.calendar.n_days - 1
         if self.calendar.n_days == 0:
-            from .errors import ScenarioError
+            from salessim.errors import ScenarioError
 
             raise ScenarioError("the calendar has no working days", field="calendar")
         self.days_per_year = 52.0 * len(cal.workdays)
@@ -329,7 +331,7 @@ class Department:
     # ------------------------------------------------------------------ leads
     @staticmethod
     def draw_luck(rng: np.random.Generator) -> list[float]:
-        """A new lead's luck: one uniform number per purpose (see :data:`salessim.lead.LUCK`)."""
+        """A new lead's luck: one uniform number per purpose (see :data:`salessim.engine.lead.LUCK`)."""
         return rng.random(N_LUCK).tolist()
 
     def new_lead(self, rep: Rep, p: int, origin: str, channel: str, luck: list[float]) -> Lead:
@@ -433,12 +435,12 @@ class Department:
                                                   * self.scenario.back_office.clerks * (self.back_office is not None))
 
     def run(self, keep_leads: bool = True) -> "Result":
-        """Run the horizon and return its :class:`~salessim.results.Result`.
+        """Run the horizon and return its :class:`~salessim.results.result.Result`.
 
         ``keep_leads=False`` leaves out the per-lead table (no KPI needs it; building it
         costs a few percent of a run).
         """
-        from .results import Result
+        from salessim.results.result import Result
 
         env = self.env
         # one process drives every actor's day, in the order separate processes would run

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 # Tests are hermetic: no outcome is read from or written to the user's disk cache
-# (salessim.outcomes); the tests of the disk layer give it a temporary folder. Set before
+# (salessim.runs.outcomes); the tests of the disk layer give it a temporary folder. Set before
 # salessim is imported, and inherited by notebook kernels and app views the tests start.
 os.environ["SALESSIM_CACHE_DIR"] = "off"
 
-import salessim as ss  # noqa: E402
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+import salessim as ss  # noqa: E402
 
 # Property tests (hypothesis) draw the same examples on every run, so a commit's result does not
 # depend on luck; HYPOTHESIS_PROFILE=explore searches afresh with more examples (a failure it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import salessim as ss
-from salessim.pay import PayInputs, compute_pay
+from salessim.engine.payroll import PayInputs, compute_pay
 
 MARGIN = {"A": 0.35, "B": 0.20}
 

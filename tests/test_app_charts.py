@@ -6,9 +6,10 @@ import matplotlib
 import pytest
 
 import salessim as ss
-from salessim import charts, commission_charts, growth, growth_charts
-from salessim import commission_design as cd
-from salessim.outcomes import OutcomeCache
+from salessim.analyses import commission_design as cd
+from salessim.analyses import growth
+from salessim.runs.outcomes import OutcomeCache
+from salessim.views import charts, commission_charts, growth_charts
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import numpy as np
 
-from salessim.calendar import WorkCalendar, add_months
+from salessim.engine.calendar import WorkCalendar, add_months
 
 
 def test_working_days_skip_weekends_and_holidays():

@@ -8,7 +8,7 @@ from pathlib import Path
 from salessim.calibration import calibrate
 from salessim.calibration.export import write_demo_export
 
-DATA = Path(str(resources.files("salessim") / "data"))
+DATA = Path(str(resources.files("salessim.calibration") / "demo"))
 
 
 def test_the_shipped_demo_export_is_the_one_the_project_generates(tmp_path):

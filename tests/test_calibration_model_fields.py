@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import salessim as ss
-from salessim.scenario_io import scenario_data, validate
+from salessim.scenarios.files import scenario_data, validate
 from tests.conftest import funnel_only
 
 

@@ -21,8 +21,8 @@ from scipy import special
 import salessim as ss
 from salessim.calibration import calibrate
 from salessim.calibration.export import export_date, write_export, write_price_list, write_teams
-from salessim.calibration.pooling import jeffreys_interval
 from salessim.calibration.fitting import poisson_rate_interval
+from salessim.calibration.pooling import jeffreys_interval
 
 TRUE = {
     "A": {"rate": 5.0, "win": 0.60, "median": 12.0, "sigma": 0.7, "stall": 0.15, "size": 2000.0},

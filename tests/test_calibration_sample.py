@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from salessim.calibration import calibrate
-from salessim.errors import UserError
 from salessim.cli import main
+from salessim.errors import UserError
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.skipif(not (SHARED_DATA / "sales_pipeline.csv").exists(),
@@ -232,7 +232,7 @@ def test_the_notebooks_reading_table_shows_the_fit_notes(cal):
 def test_the_markets_mood_is_read_from_the_monthly_won_share(cal, raw, tmp_path):
     """The mood's monthly table counts the raw table's closes (pandas, here), and the calibrated
     scenario's per-decision sd is the won share's sd over the written funnel's sensitivity."""
-    from salessim.odds import logit_sensitivity
+    from salessim.engine.odds import logit_sensitivity
 
     mood = cal.fit.mood
     closed = raw[raw["deal_stage"].isin(["Won", "Lost"])].copy()

@@ -11,8 +11,14 @@ from scipy import stats
 
 from salessim.calibration.pooling import fit_win_model, jeffreys_interval
 from salessim.calibration.presets import PRESETS, detect
-from salessim.calibration.readers import (decode, parse_amounts, parse_date_cells, resolve_date_order, sniff_delimiter,
-                                          to_dates)
+from salessim.calibration.readers import (
+    decode,
+    parse_amounts,
+    parse_date_cells,
+    resolve_date_order,
+    sniff_delimiter,
+    to_dates,
+)
 from salessim.calibration.stages import map_stages
 from salessim.calibration.survival import Durations, fit_family, kaplan_meier
 from salessim.errors import UserError

@@ -13,18 +13,18 @@ import pandas as pd
 import pytest
 
 import salessim as ss
-from salessim import charts
-from salessim import experiment_charts as ec
+from salessim.analyses.compare import Comparison
+from salessim.analyses.pay_summary import pay_distribution
+from salessim.analyses.sensitivity import SensitivityResult, analyse_function
+from salessim.analyses.sweep import SweepResult
 from salessim.calibration import charts as cc
 from salessim.calibration.backtest import METRICS, BacktestResult
 from salessim.cli import main
-from salessim.compare import Comparison
-from salessim.parameters import parameter_unit
-from salessim.pay.report import pay_distribution
-from salessim.sensitivity import SensitivityResult, analyse_function
-from salessim.sweep import SweepResult
+from salessim.scenarios.parameters import parameter_unit
+from salessim.views import charts
+from salessim.views import experiment_charts as ec
 
-DATA = Path(str(resources.files("salessim") / "data"))
+DATA = Path(str(resources.files("salessim.calibration") / "demo"))
 
 
 # --------------------------------------------------------------------------- inputs

@@ -11,7 +11,7 @@ import pytest
 
 import salessim as ss
 from salessim.cli import main
-from salessim.scenario_io import builtin_names
+from salessim.scenarios.reading import builtin_names
 
 
 def test_run_json_has_the_documented_keys(capsys):
@@ -118,7 +118,7 @@ def test_a_reader_that_leaves_early_is_no_traceback_and_the_outputs_are_still_wr
     (lambda ss: ss.replicate("baseline", n=10**9), "n", "from 1 to 1,000,000"),
     (lambda ss: ss.simulate("baseline", seed=1.5), "seed", "expected a whole number, got 1.5"),
     (lambda ss: ss.with_overrides("baseline", [("calendar.months", 3)]), "overrides", "expected overrides as a mapping"),
-    (lambda ss: __import__("salessim.sweep", fromlist=["sweep"]).sweep("baseline", {"team.reps.0.count": [5]}, n=1,
+    (lambda ss: __import__("salessim.analyses.sweep", fromlist=["sweep"]).sweep("baseline", {"team.reps.0.count": [5]}, n=1,
                                                                        workers=0), "workers", "from 1 to 1,024"),
     (lambda ss: _optimise(replications=0), "replications", "from 1 to 1,000,000"),
     (lambda ss: _optimise(seed=-1), "seed", "from 0"),
@@ -126,7 +126,7 @@ def test_a_reader_that_leaves_early_is_no_traceback_and_the_outputs_are_still_wr
     (lambda ss: _optimise(params=["nope=1:2"]), "params nope", "unknown parameter path"),
     (lambda ss: _report(n=2.5), "n", "expected a whole number, got 2.5"),
     (lambda ss: _report(workers=5000), "workers", "from 1 to 1,024"),
-    (lambda ss: __import__("salessim.sensitivity", fromlist=["x"]).sensitivity(
+    (lambda ss: __import__("salessim.analyses.sensitivity", fromlist=["x"]).sensitivity(
         "baseline", {"supervision.intensity_floor": (0.1, 0.3)}, samples=1, n=1), "samples", "at least 2"),
 ])
 def test_the_python_api_turns_a_notebook_users_wrong_value_into_one_clear_error(call, field, fragment):
@@ -139,14 +139,14 @@ def test_the_python_api_turns_a_notebook_users_wrong_value_into_one_clear_error(
 
 
 def _optimise(**kw):
-    from salessim.pay.search import optimise_scheme
+    from salessim.analyses.scheme_search import optimise_scheme
 
     args = {"params": ["pay.components.0.rates.B=0.3:1.2"], **kw}
     return optimise_scheme(ss.load_scenario("new_product_group"), args.pop("params"), **args)
 
 
 def _report(**kw):
-    from salessim.report.build import build_report
+    from salessim.views.report.build import build_report
 
     return build_report("baseline", **kw)
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 import salessim as ss
-from salessim import commission_design as cd
-from salessim.compare import paired_difference
-from salessim.outcomes import OutcomeCache
-from salessim.pay import PayInputs, compute_pay
+from salessim.analyses import commission_design as cd
+from salessim.analyses.compare import paired_difference
+from salessim.engine.payroll import PayInputs, compute_pay
+from salessim.runs.outcomes import OutcomeCache
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_five_times_the_rate_on_b_moves_selling_time_to_b(five_x):
 @pytest.fixture(scope="module")
 def three_groups(npg) -> ss.Scenario:
     """new_product_group with a third group C (a copy of B)."""
-    from salessim.scenario_io import scenario_data, validate
+    from salessim.scenarios.files import scenario_data, validate
 
     data = scenario_data(npg)
     data["products"]["C"] = {**data["products"]["B"], "group": "C"}
@@ -198,7 +198,7 @@ def test_a_rate_for_a_group_that_is_not_a_new_group_names_it(three_groups, multi
 
 def test_the_commission_panel_has_a_rate_knob_per_new_group(three_groups):
     pytest.importorskip("ipywidgets")
-    from salessim.widgets import commission_panel
+    from salessim.apps.widgets import commission_panel
 
     p = commission_panel(three_groups, months=3, replications=2, workers=1, run_now=False)
     assert p.specs["group_rate_multiples.B"].label == "Rate on group B vs A"

@@ -9,8 +9,14 @@ import pandas as pd
 import pytest
 
 import salessim as ss
-from salessim.compare import (compare, direction, independent_seed, next_replication_count, paired_difference,
-                              verdict_word)
+from salessim.analyses.compare import (
+    compare,
+    direction,
+    independent_seed,
+    next_replication_count,
+    paired_difference,
+    verdict_word,
+)
 from salessim.errors import UserError
 
 SHORT = {"calendar.months": 2, "calendar.warmup_months": 1}
@@ -101,7 +107,7 @@ def test_precision_gives_the_same_count_and_table_serially(precise):
 
 def test_precision_rounds_run_only_their_new_replications(monkeypatch):
     """Each round of the precision rule adds replications; none is simulated twice."""
-    import salessim.experiment as experiment
+    import salessim.runs.experiment as experiment
 
     calls: list[tuple[str, int]] = []
     real = experiment.summarise

@@ -8,8 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from salessim.distributions import (
-    Exponential, Fixed, Gamma, Lognormal, Mixture, Uniform, Weibull, binomial_quantile,
+from salessim.scenarios.distributions import (
+    Exponential,
+    Fixed,
+    Gamma,
+    Lognormal,
+    Mixture,
+    Uniform,
+    Weibull,
+    binomial_quantile,
 )
 
 UNIT = st.floats(min_value=1e-6, max_value=1 - 1e-6)

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import salessim as ss
+from salessim.analyses.sweep import sweep
 from salessim.errors import UserError
-from salessim.execution import chunk_plan, chunk_size, dask_client, run_tasks
-from salessim.sweep import sweep
+from salessim.runs.execution import chunk_plan, chunk_size, dask_client, run_tasks
 
 SHORT = {"calendar.months": 2, "calendar.warmup_months": 1}
 GRID = {"team.reps.0.count": [5, 8], "supervision.intensity_floor": [0.2, 0.3]}

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salessim import experiment_charts as ec
-from salessim.compare import Comparison
-from salessim.sensitivity import SensitivityResult, analyse_function
-from salessim.sweep import SweepResult
+from salessim.analyses.compare import Comparison
+from salessim.analyses.sensitivity import SensitivityResult, analyse_function
+from salessim.analyses.sweep import SweepResult
+from salessim.views import experiment_charts as ec
 
 
 def _caption(fig) -> str:
@@ -120,8 +120,8 @@ def test_index_chart_and_saving_both_formats(tmp_path):
 
 
 def test_with_several_variants_each_difference_chart_is_named_for_its_variant(tmp_path):
-    from salessim.compare import compare
-    from salessim.experiment_charts import comparison_charts
+    from salessim.analyses.compare import compare
+    from salessim.views.experiment_charts import comparison_charts
 
     cmp = compare("baseline", ["raise_deal_size", "baseline"], n=2, workers=1,
                   overrides={"calendar.months": 1, "calendar.warmup_months": 0})

@@ -189,8 +189,8 @@ def test_a_mistake_in_a_ranges_file_names_the_file_and_the_path(tmp_path, body, 
 
 def test_the_python_api_names_its_arguments_and_the_cli_its_flags(capsys):
     """compare(precision=0) says 'precision: ...'; salessim compare ... -n 1 says '--replications: ...'."""
-    from salessim.compare import compare
-    from salessim.sweep import sweep
+    from salessim.analyses.compare import compare
+    from salessim.analyses.sweep import sweep
 
     with pytest.raises(UserError, match=r"^precision: expected a precision in percent"):
         compare("baseline", "baseline", precision=0)

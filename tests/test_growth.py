@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 import salessim as ss
-from salessim import growth
-from salessim.compare import paired_difference
-from salessim.growth import BreakEven, GrowthSettings, hire, train
+from salessim.analyses import growth
+from salessim.analyses.compare import paired_difference
+from salessim.analyses.growth import BreakEven, GrowthSettings, hire, train
 from salessim.model import Department
-from salessim.outcomes import OutcomeCache
+from salessim.runs.outcomes import OutcomeCache
+from salessim.scenarios.files import scenario_data, validate
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +70,10 @@ def test_removing_heads_is_refused(base):
 
 
 def test_pay_components_for_rep_groups_follow_the_seats(base):
-    data = ss.scenario_io.scenario_data(base)
+    data = scenario_data(base)
     data["pay"]["components"].append({"type": "bonus", "metric": "meetings", "target": 10, "amount": 100,
                                       "reps": ["rep"]})
-    sc = ss.scenario_io.validate(data)
+    sc = validate(data)
     hired = hire(sc, 9, 1)
     bonus = [c for c in hired.pay.components if c.type == "bonus"][0]
     assert bonus.reps == base.rep_ids()             # the existing seats, not the new hires

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from salessim import kpi
+from salessim.results import kpi
 
 # fact to date, monthly plan, working days in month, working days elapsed, expected pace %
 PACE_TABLE = [
@@ -47,8 +47,8 @@ def test_quota_attainment_rate():
 def test_an_interval_for_a_share_or_a_count_stays_within_what_the_metric_can_be():
     """Two replications gave 'win rate 27.6% [-5.1%, 60.2%]': cut to the metric's range. The true
     mean lies inside that range, so coverage is unchanged; seeded check over 2,000 samples."""
-    from salessim.kpi import metric_bounds
-    from salessim.replications import mean_interval
+    from salessim.results.kpi import metric_bounds
+    from salessim.runs.replications import mean_interval
 
     assert metric_bounds("win_rate") == (0.0, 1.0) and metric_bounds("revenue_B")[0] == 0.0
     assert metric_bounds("profit") == (float("-inf"), float("inf"))

@@ -5,7 +5,7 @@
 * it moves every rep's decisions together;
 * :func:`salessim.calibration.fitting.mood_swing` separates the swing from chance, and reads
   back, from simulated closes, the distribution a plain AR(1)-plus-binomial series gives;
-* :func:`salessim.odds.logit_sensitivity` is the derivative it claims to be.
+* :func:`salessim.engine.odds.logit_sensitivity` is the derivative it claims to be.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 from scipy import stats
 
 import salessim as ss
-from salessim import odds
 from salessim.calibration.fitting import mood_swing
+from salessim.engine import odds
 from salessim.model import Department
 from tests.conftest import funnel_only
 

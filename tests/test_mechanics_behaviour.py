@@ -10,7 +10,7 @@ from scipy import stats
 
 import salessim as ss
 from salessim.model import Department
-from salessim.replications import mean_interval
+from salessim.runs.replications import mean_interval
 
 N = 6
 

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import salessim as ss
-from salessim import effort
-from salessim.back_office import BackOffice
-from salessim.clients import cumulative_hazard, daily_churn_hazard, days_to_use_up
+from salessim.engine import effort
+from salessim.engine.back_office import BackOffice
+from salessim.engine.key_clients import cumulative_hazard, daily_churn_hazard, days_to_use_up
+from salessim.engine.rep import next_intensity, target_intensity
 from salessim.model import Department
-from salessim.rep import next_intensity, target_intensity
 
 
 # ---------------------------------------------------------------- intensity
@@ -126,7 +126,7 @@ def test_neglected_clients_churn_as_the_hazard_says(baseline):
     """Clients never contacted: the share lost by day D is 1 - exp(-H(D)) (binomial 99.9% bound)."""
     sc = ss.with_overrides(baseline, {"calendar.warmup_months": 0})
     dept = Department(sc, seed=4)
-    from salessim.clients import KeyClientBook
+    from salessim.engine.key_clients import KeyClientBook
 
     n = 4000
     book = KeyClientBook(dept, dept.reps[0], 0)
@@ -143,7 +143,7 @@ def test_neglected_clients_churn_as_the_hazard_says(baseline):
 
 def test_contact_resets_the_clock_but_keeps_the_hazard_already_used(baseline):
     dept = Department(baseline, seed=4)
-    from salessim.clients import KeyClientBook
+    from salessim.engine.key_clients import KeyClientBook
 
     book = KeyClientBook(dept, dept.reps[0], 0)
     book._add(0.0)

@@ -152,7 +152,7 @@ def test_the_same_lead_has_the_same_luck_in_two_scenarios(baseline):
 @pytest.mark.parametrize("block", [1, 3, 32])
 def test_lead_luck_in_blocks_is_the_per_lead_draw(block):
     """Luck drawn a block of leads at a time gives each lead exactly rng.random(N_LUCK)."""
-    from salessim.lead import N_LUCK, LuckSupply
+    from salessim.engine.lead import N_LUCK, LuckSupply
 
     supply = LuckSupply(np.random.default_rng(11), block=block)
     reference = np.random.default_rng(11)

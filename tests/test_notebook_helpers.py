@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from salessim import notebook as nb
+from salessim.apps import notebook as nb
 from tests.conftest import ROOT, SHARED_DATA
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import salessim as ss
-from salessim.outcomes import Outcome, OutcomeCache, band_frame, cache_dir, run_outcome_set, run_outcomes
+from salessim.runs.outcomes import Outcome, OutcomeCache, band_frame, cache_dir, run_outcome_set, run_outcomes
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_disk_cache_folder_follows_the_environment_and_the_model_code(tmp_path, 
     monkeypatch.setenv("SALESSIM_CACHE_DIR", str(tmp_path))
     d = cache_dir()
     assert d.parent == tmp_path and d.name.startswith("outcomes-")   # named for the model's code
-    monkeypatch.setattr("salessim.outcomes.outcome_fingerprint", lambda: "0123456789abcdef")
+    monkeypatch.setattr("salessim.runs.outcomes.outcome_fingerprint", lambda: "0123456789abcdef")
     assert cache_dir() != d                                  # changed code: another folder, nothing reused
 
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import salessim as ss
+from salessim.engine.pay_response import PayModel
 from salessim.model import Department
-from salessim.pay import PayModel
 
 
 def _rep_values(sc, group_index: int = 0, day: int | None = None):
@@ -90,7 +90,7 @@ def test_per_action_values(baseline):
     sc = _with_pay(baseline, [{"type": "per_action", "rates": rates}])
     dept, rep, d, got = _rep_values(sc)
     f = baseline.products["A"].funnel
-    from salessim import odds
+    from salessim.engine import odds
 
     mult = rep.effectiveness(d)
     win = np.prod([odds.scale(p, mult) for p in (f.meeting_to_proposal, f.proposal_to_negotiation, f.negotiation_to_won)])

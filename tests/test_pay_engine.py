@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from salessim.pay import PayInputs, compute_pay
-from salessim.pay.engine import apply_draw, tier_pay
+from salessim.engine.payroll import PayInputs, apply_draw, compute_pay, tier_pay
 from tests.pay_helpers import inputs, sales, scheme_scenario
 
 TIERS = [{"from": 0.0, "rate": 0.0}, {"from": 0.5, "rate": 0.5}, {"from": 1.0, "rate": 0.6}]
@@ -383,7 +382,7 @@ def test_parts_are_named_grouped_and_restricted_to_their_rep_groups():
 
 
 def test_variable_pay_keeps_its_earlier_signature():
-    from salessim.pay import variable_pay
+    from salessim.engine.payroll import variable_pay
 
     sc = scheme_scenario([{"type": "commission", "base": "executed_margin", "rates": {"A": 0.25}}])
     base = sales(2, 3, a=4000.0)

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import salessim as ss
-from salessim.effort import choice_shares
+from salessim.engine.effort import choice_shares
 from salessim.model import Department
-from salessim.replications import mean_interval
+from salessim.runs.replications import mean_interval
 
 SEED = 7
 WORKERS = 2

@@ -12,8 +12,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salessim.pay import PayInputs, compute_pay
-from salessim.pay.components import METRICS
+from salessim.engine.payroll import PayInputs, compute_pay
+from salessim.scenarios.pay import METRICS
 from tests.pay_helpers import MARGIN, scheme_scenario
 
 M, R, P, DAYS = 3, 3, 2, 20

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import salessim as ss
+from salessim.analyses.scheme_search import Param, evaluate, optimise_scheme
 from salessim.cli import main
-from salessim.pay.schemes import apply_scheme
-from salessim.pay.search import Param, evaluate, optimise_scheme
+from salessim.scenarios.schemes import apply_scheme
 
 SHORT = {"calendar.months": 3}
 
@@ -116,7 +116,7 @@ def test_comp_json_and_outputs(tmp_path, capsys):
 
 
 def test_pay_distribution_quantiles_match_the_payroll(capsys):
-    from salessim.pay.report import pay_distribution
+    from salessim.analyses.pay_summary import pay_distribution
 
     reps = ss.replicate(ss.with_overrides(ss.load_scenario("baseline"), {"calendar.months": 2}), n=2, seed=1)
     dist = pay_distribution(reps).set_index("person")

@@ -11,7 +11,7 @@ import pytest
 
 import salessim as ss
 from salessim.cli import main
-from salessim.pay.schemes import apply_scheme, builtin_schemes
+from salessim.scenarios.schemes import apply_scheme, builtin_schemes
 
 COMMISSION = '[[components]]\ntype = "commission"\nbase = "executed_margin"\n'
 TIERED = '[[components]]\ntype = "tiered"\nbase = "executed_margin"\n'

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import salessim.notebook
+import salessim.apps.notebook
+from salessim.apps.commands import present
 from salessim.cli import main
-from salessim.commands import present
 from tests.conftest import ROOT
 
 BUILTINS = {"headcount_vs_dealsize", "commission_design", "calibrate_from_crm"}
@@ -47,7 +47,7 @@ def prefix(tmp_path, monkeypatch) -> Path:
 
 def _no_checkout(tmp_path, monkeypatch) -> None:
     """As after a plain ``pip install .``: no repository around the code or the current folder."""
-    monkeypatch.setattr(salessim.notebook, "repo_root", lambda start=None: None)
+    monkeypatch.setattr(salessim.apps.notebook, "repo_root", lambda start=None: None)
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
 

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 import salessim as ss
+from salessim.analyses.compare import compare
 from salessim.cli import main
-from salessim.compare import compare
-from salessim.report import build_report
-from salessim.scenario_io import builtin_path
+from salessim.scenarios.reading import builtin_path
+from salessim.views.report import build_report
 
 SEED, N, MONTHS = 3, 3, 2
 CREATED = dt.datetime(2027, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
@@ -269,7 +269,7 @@ def test_scenarios_of_different_periods_or_currencies_are_refused_before_running
 
 
 def test_what_changes_lists_each_changed_parameter_once():
-    from salessim.report.describe import scenario_differences, value_text
+    from salessim.views.report.describe import scenario_differences, value_text
 
     base = ss.load_scenario("baseline")
     deal = ss.load_scenario("raise_deal_size")

@@ -6,7 +6,8 @@ import pytest
 
 import salessim as ss
 from salessim.cli import main
-from salessim.scenario_io import builtin_names, load_raw, to_toml
+from salessim.scenarios.files import load_raw, to_toml
+from salessim.scenarios.reading import builtin_names
 
 BAD = {
     "unknown_field": ('extends = "baseline"\n[activity]\nmeeting_hourz = 2\n',

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
+from salessim.analyses.sensitivity import analyse_function, read_ranges, sensitivity
 from salessim.errors import UserError
-from salessim.sensitivity import analyse_function, read_ranges, sensitivity
 
 PI = math.pi
 
@@ -132,8 +132,8 @@ def test_the_readme_example_spec_names_real_parameters_with_real_ranges():
     scenario at each range's low and high end validates."""
     import pathlib
 
-    from salessim.parameters import check_range, parameter
-    from salessim.scenario_io import load_scenario, with_overrides
+    from salessim.scenarios.files import load_scenario, with_overrides
+    from salessim.scenarios.parameters import check_range, parameter
 
     spec = pathlib.Path(__file__).resolve().parents[1] / "examples" / "ranges.toml"
     ranges = read_ranges(spec)

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 import salessim as ss
-import salessim.experiment as experiment
+import salessim.runs.experiment as experiment
+from salessim.analyses.sweep import sweep
 from salessim.errors import UserError
-from salessim.store import KEY_COLUMNS, ResultStore
-from salessim.sweep import sweep
+from salessim.runs.store import KEY_COLUMNS, ResultStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = {"calendar.months": 2, "calendar.warmup_months": 1}
@@ -113,7 +113,7 @@ def test_resume_extends_a_store_of_the_same_kind_and_keeps_its_rows(tmp_path):
 
 def test_a_store_of_other_model_code_is_never_extended(tmp_path, monkeypatch):
     ResultStore.open(tmp_path / "s", "sweep", {"x": 1}).write(_rows([("h", "{}", 0, 0)], 1.0))
-    monkeypatch.setattr("salessim.store.engine_fingerprint", lambda: "another version")
+    monkeypatch.setattr("salessim.runs.store.engine_fingerprint", lambda: "another version")
     with pytest.raises(UserError, match="different version of the model code"):
         ResultStore.open(tmp_path / "s", "sweep", {"x": 2}, resume=True)
 

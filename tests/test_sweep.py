@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import salessim as ss
+from salessim.analyses.sweep import Grid, LatinHypercube, sweep
 from salessim.errors import ScenarioError, UserError
-from salessim.parameters import check_range, from_unit, grid_values, parameter, parse_grid, parse_range
-from salessim.sweep import Grid, LatinHypercube, sweep
+from salessim.scenarios.parameters import check_range, from_unit, grid_values, parameter, parse_grid, parse_range
 
 SHORT = {"calendar.months": 2, "calendar.warmup_months": 1}
 

@@ -9,11 +9,11 @@ pytest.importorskip("ipywidgets", reason="the notebooks extra (ipywidgets) is no
 import ipywidgets as W  # noqa: E402
 
 import salessim as ss  # noqa: E402
-from salessim.growth import GrowthSettings  # noqa: E402
-from salessim.outcomes import CACHE  # noqa: E402
-from salessim.scenario import Scenario  # noqa: E402
-from salessim.widgets import Knob, commission_panel, growth_panel, resolve, scenario_panel  # noqa: E402
-from salessim.widgets.knobs import unit_of  # noqa: E402
+from salessim.analyses.growth import GrowthSettings  # noqa: E402
+from salessim.apps.widgets import Knob, commission_panel, growth_panel, resolve, scenario_panel  # noqa: E402
+from salessim.apps.widgets.knobs import unit_of  # noqa: E402
+from salessim.runs.outcomes import CACHE  # noqa: E402
+from salessim.scenarios.schema import Scenario  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def test_knobs_read_kind_bounds_and_units_from_the_schema():
     assert choice.kind == "choice" and choice.options == ("round_robin", "least_loaded")
     assert resolve(Scenario, "routing.overflow", False).kind == "bool"
     # the dropdown shows the choices in words and keeps the schema's values
-    from salessim.widgets.panel import control
+    from salessim.apps.widgets.panel import control
     dropdown = control(choice)
     dropdown = dropdown if isinstance(dropdown, W.Dropdown) else next(
         c for c in getattr(dropdown, "children", ()) if isinstance(c, W.Dropdown))

@@ -25,11 +25,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fitting import Fit, fit as fit_deals
-from .presets import PRESETS, Mapping, detect, expected_names, load_mapping, read_options
-from .readers import RawTable, read_table
-from .tables import Activities, PriceList, Teams, read_activities, read_products, read_teams
-from .validation import Validated, validate
+from salessim.calibration.fitting import Fit
+from salessim.calibration.fitting import fit as fit_deals
+from salessim.calibration.presets import PRESETS, Mapping, detect, expected_names, load_mapping, read_options
+from salessim.calibration.readers import RawTable, read_table
+from salessim.calibration.tables import Activities, PriceList, Teams, read_activities, read_products, read_teams
+from salessim.calibration.validation import Validated, validate
 
 __all__ = ["Calibration", "PRESETS", "calibrate"]
 
@@ -54,37 +55,37 @@ class Calibration:
         return Path(self.source).name
 
     def scenario_text(self, **kw) -> str:
-        from .scenario_writer import scenario_text
+        from salessim.calibration.scenario_writer import scenario_text
 
         kw.setdefault("anonymize", self.anonymize)
         return scenario_text(self.fit, source_name=self.source_name, **kw)[0]
 
     def scenario(self, **kw):
-        from .scenario_writer import scenario_text
+        from salessim.calibration.scenario_writer import scenario_text
 
         kw.setdefault("anonymize", self.anonymize)
         return scenario_text(self.fit, source_name=self.source_name, **kw)[1]
 
     def write_scenario(self, path: str | Path, **kw):
         """Write the calibrated scenario (next period) and return it, loaded back from the file."""
-        from .scenario_writer import write_scenario
+        from salessim.calibration.scenario_writer import write_scenario
 
         kw.setdefault("anonymize", self.anonymize)
         return write_scenario(self.fit, path, source_name=self.source_name, **kw)
 
     def backtest(self, n: int = 20, seed: int = 0, workers: int = 1):
-        from .backtest import backtest
+        from salessim.calibration.backtest import backtest
 
         return backtest(self.validated, self.fit, n=n, seed=seed, workers=workers, source_name=self.source_name)
 
     def holdout(self, months_out: int = 3, n: int = 20, seed: int = 0, workers: int = 1):
-        from .backtest import holdout
+        from salessim.calibration.backtest import holdout
 
         return holdout(self.validated, self.fit, months_out=months_out, n=n, seed=seed, workers=workers,
                        teams=self.teams, prices=self.prices, source_name=self.source_name)
 
     def plans(self, probability: float = 0.7, months: int = 3, n: int = 40, seed: int = 0, workers: int = 1):
-        from .plans import propose_plans
+        from salessim.calibration.plans import propose_plans
 
         return propose_plans(self.scenario(months=months), probability=probability, n=n, seed=seed, workers=workers)
 

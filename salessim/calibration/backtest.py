@@ -29,11 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..calendar import add_months
-from ..replications import replicate
-from .fitting import Fit, fit as fit_deals, month_label, month_start, working_days_between
-from .scenario_writer import scenario_text
-from .validation import Validated
+from salessim.calibration.fitting import Fit, month_label, month_start, working_days_between
+from salessim.calibration.fitting import fit as fit_deals
+from salessim.calibration.scenario_writer import scenario_text
+from salessim.calibration.validation import Validated
+from salessim.engine.calendar import add_months
+from salessim.runs.replications import replicate
 
 METRICS = ("new_deals", "won_deals", "won_revenue")
 LABELS = {"new_deals": "new deals (by month created)", "won_deals": "won deals (by month closed)",

@@ -1,6 +1,6 @@
 """Charts of a calibration: backtest, holdout, time to close, pace curve, attainment rate.
 
-Same house style as :mod:`salessim.charts`: a title that states the question, labelled
+Same house style as :mod:`salessim.views.charts`: a title that states the question, labelled
 axes with units, and a caption that explains the band.
 """
 
@@ -10,8 +10,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from ..charts import BAND_ALPHA, PALETTE, axis_label, finish, money, month_tick, plt, style
-from .backtest import LABELS, METRICS, BacktestResult
+from salessim.calibration.backtest import LABELS, METRICS, BacktestResult
+from salessim.views.charts import BAND_ALPHA, PALETTE, axis_label, finish, money, month_tick, plt, style
 
 
 def backtest_chart(bt: BacktestResult, title: str, currency: str = ""):
@@ -52,7 +52,7 @@ def backtest_chart(bt: BacktestResult, title: str, currency: str = ""):
 
 def time_to_close_chart(fit):
     """Share of deals closed by day: Kaplan-Meier from the export against the fitted families."""
-    from .survival import kaplan_meier
+    from salessim.calibration.survival import kaplan_meier
 
     style()
     fig, ax = plt.subplots()

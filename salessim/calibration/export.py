@@ -1,6 +1,6 @@
 """Writing a simulated history as a CRM export, in a preset's format.
 
-:func:`write_export` turns a :class:`~salessim.results.Result`'s leads (one row per lead:
+:func:`write_export` turns a :class:`~salessim.results.result.Result`'s leads (one row per lead:
 created and closed day, won / lost / open, value, product, rep) into the deal export a CRM
 would give: the preset's column names, stage names, date format, delimiter, decimal mark
 and encoding. With :func:`write_teams` and :func:`write_price_list` it makes a complete
@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..results import Result
-from ..safe_export import csv_text, to_csv, to_excel
-from .presets import PRESETS, Preset
+from salessim.calibration.presets import PRESETS, Preset
+from salessim.results.result import Result
+from salessim.views.exports import csv_text, to_csv, to_excel
 
 
 def _fmt_number(x: float, decimal: str) -> str:
@@ -103,7 +103,7 @@ def write_teams(result: Result, path: str | Path) -> Path:
     """The teams table of ``result``'s department: rep, manager, region."""
     sc = result.scenario
     region = {}
-    from ..scenario import group_rep_ids
+    from salessim.scenarios.schema import group_rep_ids
 
     for g in sc.team.reps:
         for rid in group_rep_ids(g):
@@ -127,7 +127,7 @@ def write_price_list(result: Result, path: str | Path) -> Path:
 
 def export_date(result: Result) -> dt.date:
     """The last day of the simulated period (the synthetic export's date)."""
-    from ..calendar import add_months
+    from salessim.engine.calendar import add_months
 
     sc = result.scenario
     return add_months(sc.calendar.start, sc.calendar.months) - dt.timedelta(days=1)
@@ -140,10 +140,10 @@ def write_demo_export(directory: str | Path, seed: int = 1, preset: str = "hubsp
     ``demo_products.csv`` into ``directory``. The baseline starts with an empty pipeline
     (no warm-up), as a CRM export of a new department would.
     """
-    from ..replications import simulate
-    from ..scenario_io import load_scenario
-
     import datetime as _dt
+
+    from salessim.runs.replications import simulate
+    from salessim.scenarios.files import load_scenario
 
     # a past year, so that no date lies in the future; no warm-up: the CRM starts empty
     sc = load_scenario("baseline", {"calendar.warmup_months": 0, "calendar.start": _dt.date(2024, 1, 1),

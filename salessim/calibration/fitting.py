@@ -31,13 +31,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..calendar import WEEKDAYS, WorkCalendar, add_months
-from ..errors import UserError
-from .pooling import WinModel, fit_win_model
-from .survival import (FAMILIES, Durations, OutcomeTimes, SurvivalFit, TwoStageFit, fit_all, fit_by_outcome,
-                       fit_family, fit_two_stage)
-from .tables import Activities, PriceList, Teams
-from .validation import Validated
+from salessim.calibration.pooling import WinModel, fit_win_model
+from salessim.calibration.survival import (
+    FAMILIES,
+    Durations,
+    OutcomeTimes,
+    SurvivalFit,
+    TwoStageFit,
+    fit_all,
+    fit_by_outcome,
+    fit_family,
+    fit_two_stage,
+)
+from salessim.calibration.tables import Activities, PriceList, Teams
+from salessim.calibration.validation import Validated
+from salessim.engine.calendar import WEEKDAYS, WorkCalendar, add_months
+from salessim.errors import UserError
 
 LEVEL = 0.90
 MIN_CLOSED_PER_PRODUCT_FIT = 300   # closed deals a product needs for its own time-to-close fit
@@ -505,7 +514,7 @@ def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:
     """The pooled shape, with this product's own stalled share (a one-parameter fit)."""
     from scipy import optimize
 
-    from .survival import km_distance, negloglik
+    from salessim.calibration.survival import km_distance, negloglik
 
     theta = pooled.theta
     fn = lambda z: negloglik(pooled.family, np.append(theta, z), d, True)  # noqa: E731

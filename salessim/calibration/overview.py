@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import Calibration
-    from .plans import Plans
+    from salessim.calibration import Calibration
+    from salessim.calibration.plans import Plans
 
 #: What each model field means, for the mapping table.
 FIELD_MEANING = {

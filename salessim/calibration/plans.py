@@ -14,7 +14,7 @@ It then checks the plans on *fresh* replications (another seed) and reports:
   reps at plan (the documents' quota attainment rate). Reps share the market, so this
   varies from month to month more than independent reps would;
 * the **pace curve** the plan implies: plan completion to date (the documents' pace %,
-  :func:`salessim.kpi.pace_pct`) by working day of the month, median and 10-90% band
+  :func:`salessim.results.kpi.pace_pct`) by working day of the month, median and 10-90% band
   over reps, months and replications. A rep below the band's lower edge is behind in a
   way the model does not expect.
 """
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import kpi
-from ..replications import replicate
-from ..scenario import Scenario
+from salessim.results import kpi
+from salessim.runs.replications import replicate
+from salessim.scenarios.schema import Scenario
 
 
 @dataclass
@@ -73,7 +73,7 @@ def propose_plans(scenario: Scenario, probability: float = 0.7, n: int = 40, see
                   workers: int = 1) -> Plans:
     """Monthly plans per rep that ``probability`` of replications reach, checked on fresh replications."""
     if not 0 < probability < 1:
-        from ..errors import UserError
+        from salessim.errors import UserError
 
         raise UserError(f"expected an attainment probability between 0 and 1, got {probability}",
                         field="probability")

@@ -3,7 +3,7 @@
 The model is logistic: a closed deal of product ``p`` owned by rep ``r`` is won with
 probability ``expit(alpha_p + beta_r)``. ``alpha_p`` is the product's win log-odds for an
 average rep; ``exp(beta_r)`` is the rep's *skill*, the odds multiplier salessim applies at
-each stage (:mod:`salessim.odds`).
+each stage (:mod:`salessim.engine.odds`).
 
 A rep with 20 closed deals is not taken at face value. Each rep's raw log-odds ratio
 ``b_r`` (wins against what their product mix predicts, with half a deal added to each

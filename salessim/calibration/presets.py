@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import UserError
-from .readers import normalise_name
+from salessim.calibration.readers import normalise_name
+from salessim.errors import UserError
 
 FIELDS = ("id", "rep", "stage", "created", "closed", "value", "product", "channel", "currency", "won_flag",
           "closed_flag", "won_time", "lost_time", "account")

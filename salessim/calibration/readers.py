@@ -32,7 +32,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import UserError
+from salessim.errors import UserError
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}

@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from ..calendar import add_months
-from ..scenario import Scenario
-from ..scenario_io import load_scenario, scenario_data, validate
-from .fitting import Fit, LEVEL
+from salessim.calibration.fitting import LEVEL, Fit
+from salessim.engine.calendar import add_months
+from salessim.scenarios.files import load_scenario, scenario_data, validate
+from salessim.scenarios.schema import Scenario
 
 _CYR = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
                 ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
@@ -101,7 +101,7 @@ def stage_skill(multiplier: float, r: float, w: float) -> float:
     """Odds multiplier at each of two decision points giving ``multiplier`` on the odds of winning overall."""
     from scipy import optimize
 
-    from ..odds import scale
+    from salessim.engine.odds import scale
 
     if abs(multiplier - 1.0) < 1e-12:
         return 1.0
@@ -431,9 +431,9 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
 
 
 def _mood_sensitivity(products: dict[str, Any]) -> float:
-    """:func:`salessim.odds.logit_sensitivity` of the written funnels' decisions after a deal enters the
+    """:func:`salessim.engine.odds.logit_sensitivity` of the written funnels' decisions after a deal enters the
     CRM (meeting -> proposal -> negotiation -> won), averaged over the products."""
-    from ..odds import logit_sensitivity
+    from salessim.engine.odds import logit_sensitivity
 
     ks = [logit_sensitivity([pr["funnel"][f] for f in ("meeting_to_proposal", "proposal_to_negotiation",
                                                         "negotiation_to_won")]) for pr in products.values()]

@@ -24,8 +24,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .presets import Preset
-from .readers import normalise_name
+from salessim.calibration.presets import Preset
+from salessim.calibration.readers import normalise_name
 
 OUTCOMES = ("won", "lost", "open", "deleted")
 

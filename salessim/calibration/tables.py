@@ -22,8 +22,16 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
-from .readers import RawTable, normalise_name, parse_amounts, parse_date_cells, read_table, resolve_date_order, to_dates
+from salessim.calibration.readers import (
+    RawTable,
+    normalise_name,
+    parse_amounts,
+    parse_date_cells,
+    read_table,
+    resolve_date_order,
+    to_dates,
+)
+from salessim.errors import UserError
 
 TEAM_COLUMNS = {
     "rep": ("sales_agent", "rep", "sales rep", "agent", "owner", "name", "employee", "user", "сотрудник",

@@ -45,11 +45,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
-from .presets import Mapping
-from .readers import DateOrder, RawTable, _cell_text, normalise_name, parse_amounts, parse_date_cells, resolve_date_order, to_dates
-from .stages import StageMap, map_stages
-from .tables import PriceList, Teams
+from salessim.calibration.presets import Mapping
+from salessim.calibration.readers import (
+    DateOrder,
+    RawTable,
+    _cell_text,
+    normalise_name,
+    parse_amounts,
+    parse_date_cells,
+    resolve_date_order,
+    to_dates,
+)
+from salessim.calibration.stages import StageMap, map_stages
+from salessim.calibration.tables import PriceList, Teams
+from salessim.errors import UserError
 
 #: Deals created longer ago than this before the export date are rejected as implausible.
 MAX_HISTORY_YEARS = 20

@@ -1,0 +1,1 @@
+"""How people use salessim: the command line's commands, notebook widgets and helpers."""

@@ -1,0 +1,255 @@
+"""``salessim comp``: what a pay scheme pays, what it costs, and the most profitable scheme.
+
+``salessim comp SCENARIO [--scheme FILE]`` replicates the scenario (with the scheme in FILE,
+if given) and prints each rep's monthly pay (median, p10, p90), the P&L over the period
+with 95% intervals, commission against gross profit by product, and warnings.
+
+``salessim comp optimise SCENARIO --param PATH=LOW:HIGH ...`` searches the scheme's
+parameters for the highest expected profit under constraints on reps' pay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from salessim.apps.commands.common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
+from salessim.apps.parsing import Parser
+from salessim.runs.replications import default_workers, replicate
+from salessim.views.exports import to_csv
+
+OPTIMISE = ("optimise", "optimize")
+
+LINE_LABELS = {
+    "contracted_revenue": "revenue (contracted)",
+    "revenue": "revenue (executed)",
+    "gross_margin": "gross margin",
+    "salaries": "salaries",
+    "commissions": "commissions",
+    "bonuses": "bonuses and prizes",
+    "payroll_tax": "payroll tax",
+    "overhead": "other cost per head",
+    "training": "training",
+    "inventory_carrying": "inventory carrying cost",
+    "profit": "profit",
+    "cost_of_sales_pct": "cost of sales, % of revenue",
+    "commission_pct_of_gross_profit": "commissions, % of gross profit",
+}
+
+
+def non_negative(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not v >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return v
+
+
+def _common(p: argparse.ArgumentParser, n_default: int) -> None:
+    add_scenario_args(p)
+    p.add_argument("--scheme", metavar="FILE", default=None,
+                   help="pay the reps by the scheme in this file (a path or a built-in scheme name)")
+    p.add_argument("--replications", "-n", type=positive_int, default=n_default, metavar="N",
+                   help=f"replications (default {n_default})")
+    p.add_argument("--seed", type=seed_int, default=0, metavar="S", help="master seed (default 0)")
+    p.add_argument("--months", type=positive_int, default=None, metavar="M", help="override the horizon (months)")
+    p.add_argument("--workers", type=positive_int, default=None, metavar="W",
+                   help="local worker processes (default: one per core)")
+    p.add_argument("--out", metavar="DIR", default=None, help="write the tables (CSV) here")
+    p.add_argument("--json", action="store_true", help="print a machine-readable result instead of tables")
+
+
+def _optimise_parser(prog: str) -> argparse.ArgumentParser:
+    p = Parser(prog=f"{prog} optimise", description="Search a scheme's parameters for the highest expected profit "
+               "(common random numbers across candidates; scipy).")
+    _common(p, 8)
+    p.add_argument("--param", dest="params", metavar="PATH=LOW:HIGH", action="append", default=[], required=True,
+                   help="a parameter to search and its bounds (repeatable), e.g. pay.components.0.rates.B=0.25:1.0")
+    p.add_argument("--min-median-pay", type=non_negative, default=None, metavar="X",
+                   help="constraint: median rep monthly pay >= X (a market level, currency)")
+    p.add_argument("--max-pay-cv", type=non_negative, default=None, metavar="C",
+                   help="constraint: coefficient of variation of rep monthly pay <= C")
+    p.add_argument("--max-p90-p10", type=non_negative, default=None, metavar="R",
+                   help="constraint: 90th / 10th percentile of rep monthly pay <= R")
+    p.add_argument("--method", choices=("de", "nelder-mead", "grid"), default="de",
+                   help="differential evolution (default), Nelder-Mead from the current values, or a grid")
+    p.add_argument("--budget", type=positive_int, default=30, metavar="B", help="most candidates to simulate (default 30)")
+    p.set_defaults(handler=handle_optimise, command="comp optimise")
+    return p
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The command's arguments (``salessim.cli`` creates its parser)."""
+    p.description = __doc__
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = "See 'salessim comp optimise --help' for the scheme search."
+    _common(p, 20)
+    optimise = _optimise_parser(p.prog)
+
+    base = type(p)
+
+    class CompParser(base):  # type: ignore[misc, valid-type]
+        """``comp SCENARIO`` or ``comp optimise ...``: the second form is parsed by its own parser."""
+
+        def parse_known_args(self, args=None, namespace=None):
+            args = list(sys.argv[1:] if args is None else args)
+            if args and args[0] in OPTIMISE:
+                return optimise.parse_known_args(args[1:], namespace)
+            return super().parse_known_args(args, namespace)
+
+    p.__class__ = CompParser
+
+
+def _scenario(args):
+    """The scenario, with the scheme file applied first and then --set and --months (so they can tune it)."""
+    from salessim.scenarios.files import load_scenario, with_overrides
+
+    if args.scheme:
+        from salessim.scenarios.schemes import apply_scheme
+
+        sc = apply_scheme(load_scenario(args.scenario), args.scheme)
+        overrides = dict(args.overrides)
+        if args.months:
+            overrides["calendar.months"] = args.months
+        if overrides:
+            sc = with_overrides(sc, overrides)
+    else:
+        sc = load_from_args(args, {"calendar.months": args.months} if args.months else None)
+    if args.out:
+        check_out_dir(args.out)
+    return sc
+
+
+# --------------------------------------------------------------------------- comp SCENARIO
+def handle(args) -> int:
+    from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product_summary, replication_warnings
+
+    sc = _scenario(args)
+    workers = args.workers or min(default_workers(), args.replications)
+    reps = replicate(sc, n=args.replications, seed=args.seed, workers=workers,
+                     progress=sys.stderr.isatty() and not args.json)
+    dist = pay_distribution(reps)
+    pnl = pnl_summary(reps)
+    prod = product_summary(reps)
+    warnings = replication_warnings(reps)
+    if args.json:
+        out = {"scenario": sc.name, "replications": reps.n, "seed": args.seed, "currency": sc.currency,
+               "pay": [{k: _num(v) for k, v in row.items()} for row in dist.to_dict("records")],
+               "pnl": {k: {c: _num(v) for c, v in row.items()} for k, row in pnl.to_dict("index").items()},
+               "products": [{k: _num(v) for k, v in row.items()} for row in prod.to_dict("records")],
+               "warnings": warnings}
+        print(json.dumps(out, indent=2, default=_num))
+    else:
+        print_report(sc, reps, dist, pnl, prod, warnings)
+    if args.out:
+        out_dir = Path(args.out)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        to_csv(dist, out_dir / "pay_distribution.csv", index=False)
+        to_csv(pnl.reset_index(), out_dir / "pnl_summary.csv", index=False)
+        to_csv(prod, out_dir / "products.csv", index=False)
+        import pandas as pd
+
+        to_csv(pd.concat([r.payroll().assign(replication=r.replication) for r in reps.results]),
+               out_dir / "payroll.csv", index=False)
+        to_csv(reps.pnl(), out_dir / "pnl_monthly.csv", index=False)
+        if not args.json:
+            print(f"\nwrote pay_distribution, pnl_summary, products, payroll and pnl_monthly (.csv) to {args.out}/")
+    return 0
+
+
+def _num(v):
+    """A JSON-ready number (NaN -> null); text and flags unchanged."""
+    if v is None or isinstance(v, (str, bool)):
+        return v
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    return None if f != f else f
+
+
+def _money(v: float) -> str:
+    return "n/a" if v != v else f"{v:,.0f}"
+
+
+def print_report(sc, reps, dist, pnl, prod, warnings) -> None:
+    cur = sc.currency
+    print(f"{sc.name}: {reps.n} replications, seed {reps.seed}, {sc.calendar.months} months from {sc.calendar.start}")
+    if sc.question:
+        print(f"question: {sc.question}")
+    print(f"\nMonthly pay per person ({cur}; over replications x months)")
+    print(f"{'person':<14}{'role':<12}{'median':>10}{'p10':>10}{'p90':>10}{'variable':>10}")
+    for row in dist.itertuples():
+        share = "" if row.variable_share != row.variable_share else f"{row.variable_share:.0%}"
+        print(f"{row.person:<14}{row.role:<12}{_money(row.median):>10}{_money(row.p10):>10}{_money(row.p90):>10}{share:>10}")
+    print(f"\nP&L over the period ({cur}; mean and 95% interval)")
+    for line, row in pnl.iterrows():
+        if line.endswith("_pct") or "_pct_" in line:
+            text = f"{row['mean']:.1f}%   [{row['low']:.1f}%, {row['high']:.1f}%]"
+        else:
+            text = f"{_money(row['mean'])}   [{_money(row['low'])}, {_money(row['high'])}]"
+        print(f"{LINE_LABELS.get(line, line):<34}{text}")
+    print(f"\nBy product ({cur}; mean over replications)")
+    print(f"{'product':<10}{'revenue':>14}{'gross profit':>14}{'commission':>12}{'% of GP':>10}")
+    for row in prod.itertuples():
+        pct = "n/a" if row.commission_pct_of_gross_profit != row.commission_pct_of_gross_profit else \
+            f"{row.commission_pct_of_gross_profit:.0f}%"
+        print(f"{row.product:<10}{_money(row.revenue):>14}{_money(row.gross_margin):>14}{_money(row.commission):>12}{pct:>10}")
+    print("\nWarnings")
+    for w in warnings or ["none"]:
+        print(f"- {w}" if warnings else "  none")
+
+
+# --------------------------------------------------------------------------- comp optimise
+def handle_optimise(args) -> int:
+    from salessim.analyses.scheme_search import optimise_scheme, parse_param
+    from salessim.scenarios.files import to_toml
+
+    sc = _scenario(args)
+    params = [parse_param(t, sc) for t in args.params]
+    workers = args.workers or min(default_workers(), args.replications)
+    tty = sys.stderr.isatty() and not args.json
+
+    def progress(i, row):
+        if tty:
+            print(f"\r  candidate {i}/{args.budget}: profit {row['profit']:,.0f}"
+                  f"{'' if row['feasible'] else ' (infeasible)'}   ", end="", file=sys.stderr)
+
+    res = optimise_scheme(sc, params, replications=args.replications, seed=args.seed,
+                          min_median_pay=args.min_median_pay, max_pay_cv=args.max_pay_cv,
+                          max_p90_p10=args.max_p90_p10, method=args.method, budget=args.budget, workers=workers,
+                          progress=progress)
+    if tty:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps({"scenario": sc.name, "best": res.best, "profit": {"mean": res.profit, "low": res.profit_low,
+                          "high": res.profit_high}, "feasible": res.feasible, "figures": res.figures,
+                          "evaluations": res.evaluations, "seconds": res.seconds, "method": res.method,
+                          "replications": res.replications, "seed": res.seed}, indent=2, default=_num))
+    else:
+        cur = sc.currency
+        print(f"{sc.name}: scheme search ({res.method}), {res.replications} replications per candidate, seed {res.seed}")
+        print(f"candidates evaluated: {res.evaluations} in {res.seconds:.1f} s")
+        print(f"\nbest {'feasible ' if res.feasible else ''}candidate"
+              f"{'' if res.feasible else ' (NO candidate met the constraints; least violating shown)'}:")
+        for k, v in res.best.items():
+            print(f"  {k} = {v:g}")
+        print(f"  expected profit {res.profit:,.0f} {cur}  [{res.profit_low:,.0f}, {res.profit_high:,.0f}]")
+        f = res.figures
+        print(f"  rep monthly pay: median {f['median_pay']:,.0f} {cur}, cv {f['pay_cv']:.2f}, p90/p10 {f['p90_p10']:.2f}")
+        cols = [p.path for p in params] + ["profit", "median_pay", "pay_cv", "feasible"]
+        top = res.history.sort_values("objective", ascending=False).head(5)[cols]
+        print("\ntop candidates:")
+        print(top.to_string(index=False, float_format=lambda v: f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"))
+    if args.out:
+        out_dir = Path(args.out)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        to_csv(res.history, out_dir / "candidates.csv", index=False)
+        (out_dir / "best.toml").write_text(to_toml(res.scenario), encoding="utf-8")
+        if not args.json:
+            print(f"\nwrote candidates.csv and best.toml (the best scenario, ready for 'salessim run') to {args.out}/")
+    return 0

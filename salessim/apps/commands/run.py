@@ -1,0 +1,125 @@
+"""``salessim run SCENARIO``: replicate a scenario, print KPIs with 95% intervals, write tables and charts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from salessim.apps.commands.common import (
+    add_formats_arg,
+    add_scenario_args,
+    check_out_dir,
+    load_from_args,
+    positive_int,
+    seed_int,
+)
+from salessim.runs.replications import HEADLINE, default_workers, replicate
+from salessim.views.exports import to_csv
+
+LABELS = {
+    "revenue": "revenue (executed)",
+    "won_deals": "deals won",
+    "meetings": "meetings held",
+    "meetings_per_rep_month": "meetings per rep-month",
+    "win_rate": "win rate (won / closed)",
+    "avg_deal": "average deal",
+    "cycle_days": "sales cycle (working days)",
+    "salaries": "fixed salaries",
+    "variable_pay": "variable pay",
+    "profit": "profit",
+    "intensity": "rep intensity (share of full)",
+    "quota_attainment_rate": "rep-months at plan",
+    "key_clients_lost_share": "key clients lost",
+    "dropped_leads": "leads dropped unworked",
+}
+JSON_KEYS = ("revenue", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "salaries", "profit")
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The command's arguments (``salessim.cli`` creates its parser)."""
+    p.description = __doc__
+    add_scenario_args(p)
+    p.add_argument("--replications", "-n", type=positive_int, default=20, metavar="N", help="replications (default 20)")
+    p.add_argument("--seed", type=seed_int, default=0, metavar="S", help="master seed (default 0)")
+    p.add_argument("--months", type=positive_int, default=None, metavar="M", help="override the horizon (months)")
+    p.add_argument("--workers", type=positive_int, default=None, metavar="W",
+                   help="local worker processes (default: one per core)")
+    p.add_argument("--out", metavar="DIR", default=None, help="write tables (CSV, Parquet) and charts here")
+    p.add_argument("--json", action="store_true", help="print a machine-readable summary instead of the table")
+    add_formats_arg(p)
+
+
+def handle(args) -> int:
+    extra = {"calendar.months": args.months} if args.months else None
+    sc = load_from_args(args, extra)
+    if args.out:
+        check_out_dir(args.out)
+    workers = args.workers or min(default_workers(), args.replications)
+    reps = replicate(sc, n=args.replications, seed=args.seed, workers=workers,
+                     progress=sys.stderr.isatty() and not args.json)
+    summary = reps.summary()
+    from salessim.analyses.pay_summary import replication_warnings
+
+    warnings = replication_warnings(reps)
+    if args.json:
+        out: dict = {"scenario": sc.name, "replications": reps.n, "seed": args.seed, "currency": sc.currency,
+                     "warnings": warnings}
+        out.update(reps.to_json())
+        print(json.dumps(out, indent=2))
+    else:
+        print_table(sc, reps, summary)
+        for w in warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    if args.out:
+        files = write_outputs(reps, Path(args.out), formats=args.formats)
+        if not args.json:
+            kinds = ", ".join(f"*.{f}" for f in args.formats)
+            print(f"\nwrote {len(files)} files to {args.out}/ (tables: *.csv, *.parquet; charts: {kinds})")
+    return 0
+
+
+def print_table(sc, reps, summary) -> None:
+    print(f"{sc.name}: {reps.n} replications, seed {reps.seed}, {sc.calendar.months} months from {sc.calendar.start}")
+    if sc.question:
+        print(f"question: {sc.question}")
+    print(f"\n{'KPI (whole period)':<32}{'mean':>14}   95% interval")
+    for m in HEADLINE:
+        row = summary.loc[m]
+        print(f"{LABELS.get(m, m):<32}{fmt(m, row['mean'], sc.currency):>14}   "
+              f"[{fmt(m, row['low'], sc.currency)}, {fmt(m, row['high'], sc.currency)}]")
+
+
+def fmt(metric: str, v: float, currency: str) -> str:
+    if v != v:  # NaN
+        return "n/a"
+    if metric in ("win_rate", "intensity", "quota_attainment_rate", "key_clients_lost_share"):
+        return f"{v:.1%}"
+    if metric in ("revenue", "salaries", "variable_pay", "profit", "avg_deal"):
+        return f"{v:,.0f}"
+    return f"{v:,.1f}"
+
+
+def write_outputs(reps, out: Path, formats=None) -> list[Path]:
+    from salessim.views.charts import DEFAULT_FORMATS, baseline_charts
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    tables = {
+        "summary": reps.summary().reset_index(),
+        "per_replication": reps.per_replication,
+        "department_monthly": reps.department_monthly(),
+        "pnl_monthly": reps.pnl(),
+        "rep_monthly": reps.rep_monthly(),
+    }
+    for name, df in tables.items():
+        f = out / f"{name}.csv"
+        to_csv(df, f, index=False)
+        files.append(f)
+        if name in ("department_monthly", "rep_monthly", "per_replication"):
+            f = out / f"{name}.parquet"
+            df.to_parquet(f, index=False)
+            files.append(f)
+    files += baseline_charts(reps, out, formats or DEFAULT_FORMATS)
+    return files

@@ -1,0 +1,65 @@
+"""Reading TOML scenario and scheme files, and finding the built-in scenarios.
+
+Standard library only, so that ``salessim scenarios`` lists the built-ins without loading the
+schema. A file that cannot be read, or is not TOML, is one
+:class:`~salessim.errors.ScenarioError` naming it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from salessim.errors import ScenarioError
+
+#: The folder of the built-in scenario files (this package's folder).
+BUILTIN_DIR = Path(str(resources.files("salessim.scenarios")))
+
+
+# --------------------------------------------------------------------------- built-ins
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios."""
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
+
+
+def builtin_path(name: str) -> Path:
+    """Path of a built-in scenario file."""
+    return BUILTIN_DIR / f"{name}.toml"
+
+
+def describe_builtins() -> list[tuple[str, str]]:
+    """(name, one-line question or description) for each built-in scenario."""
+    out = []
+    for name in builtin_names():
+        raw = read_toml(builtin_path(name))
+        out.append((name, raw.get("question") or raw.get("description", "")))
+    return out
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The table a TOML file holds (a UTF-8 byte-order mark is allowed)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows Notepad) is not part of the TOML
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=str(path)) from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"expected a UTF-8 text file ({e.reason} at byte {e.start})", source=str(path)) from None
+    except OSError as e:
+        raise ScenarioError(f"cannot read file ({e.strerror})", source=str(path)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"not valid TOML: {e}", source=short_path(str(path))) from None
+
+
+def short_path(path: str) -> str:
+    """A file path as an error message shows it: relative to the working folder, or ``<built-in>/NAME``."""
+    p = Path(path)
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        if p.parent == BUILTIN_DIR.resolve():
+            return f"<built-in>/{p.name}"
+        return str(p)

@@ -1,0 +1,552 @@
+"""The scenario schema: every parameter of the department model, validated on load.
+
+A scenario is a TOML file (see ``salessim/scenarios/baseline.toml`` for a complete, commented
+example). Each section below is one concept of the model; each field's description gives its
+unit. Scenario files are loaded by :mod:`salessim.scenarios.files`, which resolves ``extends``
+and turns validation failures into one-line messages naming the file and the field.
+
+Units used throughout:
+
+* **hours**: working hours;
+* **days**: working days of the scenario's calendar (weekends and holidays excluded);
+* **months**: calendar months;
+* **currency**: the scenario's ``currency`` (a label only);
+* **probabilities and shares**: numbers between 0 and 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from salessim.scenarios.distributions import Distribution
+from salessim.scenarios.pay import PaySpec
+
+Prob = Annotated[float, Field(ge=0, le=1)]
+Share = Annotated[float, Field(ge=0, lt=1)]
+NonNeg = Annotated[float, Field(ge=0)]
+Pos = Annotated[float, Field(gt=0)]
+Count = Annotated[int, Field(ge=0)]
+#: Most reps in a department: memory grows by about 0.7 GB per 1,000 reps (docs/experiments.md).
+MAX_REPS = 10_000
+#: Most working days a diary or a booking rule may reach ahead (a working year).
+MAX_DAYS_AHEAD = 260
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\- ]+$")]
+Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+class CrossFieldError(Exception):
+    """A scenario that is well-typed but inconsistent (e.g. a rep's supervisor is missing).
+
+    Deliberately not a ``ValueError``, so pydantic lets it through with its field path intact.
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------- calendar
+class CalendarSpec(Section):
+    """The working calendar of the simulated period."""
+
+    start: dt.date = Field(description="First calendar day of the simulated period.")
+    months: int = Field(ge=1, le=120, description="Length of the period (months).")
+    hours_per_day: float = Field(gt=0, le=24, description="Working hours in a day (hours).")
+    workdays: list[Weekday] = Field(
+        default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"],
+        min_length=1,
+        description="Days of the week that are worked.",
+    )
+    holidays: list[dt.date] = Field(default_factory=list, description="Public holidays (dates).")
+    warmup_months: int = Field(
+        2, ge=0, le=24,
+        description="Months simulated before start and then discarded, so the pipeline is full on day one.",
+    )
+
+    @field_validator("start")
+    @classmethod
+    def _month_start(cls, v: dt.date) -> dt.date:
+        if v.day != 1:
+            raise ValueError(f"expected the first day of a month (plans and KPIs are monthly), got {v}")
+        return v
+
+
+# --------------------------------------------------------------------------- team
+class SupervisorSpec(Section):
+    """A head of sales or team lead."""
+
+    id: Name
+    reports_to: str | None = Field(None, description="Id of this supervisor's own head, if any.")
+    weekly_hours: float = Field(gt=0, le=100, description="Working hours per week (hours).")
+    salary_per_month: NonNeg = Field(description="Fixed pay (currency per month).")
+    hire_date: dt.date | None = Field(None, description="Start date; none = already in post.")
+    leave_date: dt.date | None = Field(None, description="Last day in post is the day before; none = stays.")
+
+
+class RepSpec(Section):
+    """A group of ``count`` sales reps with the same attributes.
+
+    With ``count = 1`` the rep's id is ``id``; otherwise the reps are ``id01``, ``id02``, ...
+    """
+
+    id: Name
+    count: Count = Field(1, le=MAX_REPS, description="Reps in the group (people).")
+    supervisor: str | None = Field(description="Id of the supervisor they report to (none = unsupervised).")
+    region: Name = "main"
+    skill: Pos = Field(1.0, description="Conversion skill: multiplies the odds of every stage (1 = average).")
+    skill_spread: NonNeg = Field(0.0, description="Log-sd of skill across the group (drawn per rep).")
+    hire_date: dt.date | None = Field(None, description="Start date; none = hired long ago, fully ramped.")
+    salary_per_month: NonNeg = Field(description="Fixed salary (currency per month), paid from day one.")
+    threshold: Pos | None = Field(
+        None, description="Personal threshold: the largest deal they dare propose (currency); none = no limit."
+    )
+    threshold_spread: NonNeg = Field(0.0, description="Log-sd of the threshold across the group.")
+    plan_per_month: NonNeg | None = Field(None, description="Monthly plan (currency); none = plan.monthly_per_rep.")
+    key_clients: Count = Field(0, le=10_000, description="Key clients in each rep's book at the start.")
+    products: list[str] | None = Field(None, description="Products they sell; none = all.")
+    inbound_weight: Pos = Field(
+        1.0, description="Relative share of inbound leads each rep of the group gets under round_robin (1 = average)."
+    )
+
+
+class TeamSpec(Section):
+    """Who works in the department."""
+
+    supervisors: list[SupervisorSpec] = Field(default_factory=list)
+    reps: list[RepSpec] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- products
+class FunnelSpec(Section):
+    """Stage conversion probabilities for an average, fully ramped, supervised rep."""
+
+    booking_rate: Prob = Field(description="Outbound: probability a prospect reached by phone books a meeting.")
+    contact_to_meeting: Prob = Field(description="Inbound: probability a contacted lead books a meeting.")
+    meeting_to_proposal: Prob = Field(description="A held meeting leads to a commercial proposal.")
+    proposal_to_negotiation: Prob = Field(description="A proposal is taken into negotiation (objections).")
+    negotiation_to_won: Prob = Field(description="A negotiation ends in a signed contract.")
+
+
+class DelaysSpec(Section):
+    """Client-side delays between stages (working days)."""
+
+    meeting_to_proposal: Distribution = Field(description="From the meeting to the proposal request (days).")
+    proposal_to_decision: Distribution = Field(description="From proposal sent to the client's answer (days).")
+    negotiation_to_close: Distribution = Field(description="From negotiation start to signature or loss (days).")
+
+
+class EffortSpec(Section):
+    """Rep work per deal stage (hours), on top of the meeting itself."""
+
+    proposal: NonNeg = Field(description="Preparing the commercial proposal (hours).")
+    negotiation: NonNeg = Field(description="Handling objections and the contract (hours).")
+
+
+class ProductSpec(Section):
+    """A product (or product group) the department sells."""
+
+    group: str | None = Field(None, description="Product group (for pay rates); none = the product name.")
+    deal_size: Distribution = Field(description="Client potential: the largest deal a client would sign (currency).")
+    margin: Prob = Field(description="Gross margin as a share of revenue.")
+    funnel: FunnelSpec
+    delays_days: DelaysSpec
+    effort_hours: EffortSpec
+    market_size: Count = Field(description="Prospects in the finite market for outbound calls.")
+    familiarity_start: float = Field(
+        1.0, gt=0, le=1, description="How used clients are to buying it at the start (1 = established)."
+    )
+    familiarity_deals: NonNeg = Field(
+        0.0, description="Deals won after which familiarity has closed 63% of its gap to 1 (0 = never grows)."
+    )
+    launch_month: Count | None = Field(
+        None, description="Month index (0 = first month) in which the product goes on sale; none = already on sale."
+    )
+    stock_value: NonNeg = Field(0.0, description="Stock bought at launch, at cost (currency); ties up capital.")
+    stall_share: Prob = Field(
+        0.0, description="Share of deals that stall after the first meeting: they stay open and never close."
+    )
+
+
+# --------------------------------------------------------------------------- leads
+class LeadSourceSpec(Section):
+    """An inbound lead channel."""
+
+    name: Name
+    product: str
+    channel: Name = "web"
+    kind: Literal["call", "form"] = Field(
+        "form", description="call = a live inbound call, lost if nobody answers; form = waits in the inbox."
+    )
+    rate_per_day: NonNeg = Field(description="Mean leads per working day, department-wide (Poisson).")
+    rate_by_month: dict[str, NonNeg] | None = Field(
+        None, description="Leads per working day in named months ('YYYY-MM'), replacing rate_per_day there."
+    )
+    region: str | None = Field(None, description="Only reps of this region receive it; none = any.")
+
+    @field_validator("rate_by_month")
+    @classmethod
+    def _month_keys(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        import re
+
+        for key in v or {}:
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", key):
+                raise ValueError(f"expected month keys as 'YYYY-MM', got {key!r}")
+        return v
+
+
+class ProspectingSpec(Section):
+    """Outbound prospecting of a finite market."""
+
+    calls_per_hour: Pos = Field(description="Dials per hour of prospecting, including logging (calls/hour).")
+    connect_rate: Prob = Field(description="Probability a dial reaches a decision maker.")
+    cooling_days: NonNeg = Field(description="Days before a reached prospect may be called again (days).")
+
+
+class ActivitySpec(Section):
+    """Activity norms of a rep's working day."""
+
+    meeting_hours: NonNeg = Field(description="Length of a client meeting (hours).")
+    travel_hours: NonNeg = Field(description="Travel per meeting (hours).")
+    meeting_lead_days: Count = Field(le=MAX_DAYS_AHEAD, description="Earliest day a booked meeting can take place, after booking (days).")
+    booking_horizon_days: Count = Field(le=MAX_DAYS_AHEAD, description="How far ahead a rep books; no free slot by then = lead lost (days).")
+    max_meetings_per_day: Count = Field(le=100, description="Most meetings a rep holds in a day (0 = only hours limit it).")
+    first_contact_minutes: NonNeg = Field(description="One attempt to reach an inbound lead (minutes).")
+    inbound_connect_rate: Prob = Field(description="Probability one attempt reaches an inbound lead.")
+    max_contact_attempts: int = Field(ge=1, description="Attempts before an unreachable inbound lead is dropped.")
+    lead_patience_days: NonNeg = Field(description="Days an inbound lead waits for first contact before it goes cold.")
+    admin_share: Share = Field(description="Share of the working day lost to reports and admin.")
+    no_show_rate: Prob = Field(0.0, description="Probability a booked meeting does not take place.")
+    client_contact_hours: NonNeg = Field(description="One contact with an existing key client (hours).")
+
+
+class PlanSpec(Section):
+    """Monthly plans per rep."""
+
+    monthly_per_rep: NonNeg = Field(description="Default monthly plan per rep (currency).")
+    fact_basis: Literal["won", "executed"] = Field(
+        "executed", description="What counts as fact: value won, or value executed (paid)."
+    )
+
+
+# --------------------------------------------------------------------------- mechanics
+class SupervisionSpec(Section):
+    """Supervisors as a scarce resource, and how their attention keeps reps' intensity up."""
+
+    enabled: bool = Field(True, description="false = every rep works at full intensity regardless of supervision.")
+    admin_share: Share = Field(description="Share of a supervisor's day on their own admin and reporting.")
+    daily_planning_minutes: NonNeg = Field(description="Daily morning planning meeting (minutes, reps attend).")
+    weekly_planning_hours: NonNeg = Field(description="Weekly planning meeting (hours, reps attend).")
+    calls_listened_per_rep_day: NonNeg = Field(description="Calls the head listens to per rep per day.")
+    minutes_per_listened_call: NonNeg = Field(description="Listening and feedback per call (minutes).")
+    coaching_hours_per_rep_day: NonNeg = Field(description="Coaching and mentoring a rep needs per day (hours).")
+    new_hire_coaching_multiplier: float = Field(ge=1, description="Coaching need of a ramping rep vs a ramped one.")
+    review_threshold: NonNeg | None = Field(None, description="Proposals above this value need the head's review (currency).")
+    review_hours: NonNeg = Field(0.0, description="Head's time per proposal review (hours).")
+    intensity_floor: Prob = Field(description="Intensity of a rep left entirely alone (share of full activity).")
+    attention_threshold: Share = Field(
+        description="Attention ratio at or below which reps act as if left alone (target intensity = floor)."
+    )
+    recovery_per_day: Prob = Field(description="Share of the gap to target intensity closed per day when rising.")
+    decay_per_day: Prob = Field(description="Share of the gap to target intensity closed per day when falling.")
+    initial_intensity: Prob = Field(1.0, description="Intensity of reps in post at the start.")
+
+
+class CareerSpec(Section):
+    """The 'sine' career: activity rises, peaks, then declines with routine."""
+
+    enabled: bool = False
+    peak_month: NonNeg = Field(18.0, description="Tenure at which activity peaks (months).")
+    decline_per_year: Prob = Field(0.15, description="Fall in activity per year of tenure after the peak.")
+    floor: Prob = Field(0.6, description="Lowest activity multiplier routine can bring.")
+    new_work_resets: bool = Field(True, description="A rep given new work (a product launch) restarts their curve.")
+
+
+class PeopleSpec(Section):
+    """Hiring, ramp, attrition and absence."""
+
+    ramp_months: NonNeg = Field(description="Months for a new hire to reach full productivity (months).")
+    ramp_start: Prob = Field(description="Productivity on the first day, as a share of full.")
+    attrition_per_year: Prob = Field(description="Probability a rep leaves within a year.")
+    replacement_delay_days: NonNeg = Field(description="Days a seat stays empty before the replacement starts (days).")
+    vacation_days_per_year: NonNeg = Field(description="Vacation per rep per year (days).")
+    vacation_block_days: int = Field(ge=1, description="Vacation is taken in blocks of this many days.")
+    career: CareerSpec = Field(default_factory=CareerSpec)
+
+
+class TrainingSpec(Section):
+    """Training that raises reps' personal thresholds."""
+
+    threshold_multiplier: float = Field(1.0, ge=1, description="Thresholds are multiplied by this after training.")
+    cost_per_rep: NonNeg = Field(0.0, description="Fee per rep trained (currency).")
+    days_out: NonNeg = Field(0.0, description="Selling days each rep spends in training (days).")
+    month: Count = Field(0, description="Month index in which training happens.")
+
+
+class DealSizeSpec(Section):
+    """How proposal size is set and what it does to win chance and cycle time."""
+
+    ask_spread: NonNeg = Field(description="Log-sd of a rep's ask around their threshold, deal to deal.")
+    reference: Pos | None = Field(None, description="Proposal size at which the multipliers below are 1 (currency); none = product median potential.")
+    win_elasticity: NonNeg = Field(description="Odds of winning scale as (proposal / reference) ** -elasticity.")
+    cycle_elasticity: NonNeg = Field(description="Client delays scale as (proposal / reference) ** elasticity.")
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+
+
+class KeyClientsSpec(Section):
+    """Existing key clients: reorders, contact needs, churn."""
+
+    enabled: bool = True
+    product: str | None = Field(None, description="Product their reorders are booked under; none = the first product.")
+    monthly_order: Distribution = Field(description="Value of one monthly reorder (currency).")
+    reorder_prob_contacted: Prob = Field(description="Probability of a reorder in a month when contact is up to date.")
+    reorder_prob_neglected: Prob = Field(description="Probability of a reorder in a month when contact is overdue.")
+    contact_interval_days: Pos = Field(description="Days between contacts a key client needs (days).")
+    churn_per_year: Prob = Field(description="Probability of churning within a year when contacted on time.")
+    churn_growth_per_month_overdue: NonNeg = Field(
+        description="Each month without contact past the interval adds this many times the base churn hazard."
+    )
+    competitor_aggression: NonNeg = Field(1.0, description="Multiplies the churn hazard (1 = normal competition).")
+    new_client_join_share: Prob = Field(0.0, description="Share of newly won clients who join the key-client book.")
+
+
+class BackOfficeSpec(Section):
+    """Invoicing as a shared queue, and payment."""
+
+    enabled: bool = True
+    clerks: int = Field(ge=1, description="Accounting staff issuing invoices in parallel.")
+    invoice_hours: Distribution = Field(description="Time to issue one invoice (hours).")
+    sour_rate_per_hour: NonNeg = Field(description="Hazard of losing the deal per hour it waits at accounting.")
+    payment_delay_days: NonNeg = Field(description="Days from invoice to payment (days).")
+    nonpayment_rate: Prob = Field(description="Share of won deals that are never executed or paid.")
+    salary_per_clerk_month: NonNeg = Field(0.0, description="Cost of a clerk (currency per month).")
+
+
+class RoutingSpec(Section):
+    """How inbound leads reach reps."""
+
+    overflow: bool = Field(description="Route a lead the assigned rep cannot take to another free rep.")
+    assignment: Literal["round_robin", "least_loaded"] = "round_robin"
+
+
+class LostReviewSpec(Section):
+    """Reviewing lost deals with the head; some return to the funnel."""
+
+    enabled: bool = False
+    return_share: Prob = Field(0.2, description="Share of reviewed lost deals that return to the funnel.")
+    review_hours: NonNeg = Field(0.25, description="Head's time per lost deal reviewed (hours).")
+    delay_days: NonNeg = Field(5.0, description="Days from loss to the deal's return (days).")
+
+
+class EffortChoiceSpec(Section):
+    """How reps split their free selling time between products and key clients."""
+
+    temperature: NonNeg = Field(
+        description="Bounded rationality of the pay-per-hour choice: 0 = all on the best-paid activity."
+    )
+    forced_mix: dict[str, Prob] | None = Field(
+        None, description="Management's imposed split of free time (keys: products and 'key_clients'); sums to 1."
+    )
+    pace_boost: NonNeg = Field(
+        0.0, description="Extra intensity per unit of pace shortfall late in the month (0 = off)."
+    )
+    risky_share_contracted: Prob = Field(
+        0.0, description="Extra share of won deals that never execute when pay follows contracted value."
+    )
+
+
+class ClosingPaceSpec(Section):
+    """Month-to-month swings in how fast clients decide, shared by every open deal.
+
+    Each simulated month draws a pace factor ``g`` (lognormal, mean 1, log-sd ``monthly_sd``);
+    client delays run ``g`` times faster in that month (a busy quarter end, a slow holiday
+    month). 0 = every month alike.
+    """
+
+    monthly_sd: NonNeg = Field(0.0, description="Log-sd of each month's pace factor on client delays (0 = none).")
+
+
+class MarketMoodSpec(Section):
+    """Month-to-month swings in how readily clients buy, shared by every deal in the market.
+
+    Each simulated month (warm-up included) has a mood ``z_m`` on the log-odds scale, a
+    stationary AR(1) series: ``z_1 ~ N(0, s^2)``, ``z_m = r z_(m-1) + sqrt(1 - r^2) s e_m``
+    with ``s = monthly_sd`` and ``r = persistence``. Every client decision on a deal made in
+    month ``m`` (a prospect agreeing to meet, an inbound lead agreeing to meet, meeting ->
+    proposal, proposal -> negotiation, negotiation -> won) has its odds multiplied by
+    ``exp(z_m)``: a good month for one rep is a good month for all. A month at mood 0 is the
+    funnel as written (the median month). ``monthly_sd = 0``: every month alike.
+    ``salessim calibrate`` measures both from the monthly won share of an export's closed
+    deals (:func:`salessim.calibration.fitting.market_mood`).
+    """
+
+    monthly_sd: Annotated[float, Field(ge=0, le=3)] = Field(
+        0.0, description="Log-odds sd of a month's mood on every client decision (0 = none; 0.2: odds x0.82 to x1.22 "
+                         "in two months of three)."
+    )
+    persistence: Annotated[float, Field(ge=0, le=0.99)] = Field(
+        0.0, description="Correlation of one month's mood with the next (0 = independent months, 0.9 = slow cycles)."
+    )
+
+
+class CostsSpec(Section):
+    """Costs other than pay."""
+
+    overhead_per_head_month: NonNeg = Field(description="Office, equipment and tools per person (currency per month).")
+    payroll_tax_rate: Share = Field(description="Employer taxes as a share of pay.")
+    inventory_carrying_rate_per_month: Share = Field(0.0, description="Cost of capital tied in unsold stock, per month.")
+
+
+# --------------------------------------------------------------------------- scenario
+class Scenario(Section):
+    """A complete, validated description of a sales department and its environment."""
+
+    name: Name
+    description: str = ""
+    question: str = Field("", description="The question this scenario answers, in one line.")
+    extends: str | None = Field(None, description="Parent scenario this one was derived from.")
+    currency: str = "USD"
+    calendar: CalendarSpec
+    team: TeamSpec
+    products: dict[str, ProductSpec] = Field(min_length=1)
+    lead_sources: list[LeadSourceSpec] = Field(default_factory=list)
+    prospecting: ProspectingSpec
+    activity: ActivitySpec
+    plan: PlanSpec
+    supervision: SupervisionSpec
+    people: PeopleSpec
+    deal_size: DealSizeSpec
+    key_clients: KeyClientsSpec
+    back_office: BackOfficeSpec
+    routing: RoutingSpec
+    lost_review: LostReviewSpec = Field(default_factory=LostReviewSpec)
+    effort_choice: EffortChoiceSpec
+    costs: CostsSpec
+    pay: PaySpec = Field(default_factory=PaySpec)
+    closing_pace: ClosingPaceSpec = Field(default_factory=ClosingPaceSpec)
+    market_mood: MarketMoodSpec = Field(default_factory=MarketMoodSpec)
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        check_references(self)
+        return self
+
+    # ------------------------------------------------------------------ helpers
+    def rep_ids(self) -> list[str]:
+        """The ids of every rep seat, in order."""
+        return [rid for group in self.team.reps for rid in group_rep_ids(group)]
+
+    def n_reps(self) -> int:
+        """Number of rep seats."""
+        return sum(g.count for g in self.team.reps)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, JSON-compatible dict of every parameter (None values left out)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def content_hash(self) -> str:
+        """A short hash of every parameter that affects results (not name or text)."""
+        d = self.to_dict()
+        for k in ("name", "description", "question", "extends"):
+            d.pop(k, None)
+        blob = json.dumps(d, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def group_rep_ids(group: RepSpec) -> list[str]:
+    """Rep ids of a group: the id itself for one rep, else id01, id02, ..."""
+    if group.count == 1:
+        return [group.id]
+    width = max(2, len(str(group.count)))
+    return [f"{group.id}{i:0{width}d}" for i in range(1, group.count + 1)]
+
+
+def check_references(s: Scenario) -> None:
+    """Check cross-references and consistency; raise :class:`CrossFieldError` naming the field."""
+    sup_ids: dict[str, int] = {}
+    for i, sup in enumerate(s.team.supervisors):
+        if sup.id in sup_ids:
+            raise CrossFieldError(f"team.supervisors.{i}.id", f"duplicate supervisor id {sup.id!r}")
+        sup_ids[sup.id] = i
+    for i, sup in enumerate(s.team.supervisors):
+        if sup.reports_to is not None and sup.reports_to not in sup_ids:
+            raise CrossFieldError(
+                f"team.supervisors.{i}.reports_to",
+                f"expected the id of a supervisor ({_choices(sup_ids)}), got {sup.reports_to!r}",
+            )
+    for i, sup in enumerate(s.team.supervisors):  # reporting cycles
+        seen, cur = {sup.id}, sup.reports_to
+        while cur is not None:
+            if cur in seen:
+                raise CrossFieldError(f"team.supervisors.{i}.reports_to", f"reporting cycle through {cur!r}")
+            seen.add(cur)
+            cur = s.team.supervisors[sup_ids[cur]].reports_to
+    total = sum(g.count for g in s.team.reps)
+    if total > MAX_REPS:
+        raise CrossFieldError("team.reps", f"expected at most {MAX_REPS:,} reps in a department (memory grows by about "
+                                           f"0.7 GB per 1,000 reps), got {total:,}")
+    rep_ids: set[str] = set()
+    for i, group in enumerate(s.team.reps):
+        if group.supervisor is not None and group.supervisor not in sup_ids:
+            raise CrossFieldError(
+                f"team.reps.{i}.supervisor",
+                f"expected the id of a supervisor ({_choices(sup_ids)}), got {group.supervisor!r}",
+            )
+        for rid in group_rep_ids(group):
+            if rid in rep_ids:
+                raise CrossFieldError(f"team.reps.{i}.id", f"duplicate rep id {rid!r}")
+            rep_ids.add(rid)
+        for p in group.products or []:
+            if p not in s.products:
+                raise CrossFieldError(f"team.reps.{i}.products", f"expected a product ({_choices(s.products)}), got {p!r}")
+    if not rep_ids:
+        raise CrossFieldError("team.reps", "expected at least one rep (all groups have count = 0)")
+    names: set[str] = set()
+    for i, src in enumerate(s.lead_sources):
+        if src.product not in s.products:
+            raise CrossFieldError(f"lead_sources.{i}.product", f"expected a product ({_choices(s.products)}), got {src.product!r}")
+        if src.name in names:
+            raise CrossFieldError(f"lead_sources.{i}.name", f"duplicate lead source {src.name!r}")
+        names.add(src.name)
+    regions = {g.region for g in s.team.reps}
+    for i, src in enumerate(s.lead_sources):
+        if src.region is not None and src.region not in regions:
+            raise CrossFieldError(f"lead_sources.{i}.region", f"expected a region of the reps ({_choices(regions)}), got {src.region!r}")
+    a = s.activity
+    if a.booking_horizon_days < a.meeting_lead_days:
+        raise CrossFieldError("activity.booking_horizon_days", "expected at least activity.meeting_lead_days")
+    if s.key_clients.product is not None and s.key_clients.product not in s.products:
+        raise CrossFieldError("key_clients.product", f"expected a product ({_choices(s.products)}), got {s.key_clients.product!r}")
+    mix = s.effort_choice.forced_mix
+    if mix is not None:
+        allowed = set(s.products) | {"key_clients"}
+        for k in mix:
+            if k not in allowed:
+                raise CrossFieldError(f"effort_choice.forced_mix.{k}", f"expected a product or 'key_clients' ({_choices(allowed)})")
+        if abs(sum(mix.values()) - 1) > 1e-6:
+            raise CrossFieldError("effort_choice.forced_mix", f"expected shares summing to 1, got {sum(mix.values()):g}")
+    for p, prod in s.products.items():
+        if prod.launch_month is not None and prod.launch_month >= s.calendar.months:
+            raise CrossFieldError(f"products.{p}.launch_month", f"expected a month index below calendar.months ({s.calendar.months})")
+    from salessim.scenarios.pay import check_pay_references
+
+    check_pay_references(s)
+
+
+def _choices(items) -> str:
+    items = sorted(items)
+    if not items:
+        return "none defined"
+    shown = ", ".join(repr(x) for x in items[:8])
+    return shown + (", ..." if len(items) > 8 else "")
