@@ -35,8 +35,9 @@ import numpy as np
 
 import salessim as ss
 from salessim.analyses.compare import compare
-from salessim.runs.execution import local_pool, run_tasks, shutdown_local_pool
-from salessim.runs.experiment import summarise
+from salessim.runs.execution import local_pool, shutdown_local_pool
+from salessim.runs.replication import Task, run_replication
+from salessim.runs.replications import run
 
 SCALING_SIZES = (10, 100, 1000)
 
@@ -64,17 +65,17 @@ def _cpu_seconds(pids) -> float:
 def speedup(n: int = 16) -> None:
     """Wall-clock speed-up of 2 workers, and the CPU accounting that explains it on a shared machine."""
     sc = ss.load_scenario("baseline")
-    tasks = [(sc, 0, i) for i in range(n)]
-    summarise(tasks[0])  # warm caches
+    tasks = [Task(sc, 0, i) for i in range(n)]
+    run_replication(tasks[0])  # warm caches
     pool = local_pool(2)
-    run_tasks(tasks[:2], summarise, workers=2)  # warm the workers
+    run(tasks[:2], workers=2)  # warm the workers
     pids = list(pool._processes)
     t, c = time.perf_counter(), time.process_time()
-    serial = run_tasks(tasks, summarise, workers=1)
+    serial = [o.summary for o in run(tasks, workers=1)]
     t_serial, c_serial = time.perf_counter() - t, time.process_time() - c
     c0 = _cpu_seconds(pids)
     t, c = time.perf_counter(), time.process_time()
-    parallel = run_tasks(tasks, summarise, workers=2)
+    parallel = [o.summary for o in run(tasks, workers=2)]
     t_par = time.perf_counter() - t
     c_par = _cpu_seconds(pids) - c0 + (time.process_time() - c)
     assert serial == parallel
@@ -117,11 +118,11 @@ def crn_factor(n: int = 120) -> None:
 def _serial_pair_seconds(reps: int = 3) -> float:
     """Seconds one paired replication (1+7 and 1+15) takes serially right now (machine speed varies)."""
     a, b = ss.load_scenario("baseline"), ss.load_scenario("double_headcount_one_supervisor")
-    summarise((a, 0, 999))
+    run_replication(Task(a, 0, 999))
     t = time.perf_counter()
     for r in range(reps):
-        summarise((a, 0, 1000 + r))
-        summarise((b, 0, 1000 + r))
+        run_replication(Task(a, 0, 1000 + r))
+        run_replication(Task(b, 0, 1000 + r))
     return (time.perf_counter() - t) / reps
 
 

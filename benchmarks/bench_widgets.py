@@ -35,8 +35,10 @@ os.environ["SALESSIM_CACHE_DIR"] = "off"
 import salessim as ss
 from salessim.apps.widgets import Knob, growth_panel, scenario_panel
 from salessim.apps.widgets.panel import figure_png
+from salessim.runs.cache import CACHE, OutcomeCache
 from salessim.runs.execution import default_workers, run_tasks
-from salessim.runs.outcomes import CACHE, OutcomeCache, outcome_of, run_outcome_set
+from salessim.runs.replication import Task, run_replication
+from salessim.runs.replications import replicate_many
 from salessim.views.charts import band_chart
 
 TARGET_S = 1.5
@@ -56,13 +58,13 @@ def _load() -> str:
 def _cpu_of_outcome(task) -> tuple[float, float]:
     """Run one widget replication; return (wall, CPU) seconds spent in the worker."""
     w, c = time.perf_counter(), time.process_time()
-    outcome_of(task)
+    run_replication(task)
     return time.perf_counter() - w, time.process_time() - c
 
 
 def cpu_per_replication(sc, workers: int) -> tuple[float, float]:
     """CPU seconds per replication (simulation + tables) and the share of a core each worker got."""
-    out = run_tasks([(sc, 99, i) for i in range(10)], _cpu_of_outcome, workers=workers)
+    out = run_tasks([Task(sc, 99, i, "outcome") for i in range(10)], _cpu_of_outcome, workers=workers)
     wall, cpu = sum(o[0] for o in out), sum(o[1] for o in out)
     return cpu / len(out), cpu / wall
 
@@ -93,8 +95,9 @@ def scenario_case(months: int, workers: int, repeats: int = 3) -> dict[str, floa
     hit_view, _ = _timed(lambda: panel.set(**{"team.reps.0.count": 8}))
     cpu, share = cpu_per_replication(sc, workers)
     with tempfile.TemporaryDirectory() as tmp:
-        run_outcome_set(sc, 20, seed=1, workers=workers, cache=OutcomeCache(directory=tmp))
-        disk, _ = _timed(lambda: run_outcome_set(sc, 20, seed=1, workers=workers, cache=OutcomeCache(directory=tmp)))
+        replicate_many([sc], 20, 1, detail="outcome", workers=workers, cache=OutcomeCache(directory=tmp))
+        disk, _ = _timed(lambda: replicate_many([sc], 20, 1, detail="outcome", workers=workers,
+                                                cache=OutcomeCache(directory=tmp)))
     return {"disk": disk + draw, "cpu": cpu, "share": share, "bare": bare, "cold": cold, "warm": statistics.median(warm),
             "warm_min": min(warm), "warm_max": max(warm), "same_team": statistics.median(same_team),
             "same_team_min": min(same_team), "same_team_max": max(same_team),

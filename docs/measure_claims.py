@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 import salessim as ss
-from salessim.runs.replications import mean_interval
+from salessim.results.statistics import mean_interval
 
 N, SEED = 10, 7
 AFTER_RAMP = "2027-04"

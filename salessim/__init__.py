@@ -42,7 +42,10 @@ _API = {
     "builtin_names": "salessim.scenarios.reading", "load_scenario": "salessim.scenarios.files",
     "to_toml": "salessim.scenarios.files", "with_overrides": "salessim.scenarios.files",
 }
-__all__ = [*sorted(_API), "engine_mode"]
+__all__ = [
+    "Replications", "Result", "Scenario", "ScenarioError", "UserError", "builtin_names", "engine_mode", "load_scenario",
+    "replicate", "simulate", "to_toml", "with_overrides",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.errors import ScenarioError, UserError

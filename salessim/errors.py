@@ -7,6 +7,8 @@ never shows a traceback for these.
 
 from __future__ import annotations
 
+import numbers
+
 
 class UserError(Exception):
     """A mistake in user input, reported as one clear line.
@@ -51,8 +53,6 @@ def whole_number(value: object, field: str, low: int = 0, high: int | None = Non
     For the Python API's counts and seeds (a notebook user's ``n=2.5`` or ``seed=-1`` is one
     clear message, not a ``TypeError`` from deep inside).
     """
-    import numbers
-
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, float) and value.is_integer():
             value = int(value)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 # Tests are hermetic: no outcome is read from or written to the user's disk cache
-# (salessim.runs.outcomes); the tests of the disk layer give it a temporary folder. Set before
+# (salessim.runs.cache); the tests of the disk layer give it a temporary folder. Set before
 # salessim is imported, and inherited by notebook kernels and app views the tests start.
 os.environ["SALESSIM_CACHE_DIR"] = "off"
 

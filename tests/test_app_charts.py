@@ -8,7 +8,7 @@ import pytest
 import salessim as ss
 from salessim.analyses import commission_design as cd
 from salessim.analyses import growth
-from salessim.runs.outcomes import OutcomeCache
+from salessim.runs.cache import OutcomeCache
 from salessim.views import charts, commission_charts, growth_charts
 
 

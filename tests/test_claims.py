@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import salessim as ss
-from salessim.runs.replications import mean_interval
+from salessim.results.statistics import mean_interval
 
 N = 10
 SEED = 7

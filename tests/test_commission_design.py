@@ -9,7 +9,7 @@ import salessim as ss
 from salessim.analyses import commission_design as cd
 from salessim.analyses.compare import paired_difference
 from salessim.engine.payroll import PayInputs, compute_pay
-from salessim.runs.outcomes import OutcomeCache
+from salessim.runs.cache import OutcomeCache
 
 
 @pytest.fixture(scope="module")

@@ -107,16 +107,16 @@ def test_precision_gives_the_same_count_and_table_serially(precise):
 
 def test_precision_rounds_run_only_their_new_replications(monkeypatch):
     """Each round of the precision rule adds replications; none is simulated twice."""
-    import salessim.runs.experiment as experiment
+    import salessim.runs.replications as replications
 
     calls: list[tuple[str, int]] = []
-    real = experiment.summarise
+    real = replications.run_replication
 
     def counting(task):
-        calls.append((task[0].name, task[2]))
+        calls.append((task.scenario.name, task.replication))
         return real(task)
 
-    monkeypatch.setattr(experiment, "summarise", counting)
+    monkeypatch.setattr(replications, "run_replication", counting)
     base = ss.load_scenario("baseline", SHORT)
     variant = ss.load_scenario("double_headcount_one_supervisor", SHORT)
     cmp = compare(base, variant, seed=4, precision=0.01, main_kpi="revenue", pilot=3, max_replications=7,

@@ -10,7 +10,7 @@ from salessim.analyses import growth
 from salessim.analyses.compare import paired_difference
 from salessim.analyses.growth import BreakEven, GrowthSettings, hire, train
 from salessim.model import Department
-from salessim.runs.outcomes import OutcomeCache
+from salessim.runs.cache import OutcomeCache
 from salessim.scenarios.files import scenario_data, validate
 
 

@@ -48,7 +48,7 @@ def test_an_interval_for_a_share_or_a_count_stays_within_what_the_metric_can_be(
     """Two replications gave 'win rate 27.6% [-5.1%, 60.2%]': cut to the metric's range. The true
     mean lies inside that range, so coverage is unchanged; seeded check over 2,000 samples."""
     from salessim.results.kpi import metric_bounds
-    from salessim.runs.replications import mean_interval
+    from salessim.results.statistics import mean_interval
 
     assert metric_bounds("win_rate") == (0.0, 1.0) and metric_bounds("revenue_B")[0] == 0.0
     assert metric_bounds("profit") == (float("-inf"), float("inf"))

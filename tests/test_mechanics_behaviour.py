@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from scipy import stats
 
 import salessim as ss
 from salessim.model import Department
-from salessim.runs.replications import mean_interval
+from salessim.results.statistics import mean_interval
 
 N = 6
 

@@ -15,7 +15,7 @@ import pytest
 import salessim as ss
 from salessim.engine.effort import choice_shares
 from salessim.model import Department
-from salessim.runs.replications import mean_interval
+from salessim.results.statistics import mean_interval
 
 SEED = 7
 WORKERS = 2

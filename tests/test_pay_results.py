@@ -11,7 +11,7 @@ import pytest
 import salessim as ss
 from salessim.analyses.scheme_search import Param, evaluate, optimise_scheme
 from salessim.cli import main
-from salessim.scenarios.schemes import apply_scheme
+from salessim.scenarios.files import apply_scheme
 
 SHORT = {"calendar.months": 3}
 

@@ -11,7 +11,8 @@ import pytest
 
 import salessim as ss
 from salessim.cli import main
-from salessim.scenarios.schemes import apply_scheme, builtin_schemes
+from salessim.scenarios.files import apply_scheme
+from salessim.scenarios.schemes import builtin_schemes
 
 COMMISSION = '[[components]]\ntype = "commission"\nbase = "executed_margin"\n'
 TIERED = '[[components]]\ntype = "tiered"\nbase = "executed_margin"\n'

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import salessim as ss
-import salessim.runs.experiment as experiment
+import salessim.runs.replications as replications
 from salessim.analyses.sweep import sweep
 from salessim.errors import UserError
 from salessim.runs.store import KEY_COLUMNS, ResultStore
@@ -113,7 +113,7 @@ def test_resume_extends_a_store_of_the_same_kind_and_keeps_its_rows(tmp_path):
 
 def test_a_store_of_other_model_code_is_never_extended(tmp_path, monkeypatch):
     ResultStore.open(tmp_path / "s", "sweep", {"x": 1}).write(_rows([("h", "{}", 0, 0)], 1.0))
-    monkeypatch.setattr("salessim.runs.store.engine_fingerprint", lambda: "another version")
+    monkeypatch.setattr("salessim.runs.store.code_fingerprint", lambda: "another version")
     with pytest.raises(UserError, match="different version of the model code"):
         ResultStore.open(tmp_path / "s", "sweep", {"x": 2}, resume=True)
 
@@ -159,8 +159,8 @@ def test_resume_runs_only_the_missing_keys(tmp_path, full_table, monkeypatch):
     # first run: only 1 of the 2 replications
     sweep(base, part, n=1, seed=3, store=store, workers=1)
     calls = []
-    real = experiment.summarise
-    monkeypatch.setattr(experiment, "summarise", lambda task: calls.append(task[2]) or real(task))
+    real = replications.run_replication
+    monkeypatch.setattr(replications, "run_replication", lambda task: calls.append(task.replication) or real(task))
     resumed = sweep(base, part, n=N, seed=3, store=store, resume=True, workers=1)  # in this process: counted
     assert sorted(calls) == [1] * 6                  # only replication 1 of each of the 6 points ran
     pd.testing.assert_frame_equal(resumed.table, full_table)

@@ -12,7 +12,7 @@ import salessim as ss  # noqa: E402
 from salessim.analyses.growth import GrowthSettings  # noqa: E402
 from salessim.apps.widgets import Knob, commission_panel, growth_panel, resolve, scenario_panel  # noqa: E402
 from salessim.apps.widgets.knobs import unit_of  # noqa: E402
-from salessim.runs.outcomes import CACHE  # noqa: E402
+from salessim.runs.cache import CACHE  # noqa: E402
 from salessim.scenarios.schema import Scenario  # noqa: E402
 
 

@@ -32,12 +32,15 @@ from typing import Annotated, Any, Callable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from salessim.analyses.compare import Comparison, paired_difference, verdict_word
+from salessim.analyses.compare import Comparison, direction, paired_difference, verdict_word
+from salessim.analyses.growth import _money
 from salessim.errors import UserError
-from salessim.runs.outcomes import CACHE, OutcomeCache, OutcomeSet, metric_table, run_outcomes
-from salessim.runs.replications import mean_interval
+from salessim.results.pay_warnings import scheme_warnings
+from salessim.results.statistics import mean_interval
+from salessim.runs.cache import CACHE, OutcomeCache
+from salessim.runs.replications import Replications, metric_table, replicate_many
 from salessim.scenarios.files import load_scenario, scenario_data, validate
 from salessim.scenarios.schema import Scenario
 
@@ -233,7 +236,6 @@ def as_design(design: SchemeDesign | Mapping[str, Any] | None) -> SchemeDesign:
         return SchemeDesign()
     if isinstance(design, SchemeDesign):
         return design
-    from pydantic import ValidationError
 
     try:
         return SchemeDesign(**dict(design))
@@ -300,7 +302,7 @@ class SchemeComparison:
 
     scenario: Scenario
     design: SchemeDesign
-    runs: dict[str, OutcomeSet] = field(repr=False)
+    runs: dict[str, Replications] = field(repr=False)
 
     @property
     def labels(self) -> list[str]:
@@ -320,7 +322,7 @@ class SchemeComparison:
 
     @property
     def products(self) -> list[str]:
-        return next(iter(self.runs.values())).outcomes[0].products
+        return next(iter(self.runs.values())).series(0).products
 
     def scenario_of(self, label: str) -> Scenario:
         return self.runs[label].scenario
@@ -390,7 +392,6 @@ class SchemeComparison:
         for k in kpis:
             a, b = self.runs[first].metric(k), self.runs[second].metric(k)
             ma, mb = mean_interval(a), mean_interval(b)
-            from salessim.analyses.compare import direction
 
             d = paired_difference(a, b, direction(k))
             rows.append({"kpi": k, f"{first}": ma["mean"], f"{first} low": ma["low"], f"{first} high": ma["high"],
@@ -401,14 +402,10 @@ class SchemeComparison:
 
     def warnings(self) -> dict[str, list[str]]:
         """Per scheme: the pay warnings of its rates (commission above gross profit)."""
-        from salessim.analyses.pay_summary import scheme_warnings
-
         return {lab: scheme_warnings(self.scenario_of(lab)) for lab in self.labels}
 
     def conclusion(self) -> list[str]:
         """A few sentences computed from the paired differences (profit, cost of sales, new group, key clients)."""
-        from salessim.analyses.growth import _money
-
         cur, n = self.currency, self.n
         a, b = self.labels[0], self.labels[-1]
         out = []
@@ -468,5 +465,6 @@ def compare_schemes(scenario: Scenario | str = "new_product_group",
     ref = sc if reference is None else load_scenario(reference, {"calendar.months": sc.calendar.months})
     design = as_design(design)
     designed = apply_design(sc, design)
-    sets = run_outcomes([ref, designed], n, seed, workers=workers, cache=cache, progress=progress)
+    sets = replicate_many([ref, designed], n, seed, detail="outcome", workers=workers, cache=cache,
+                          on_progress=progress)
     return SchemeComparison(sc, design, {CURRENT: sets[0], DESIGN: sets[1]})

@@ -39,6 +39,7 @@ from scipy import stats
 
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from salessim.results.kpi import metric_bounds
+from salessim.results.statistics import mean_interval
 from salessim.runs.experiment import Point, Runner, check_metrics, run_points
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.schema import Scenario
@@ -200,8 +201,6 @@ class Comparison:
 
     def means(self, kpis: Iterable[str] | None = None) -> pd.DataFrame:
         """Per scenario and KPI: mean, sd and 95% t-interval of the mean."""
-        from salessim.runs.replications import mean_interval
-
         kpis = list(kpis or self.default_kpis())
         rows = []
         for label in [self.base, *self.variants]:

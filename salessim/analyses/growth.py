@@ -31,11 +31,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from salessim.analyses.compare import Comparison, paired_difference, verdict_word
 from salessim.errors import UserError
-from salessim.runs.outcomes import CACHE, OutcomeCache, OutcomeSet, metric_table, run_outcomes
+from salessim.results.statistics import mean_interval
+from salessim.runs.cache import CACHE, OutcomeCache
+from salessim.runs.replications import Replications, metric_table, replicate_many
 from salessim.scenarios.files import load_scenario, scenario_data, validate
 from salessim.scenarios.schema import Scenario, group_rep_ids
 
@@ -335,25 +337,26 @@ def _month_words(m: float, horizon: int) -> str:
     return f"after month {horizon}" if not math.isfinite(m) else f"month {int(m)}"
 
 
-def break_even(option: OutcomeSet, today: OutcomeSet, new_hires: Sequence[str], new_heads: Sequence[str],
+def break_even(option: Replications, today: Replications, new_hires: Sequence[str], new_heads: Sequence[str],
                label: str) -> BreakEven:
     """The :class:`BreakEven` of an option's new hires (and the heads added for them)."""
     sc = option.scenario
     tax, overhead = sc.costs.payroll_tax_rate, sc.costs.overhead_per_head_month
-    reps = option.outcomes[0].reps
+    first = option.series(0)
+    reps = first.reps
     idx = [reps.index(r) for r in new_hires if r in reps]
-    days = np.stack([o.days_in_month for o in option.outcomes])                      # n x M
+    days = np.stack([option.series(i).days_in_month for i in range(option.n)])                      # n x M
     margin = option.rep_array("gross_margin")[:, :, idx].sum(axis=2)
     pay = option.rep_array("pay")[:, :, idx].sum(axis=2)
     employed = option.rep_array("days_employed")[:, :, idx].sum(axis=2)
     training = option.rep_array("training_cost")[:, :, idx].sum(axis=2)
     seats = np.divide(employed, days, out=np.zeros_like(employed), where=days > 0)
     cost = pay * (1 + tax) + overhead * seats + training
-    sups = option.outcomes[0].supervisors
+    sups = first.supervisors
     hidx = [sups.index(h) for h in new_heads if h in sups]
     if hidx:
-        spay = np.stack([o.supervisor_pay[:, hidx].sum(axis=1) for o in option.outcomes])
-        sdays = np.stack([o.supervisor_days[:, hidx].sum(axis=1) for o in option.outcomes])
+        spay = np.stack([option.series(i).supervisor_pay[:, hidx].sum(axis=1) for i in range(option.n)])
+        sdays = np.stack([option.series(i).supervisor_days[:, hidx].sum(axis=1) for i in range(option.n)])
         cost = cost + spay * (1 + tax) + overhead * np.divide(sdays, days, out=np.zeros_like(sdays), where=days > 0)
     cum_margin, cum_cost = np.cumsum(margin, axis=1), np.cumsum(cost, axis=1)
     gain = np.cumsum(option.monthly("profit") - today.monthly("profit"), axis=1)
@@ -368,7 +371,7 @@ class GrowthResult:
 
     settings: GrowthSettings
     options: list[Option]
-    runs: dict[str, OutcomeSet] = field(repr=False)
+    runs: dict[str, Replications] = field(repr=False)
 
     # ------------------------------------------------------------------ basics
     @property
@@ -376,7 +379,7 @@ class GrowthResult:
         return [o.label for o in self.options]
 
     @property
-    def today(self) -> OutcomeSet:
+    def today(self) -> Replications:
         return self.runs[TODAY]
 
     @property
@@ -433,8 +436,6 @@ class GrowthResult:
 
     def payroll_vs_revenue(self) -> pd.DataFrame:
         """Per option, whole period: payroll and revenue, mean with 95% intervals."""
-        from salessim.runs.replications import mean_interval
-
         rows = []
         for lab in self.labels:
             s = self.runs[lab]
@@ -596,8 +597,8 @@ def analyse(settings: GrowthSettings | Mapping[str, Any] | None = None, base: Sc
     """
     settings = _settings(settings)
     options = build_options(settings, base)
-    sets = run_outcomes([o.scenario for o in options], settings.replications, settings.seed, workers=workers,
-                        cache=cache, progress=progress)
+    sets = replicate_many([o.scenario for o in options], settings.replications, settings.seed, detail="outcome",
+                          workers=workers, cache=cache, on_progress=progress)
     return GrowthResult(settings, options, {o.label: s for o, s in zip(options, sets)})
 
 
@@ -606,7 +607,6 @@ def _settings(settings: GrowthSettings | Mapping[str, Any] | None) -> GrowthSett
         return GrowthSettings()
     if isinstance(settings, GrowthSettings):
         return settings
-    from pydantic import ValidationError
 
     try:
         return GrowthSettings(**dict(settings))
@@ -653,7 +653,8 @@ def profit_grid(base: Scenario | str = "baseline", reps_values: Sequence[int] = 
         hired = hire(today, int(r), h)
         for u in uplift_values:
             points.append((int(r), h, float(u), train(hired, float(u), training_cost_per_rep, training_days)))
-    sets = run_outcomes([today] + [p[3] for p in points], n, seed, workers=workers, cache=cache, progress=progress)
+    sets = replicate_many([today] + [p[3] for p in points], n, seed, detail="outcome", workers=workers, cache=cache,
+                          on_progress=progress)
     base_profit = sets[0].metric("profit")
     rows = []
     for (r, h, u, _), s in zip(points, sets[1:]):

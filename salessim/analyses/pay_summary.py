@@ -4,8 +4,8 @@
   (median, p10, p90), and the share of it that is variable;
 * :func:`pnl_summary`: the P&L over the whole period, mean and 95% interval per line;
 * :func:`product_summary`: revenue, gross profit and commission per product;
-* :func:`scheme_warnings` / :func:`result_warnings`: commission above gross profit, read
-  from the scheme's rates and from the simulated results.
+* :func:`replication_warnings`: commission above gross profit (see
+  :mod:`salessim.results.pay_warnings`), over replications.
 """
 
 from __future__ import annotations
@@ -15,73 +15,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from salessim.results.kpi import ratio
+from salessim.results.pay_warnings import result_warnings, scheme_warnings
+from salessim.results.statistics import mean_interval
+
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.runs.replications import Replications
-    from salessim.scenarios.schema import Scenario
 
 #: P&L lines summed over the period (currency), in the order they are printed.
 PNL_LINES = (
     "contracted_revenue", "revenue", "gross_margin", "salaries", "commissions", "bonuses", "payroll_tax",
     "overhead", "training", "inventory_carrying", "profit",
 )
-
-
-def scheme_warnings(scenario: "Scenario") -> list[str]:
-    """Products whose commission, by the scheme's own rates, is above the gross profit on a sale.
-
-    Adds, per product, every rate that scales with its sales, expressed as a share of its
-    gross margin: commissions, the top tier of tiered pay, supervisors' overrides and the
-    hand-off share. Above 100%, each sale loses money before any salary is paid.
-    """
-    from salessim.engine.payroll import rates_for
-
-    out = []
-    spec = scenario.pay
-    margins = np.array([p.margin for p in scenario.products.values()])
-    on_margin = np.zeros(len(margins))
-    sources: list[list[str]] = [[] for _ in margins]
-
-    def add(rates: np.ndarray, base: str, where: str) -> None:
-        conv = np.ones_like(margins) if base.endswith("margin") else np.divide(1.0, margins, out=np.full_like(margins, np.inf),
-                                                                               where=margins > 0)
-        share = np.where(rates > 0, rates * conv, 0.0)
-        for j, v in enumerate(share):
-            if v > 0:
-                on_margin[j] += v
-                sources[j].append(where)
-
-    for i, c in enumerate(spec.components):
-        where = f"pay.components.{i}"
-        if c.type == "commission":
-            add(rates_for(scenario, c.rates, c.default_rate), c.base, where)
-        elif c.type == "tiered":
-            add(np.full(len(margins), max(t.rate for t in c.tiers)), c.base, where + " (top tier)")
-        elif c.type == "override":
-            add(np.full(len(margins), c.rate), c.base, where)
-    if spec.handoff is not None and spec.handoff.share_of_sales > 0:
-        add(np.full(len(margins), spec.handoff.share_of_sales), spec.handoff.base, "pay.handoff")
-    for j, name in enumerate(scenario.products):
-        if on_margin[j] > 1.0 + 1e-12:
-            out.append(f"product {name}: the scheme pays {on_margin[j]:.0%} of its gross margin in commission "
-                       f"({', '.join(sources[j])}), more than the gross profit on each sale")
-    return out
-
-
-def result_warnings(by_product: pd.DataFrame, currency: str = "") -> list[str]:
-    """Products whose simulated commission exceeded their gross profit over the period.
-
-    ``by_product`` has ``product``, ``gross_margin`` and ``commission`` columns (one
-    replication's :meth:`~salessim.results.result.Result.pnl_by_product`, or several stacked).
-    """
-    g = by_product.groupby("product", sort=False)[["gross_margin", "commission"]].sum()
-    out = []
-    unit = f" {currency}" if currency else ""
-    for product, row in g.iterrows():
-        if row["commission"] > row["gross_margin"] and row["commission"] > 0:
-            pct = f"{row['commission'] / row['gross_margin']:.0%} of " if row["gross_margin"] > 0 else ""
-            out.append(f"product {product}: commission paid ({row['commission']:,.0f}{unit}) is {pct}its gross profit "
-                       f"({row['gross_margin']:,.0f}{unit}) over the period")
-    return out
 
 
 def pay_distribution(reps: "Replications") -> pd.DataFrame:
@@ -138,9 +83,6 @@ def rep_pay_figures(reps: "Replications") -> dict[str, float]:
 
 def pnl_summary(reps: "Replications", level: float = 0.95) -> pd.DataFrame:
     """The P&L over the period: mean and ``level`` interval over replications for each line."""
-    from salessim.results.kpi import ratio
-    from salessim.runs.replications import mean_interval
-
     per = []
     for res in reps.results:
         p = res.pnl()
@@ -159,7 +101,6 @@ def product_summary(reps: "Replications") -> pd.DataFrame:
     frames = [res.pnl_by_product().groupby("product", sort=False)[["revenue", "gross_margin", "commission"]].sum()
               for res in reps.results]
     df = pd.concat(frames).groupby(level=0, sort=False).mean()
-    from salessim.results.kpi import ratio
 
     df["commission_pct_of_gross_profit"] = ratio(df["commission"], df["gross_margin"]) * 100
     return df.reset_index()

@@ -28,8 +28,13 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
+from salessim.analyses.pay_summary import rep_pay_figures
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
+from salessim.results.statistics import mean_interval
+from salessim.runs.replications import replicate
+from salessim.scenarios.files import get_path, scenario_data, with_overrides
 
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.scenarios.schema import Scenario
@@ -81,8 +86,6 @@ class _Budget(Exception):
 
 def parse_param(text: str, scenario: "Scenario") -> Param:
     """``PATH=LOW:HIGH`` (e.g. ``pay.components.0.rates.B=0.25:1.0``) checked against the scenario."""
-    from salessim.scenarios.files import get_path, scenario_data
-
     if "=" not in text or ":" not in text.partition("=")[2]:
         raise UserError(f"expected PATH=LOW:HIGH (e.g. pay.components.0.rates.A=0.1:0.4), got {text!r}", field="params")
     path, _, rng = text.partition("=")
@@ -104,9 +107,6 @@ def parse_param(text: str, scenario: "Scenario") -> Param:
 
 def evaluate(scenario: "Scenario", replications: int, seed: int, workers: int = 1) -> dict[str, float]:
     """Mean profit (with its 95% interval) and reps' pay figures over ``replications`` runs."""
-    from salessim.analyses.pay_summary import rep_pay_figures
-    from salessim.runs.replications import mean_interval, replicate
-
     reps = replicate(scenario, n=replications, seed=seed, workers=workers)
     profit = mean_interval(reps.per_replication["profit"].to_numpy(dtype=float))
     out = {"profit": profit["mean"], "profit_low": profit["low"], "profit_high": profit["high"],
@@ -160,10 +160,6 @@ def optimise_scheme(
     progress:
         Called as ``progress(evaluations, row)`` after each new candidate.
     """
-    from scipy import optimize
-
-    from salessim.scenarios.files import with_overrides
-
     replications = whole_number(replications, "replications", 1, MAX_REPLICATIONS)
     seed = whole_number(seed, "seed", 0, MAX_SEED)
     budget = whole_number(budget, "budget", 0, 1_000_000)
@@ -221,8 +217,6 @@ def optimise_scheme(
             for point in np.array(np.meshgrid(*axes, indexing="ij")).reshape(len(ps), -1).T:
                 f(point)
         elif method == "nelder-mead":
-            from salessim.scenarios.files import get_path, scenario_data
-
             data = scenario_data(scenario)
             x0 = [min(p.high, max(p.low, float(get_path(data, p.path)))) for p in ps]
             optimize.minimize(f, x0, method="Nelder-Mead", bounds=bounds,

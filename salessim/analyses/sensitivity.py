@@ -45,6 +45,10 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from SALib.analyze import morris as morris_analysis
+from SALib.analyze import sobol as sobol_analysis
+from SALib.sample import morris as morris_sampling
+from SALib.sample import sobol as sobol_sampling
 
 from salessim.analyses.compare import paired_difference
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
@@ -113,15 +117,13 @@ def sample_unit(method: str, names: Sequence[str], samples: int, seed: int, num_
     if method == "morris":
         if samples < 2:
             raise UserError(f"expected at least 2 Morris trajectories, got {samples}", field="samples")
-        from SALib.sample import morris
 
-        return morris.sample(problem, samples, num_levels=num_levels, seed=seed)
+        return morris_sampling.sample(problem, samples, num_levels=num_levels, seed=seed)
     if samples < 2 or samples & (samples - 1):
         raise UserError(f"expected a power of 2 for Sobol samples (e.g. 64, 128, 256), got {samples}",
                         field="samples")
-    from SALib.sample import sobol
 
-    return sobol.sample(problem, samples, calc_second_order=False, seed=seed)
+    return sobol_sampling.sample(problem, samples, calc_second_order=False, seed=seed)
 
 
 def analyse_unit(method: str, names: Sequence[str], X: np.ndarray, Y: np.ndarray, seed: int,
@@ -134,17 +136,13 @@ def analyse_unit(method: str, names: Sequence[str], X: np.ndarray, Y: np.ndarray
         raise UserError(f"{bad} of {len(Y)} sample points gave no value for this output (NaN); "
                         "choose an output defined at every point", field="outputs")
     if method == "morris":
-        from SALib.analyze import morris
-
-        r = morris.analyze(problem, X, Y, num_levels=num_levels, seed=seed)
+        r = morris_analysis.analyze(problem, X, Y, num_levels=num_levels, seed=seed)
         df = pd.DataFrame({"parameter": list(names), "mu_star": np.asarray(r["mu_star"], dtype=float),
                            "mu_star_conf": np.asarray(r["mu_star_conf"], dtype=float),
                            "mu": np.asarray(r["mu"], dtype=float), "sigma": np.asarray(r["sigma"], dtype=float)})
         key = "mu_star"
     else:
-        from SALib.analyze import sobol
-
-        r = sobol.analyze(problem, Y, calc_second_order=False, seed=seed)
+        r = sobol_analysis.analyze(problem, Y, calc_second_order=False, seed=seed)
         df = pd.DataFrame({"parameter": list(names), "S1": r["S1"], "S1_conf": r["S1_conf"], "ST": r["ST"],
                            "ST_conf": r["ST_conf"]})
         key = "ST"

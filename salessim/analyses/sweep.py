@@ -26,11 +26,12 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from scipy.stats import qmc
 
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from salessim.results.kpi import metric_bounds
+from salessim.results.statistics import mean_interval
 from salessim.runs.experiment import Point, Runner, run_points
-from salessim.runs.replications import mean_interval
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.parameters import Parameter, apply, check_range, from_unit, grid_values, label, parameter
 from salessim.scenarios.schema import Scenario
@@ -63,8 +64,6 @@ class LatinHypercube:
     seed: int = 0
 
     def sample_points(self, scenario: Scenario) -> tuple[list[Parameter], list[dict[str, Any]]]:
-        from scipy.stats import qmc
-
         if not self.ranges:
             raise UserError("expected at least one range to sample (PATH=LOW:HIGH)", field="lhs")
         if self.points < 2:

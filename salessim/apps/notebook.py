@@ -18,10 +18,20 @@ chart. What they share lives here, where it is tested.
 
 from __future__ import annotations
 
+import html
+import io
+import math
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+import salessim
 
 QUICK_ENV = "SALESSIM_QUICK"
 SAMPLE_ENV = "SALESSIM_CRM_SAMPLE"
@@ -58,8 +68,6 @@ def mode_note() -> str:
 # --------------------------------------------------------------------------- the repository and the sample
 def repo_root(start: Path | None = None) -> Path | None:
     """The salessim repository this code or the current directory belongs to (holds pyproject.toml and salessim/)."""
-    import salessim
-
     candidates = [Path(salessim.__file__).resolve().parents[1]]
     here = (start or Path.cwd()).resolve()
     candidates += [here, *here.parents]
@@ -99,7 +107,6 @@ def crm_sample(start: Path | None = None) -> SampleExport:
             return SampleExport(d / SAMPLE_FILES[0], teams if teams.is_file() else None,
                                 products if products.is_file() else None, False,
                                 f"Using the sample CRM export at {d}.")
-    from importlib import resources
 
     data = Path(str(resources.files("salessim.calibration") / "demo"))
     where = ", ".join(str(p) for p in tried) or "../shared/data/crm_export_sample (no repository found)"
@@ -111,8 +118,6 @@ def crm_sample(start: Path | None = None) -> SampleExport:
 
 # --------------------------------------------------------------------------- display
 def _png(fig, dpi: int | None = None) -> bytes:
-    import io
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     return buf.getvalue()
@@ -127,10 +132,8 @@ def setup() -> None:
     ip = get_ipython()
     if ip is None:
         return
-    from matplotlib.figure import Figure
 
     ip.display_formatter.formatters["image/png"].for_type(Figure, lambda fig: _png(fig))
-    import pandas as pd
 
     pd.set_option("display.max_columns", 40)
     pd.set_option("display.width", 200)
@@ -138,7 +141,6 @@ def setup() -> None:
 
 def show(fig, dpi: int | None = None) -> None:
     """Display ``fig`` as a PNG and close it (so it is shown once and frees its memory)."""
-    import matplotlib.pyplot as plt
     from IPython.display import Image, display
 
     display(Image(data=_png(fig, dpi)))
@@ -154,8 +156,6 @@ def say(markdown: str) -> None:
 
 def fmt_value(v: Any, kind: str = "number") -> str:
     """A number for a reader: thousands separators, % for shares, blanks for missing."""
-    import math
-
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, str):
@@ -184,8 +184,6 @@ def table(df, formats: Mapping[str, str] | None = None, index: bool = False):
 def table_html(df, formats: Mapping[str, str] | None = None, index: bool = False,
                css_class: str = "salessim-table") -> str:
     """A DataFrame as a small HTML table with readable numbers (escaped text)."""
-    import html
-
     formats = dict(formats or {})
     d = df.reset_index() if index else df
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in d.columns)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,6 +30,7 @@ from salessim.engine.calendar import WorkCalendar, work_calendar
 from salessim.engine.payroll import PayBreakdown, PayInputs, compute_pay
 from salessim.engine.recorder import DEPARTMENT_METRICS, REP_METRICS, REP_PRODUCT_METRICS, SUPERVISOR_METRICS
 from salessim.results import kpi
+from salessim.results.pay_warnings import result_warnings, scheme_warnings
 from salessim.scenarios.schema import Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -190,7 +190,6 @@ class Result:
 
     def supervisor_monthly(self) -> pd.DataFrame:
         """Per month and supervisor: hours by use, and the share spent on coaching and listening."""
-        M = len(self.calendar.month_labels)
         idx = pd.MultiIndex.from_product([self.calendar.month_labels, self.supervisors], names=["month", "supervisor"])
         df = pd.DataFrame({k: self.s[k].reshape(-1) for k in SUPERVISOR_METRICS}, index=idx).reset_index()
         hours = df[[c for c in df.columns if c.startswith("hours_")]].sum(axis=1)
@@ -314,8 +313,6 @@ class Result:
 
     def pay_warnings(self) -> list[str]:
         """Warnings about the scheme and its cost: commission above gross profit, by product."""
-        from salessim.analyses.pay_summary import result_warnings, scheme_warnings
-
         return scheme_warnings(self.scenario) + result_warnings(self.pnl_by_product(), self.scenario.currency)
 
     def payroll(self) -> pd.DataFrame:
@@ -466,7 +463,6 @@ class Result:
         attainment = np.asarray(kpi.attainment_pct(self.r["fact"].reshape(-1).astype(float),
                                                    self.plan_matrix().reshape(-1).astype(float)), dtype=float)
         hours_new = rp["prospecting_hours"].sum() + rp["meeting_hours"].sum() + rp["deal_work_hours"].sum() + r["hours_inbound"].sum()
-        contacts = r["client_contacts"].sum()
         client_months = r["clients_active"].sum()
         retention_cost = r["hours_clients"].sum() / (client_months / 12) if client_months > 0 else math.nan
         acquisition_cost = hours_new / wins if wins > 0 else math.nan

@@ -28,14 +28,20 @@ Jupyter too) counts finished tasks.
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
 import gc
 import itertools
 import math
+import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterator, Sequence
+
+from tqdm.auto import tqdm
 
 from salessim.errors import UserError
 
@@ -67,8 +73,6 @@ def _init_worker() -> None:  # pragma: no cover - runs in the worker processes
     gc.freeze()
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
@@ -81,8 +85,6 @@ def local_pool(workers: int) -> Executor:
         shutdown_local_pool()
         pool = None
     if pool is None:
-        import multiprocessing as mp
-
         # fork starts workers at once with everything imported and works from notebooks and
         # stdin scripts; where there is no fork, fall back to spawn
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
@@ -150,9 +152,6 @@ def _probe_scheduler(address: str) -> None:
     in a thread of their own so that a notebook's running event loop is not in the way; any
     failure is one :class:`UserError`.
     """
-    import asyncio
-    import threading
-
     from distributed.comm import connect
 
     async def identity() -> Any:
@@ -342,6 +341,4 @@ def interactive() -> bool:
 
 
 def _progress(total: int, desc: str):
-    from tqdm.auto import tqdm
-
     return tqdm(total=total, desc=desc, leave=False, dynamic_ncols=True)

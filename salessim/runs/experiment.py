@@ -9,7 +9,7 @@ This is the engine room shared by comparisons (:mod:`salessim.analyses.compare`)
   ``(seed, i)``);
 * a run is identified by its key ``(scenario content hash, point parameters, seed,
   replication)``; runs that share a key are done once;
-* the runs go to :func:`salessim.runs.execution.run_tasks` (serial, local processes or dask) and,
+* the runs go to the one runner, :func:`salessim.runs.replications.run` (serial, local processes or dask) and,
   when a store is given, each finished chunk is saved at once (:mod:`salessim.runs.store`), so an
   interrupted experiment resumes where it stopped and gives the same table as an
   uninterrupted one.
@@ -33,11 +33,12 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from salessim.engine.collector import paused_gc
 from salessim.errors import UserError, whole_number
-from salessim.model import Department
-from salessim.runs.execution import default_workers, interactive, run_tasks
+from salessim.runs.execution import default_workers, interactive
+from salessim.runs.replication import Outcome, Task, run_replication
+from salessim.runs.replications import run
 from salessim.runs.store import KEY_COLUMNS, ResultStore
+from salessim.scenarios.files import with_overrides
 from salessim.scenarios.schema import Scenario
 
 #: Summary metrics listed first in experiment tables (the rest follow alphabetically).
@@ -85,14 +86,6 @@ class Point:
         return (self.scenario_hash, self.params_text, int(self.seed), int(replication))
 
 
-def summarise(task: tuple[Scenario, int, int]) -> dict[str, float]:
-    """Run one replication (no event log, no lead table) and return its summary metrics."""
-    scenario, seed, replication = task
-    with paused_gc():
-        res = Department(scenario, seed=seed, replication=replication, record_events=False).run(keep_leads=False)
-        return res.summary()
-
-
 _METRIC_NAMES: dict[str, tuple[str, ...]] = {}
 
 
@@ -104,10 +97,8 @@ def metric_names(scenario: Scenario) -> tuple[str, ...]:
     """
     key = scenario.content_hash()
     if key not in _METRIC_NAMES:
-        from salessim.scenarios.files import with_overrides
-
         short = with_overrides(scenario, {"calendar.months": 1, "calendar.warmup_months": 0})
-        _METRIC_NAMES[key] = tuple(order_metrics(summarise((short, 0, 0))))
+        _METRIC_NAMES[key] = tuple(order_metrics(run_replication(Task(short, 0, 0)).summary))
     return _METRIC_NAMES[key]
 
 
@@ -202,10 +193,10 @@ def run_points(points: Sequence[Point], replications: int | Sequence[int], *, ru
     reps = list(range(replications)) if isinstance(replications, (int, np.integer)) else [int(r) for r in replications]
     store = runner.open_store(kind, definition or {})
     # one task per distinct key
-    wanted: dict[tuple, tuple[Scenario, int, int]] = {}
+    wanted: dict[tuple, Task] = {}
     for p in points:
         for r in reps:
-            wanted.setdefault(p.key(r), (p.scenario, int(p.seed), r))
+            wanted.setdefault(p.key(r), Task(p.scenario, int(p.seed), r, "summary"))
     done: dict[tuple, dict[str, float]] = {k: runner._done[k] for k in wanted if k in runner._done}
     if store is not None and not store.rows.empty:
         metric_cols = [c for c in store.rows.columns if c not in KEY_COLUMNS]
@@ -218,13 +209,13 @@ def run_points(points: Sequence[Point], replications: int | Sequence[int], *, ru
     tasks = [wanted[k] for k in todo]
     runner.reused += sum(1 for k in done if k not in runner._done)
 
-    def save(idx: list[int], results: list[dict[str, float]]) -> None:
+    def save(idx: list[int], outcomes: list[Outcome]) -> None:
         if store is not None:
-            store.write(_store_frame([todo[i] for i in idx], results))
+            store.write(_store_frame([todo[i] for i in idx], [o.summary for o in outcomes]))
 
-    results = run_tasks(tasks, summarise, workers=runner.workers, scheduler=runner.scheduler,
-                        progress=runner.progress, desc=desc, on_chunk=save if store is not None else None)
-    done.update(zip(todo, results))
+    outcomes = run(tasks, workers=runner.workers, scheduler=runner.scheduler, progress=bool(runner.progress),
+                   desc=desc, on_chunk=save if store is not None else None)
+    done.update(zip(todo, (o.summary for o in outcomes)))
     runner._done.update(done)
     runner.ran += len(todo)
     if store is not None and compact and todo:

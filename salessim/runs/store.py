@@ -39,33 +39,16 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from salessim.errors import UserError
+from salessim.runs.fingerprint import code_fingerprint
 
 #: Columns that identify a row.
 KEY_COLUMNS = ("scenario_hash", "params", "seed", "replication")
 #: Version of the store layout (in ``experiment.json``).
 FORMAT = 1
 MANIFEST = "experiment.json"
-
-#: The modules whose code decides the numbers a run produces (their source is hashed into the
-#: experiment's fingerprint, so results of changed model code are never mixed with old ones).
-ENGINE_MODULES = (
-    "back_office", "calendar", "clients", "distributions", "effort", "kpi", "lead", "market", "model", "odds",
-    "pay", "people", "recorder", "rep", "results", "scenario", "streams", "supervisor",
-)
-
-
-def engine_fingerprint() -> str:
-    """A short hash of the model's source code (see :data:`ENGINE_MODULES`)."""
-    h = hashlib.sha256()
-    base = Path(__file__).resolve().parent
-    for name in ENGINE_MODULES:
-        f = base / f"{name}.py"
-        h.update(name.encode())
-        h.update(f.read_bytes() if f.exists() else b"")
-    return h.hexdigest()[:16]
-
 
 def fingerprint(definition: Mapping[str, Any]) -> str:
     """A hash of an experiment definition (canonical JSON)."""
@@ -103,7 +86,7 @@ class ResultStore:
         """
         path = Path(path)
         src = str(path)
-        definition = {**dict(definition), "engine": engine_fingerprint()}
+        definition = {**dict(definition), "engine": code_fingerprint()}
         fp = fingerprint({"kind": kind, **definition})
         if path.exists() and not path.is_dir():
             raise UserError("expected a result-store directory, found a file", source=src)
@@ -221,8 +204,6 @@ def _remove_temporaries(path: Path) -> list[str]:
 
 
 def _read_parts(parts: Iterable[Path]) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
     frames = []
     for p in parts:
         try:

@@ -15,6 +15,7 @@ from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+from scipy import stats
 from scipy.special import cython_special
 
 # Scalar special functions are called from the simulation's inner loop, thousands of times per
@@ -130,8 +131,6 @@ class Gamma(_Dist):
 
     @property
     def median(self):
-        from scipy import stats
-
         k = 1.0 / self.cv**2
         return float(stats.gamma(k, scale=self.mean_ / k).median())
 

@@ -10,19 +10,22 @@ file the offending value came from, the field's dotted path, and what was expect
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
+import types
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Annotated, Any, Iterable, Literal, Mapping, Union, get_args, get_origin
 
+import numpy as np
 import tomli_w
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from salessim.errors import ScenarioError, UserError
+from salessim.scenarios.cross_field import CrossFieldError
 from salessim.scenarios.pay import COMPONENT_TYPES
-from salessim.scenarios.reading import builtin_names, builtin_path, read_toml, short_path
-from salessim.scenarios.schema import CrossFieldError, Scenario
+from salessim.scenarios.reading import builtin_names, builtin_path, merge_tables, read_toml, record_origin, short_path
+from salessim.scenarios.schema import ProductSpec, Scenario
+from salessim.scenarios.schemes import expand_scheme_reference, read_scheme, resolve_scheme
 
 
 def resolve_reference(ref: str, relative_to: Path | None = None) -> Path:
@@ -50,28 +53,6 @@ def resolve_reference(ref: str, relative_to: Path | None = None) -> Path:
     )
 
 
-def _merge(base: dict, over: Mapping, origin: dict[str, str], src: str, prefix: str = "") -> dict:
-    """Deep-merge ``over`` into ``base`` recording, for every path set, the file that set it."""
-    for key, value in over.items():
-        path = f"{prefix}{key}"
-        # tables merge key by key, except a distribution ({dist = ...}), which replaces whole
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict) and "dist" not in value:
-            _merge(base[key], value, origin, src, path + ".")
-        else:
-            base[key] = copy.deepcopy(value)
-            for stale in [k for k in origin if k.startswith(path + ".")]:
-                del origin[stale]
-            _record(origin, path, value, src)
-    return base
-
-
-def _record(origin: dict[str, str], path: str, value: Any, src: str) -> None:
-    origin[path] = src
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            _record(origin, f"{path}.{k}", v, src)
-
-
 def load_raw(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[str, str]]:
     """Read a scenario and its ``extends`` chain, merged; return (data, origin of each path)."""
     path = ref if isinstance(ref, Path) else resolve_reference(str(ref))
@@ -96,10 +77,8 @@ def load_raw(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, 
         for key in ("name", "description", "question"):
             data.pop(key, None)
             origin.pop(key, None)
-    _merge(data, raw, origin, str(path))
+    merge_tables(data, raw, origin, str(path))
     if isinstance(raw.get("pay"), Mapping) and "scheme" in raw["pay"]:
-        from salessim.scenarios.schemes import expand_scheme_reference
-
         expand_scheme_reference(data, origin, path, raw["pay"])  # [pay] scheme = "FILE": the file's scheme
     data.setdefault("name", path.stem)
     origin.setdefault("name", str(path))
@@ -251,11 +230,6 @@ def _known_fields(loc: tuple) -> list[str]:
     ``loc`` may hold the tags of discriminated unions (``pay.components.0.tiered.tiers``):
     a tag picks the union member whose literal field has that value.
     """
-    import types
-    from typing import Annotated, Literal, Union, get_args, get_origin
-
-    from pydantic import BaseModel
-
     def is_model(t) -> bool:
         return isinstance(t, type) and issubclass(t, BaseModel)
 
@@ -299,8 +273,6 @@ def _known_fields(loc: tuple) -> list[str]:
         elif is_model(ann) and part not in ("products",):
             model = ann
         elif part == "products":
-            from salessim.scenarios.schema import ProductSpec
-
             model = ("products", ProductSpec)
     if isinstance(model, tuple):
         return []
@@ -349,7 +321,7 @@ def with_overrides(scenario: Scenario | str, overrides: Mapping[str, Any]) -> Sc
     origin: dict[str, str] = {}
     for path, value in overrides.items():
         set_path(data, path, _jsonable(value))
-        _record(origin, path, value, "override")
+        record_origin(origin, path, value, "override")
     return validate(data, origin, default_source=scenario.name)
 
 
@@ -363,8 +335,6 @@ def scenario_data(scenario: Scenario, exclude_none: bool = False) -> dict[str, A
 
 
 def _jsonable(value: Any) -> Any:
-    import numpy as np
-
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -383,3 +353,22 @@ def _toml_ready(obj: Any) -> Any:
     if isinstance(obj, dt.datetime):
         return obj
     return obj
+
+
+def apply_scheme(scenario: "Scenario", ref: str | Path) -> "Scenario":
+    """A copy of ``scenario`` paid by the scheme in file ``ref`` (a path or built-in name), validated.
+
+    Errors name the scheme file and the field inside it (``components.0.rates.A``).
+    """
+    path = resolve_scheme(str(ref))
+    scheme = read_scheme(path)
+    data = scenario_data(scenario)
+    data["pay"] = scheme
+    origin: dict[str, str] = {}
+    record_origin(origin, "pay", scheme, str(path))
+    try:
+        return validate(data, origin, default_source=scenario.name)
+    except ScenarioError as e:
+        if e.source == short_path(str(path)) and e.field and e.field.startswith("pay."):
+            raise ScenarioError(e.message, source=e.source, field=e.field[len("pay."):]) from None
+        raise

@@ -20,11 +20,14 @@ shares (``LOW + floor(u * (HIGH - LOW + 1))``), so each is equally likely.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
+import typing
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
+from pydantic import BaseModel
 
 from salessim.errors import ScenarioError, UserError
 from salessim.scenarios.files import get_path, scenario_data, set_path, with_overrides
@@ -237,10 +240,6 @@ _UNIT_WORDS = ("hours", "days", "months", "minutes", "currency", "calls/hour", "
 
 def _models_in(annotation: Any) -> list[type]:
     """Pydantic model classes an annotation may hold (through Optional, list, dict, Annotated, unions)."""
-    import typing
-
-    from pydantic import BaseModel
-
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     out: list[type] = []
@@ -281,8 +280,6 @@ def parameter_unit(path: str, currency: str = "currency") -> str | None:
     if name in ("rates", "default_rate", "rate") or path.split(".")[-2:-1] == ["rates"]:
         return "share of the base"
     if desc:
-        import re
-
         for group in re.findall(r"\(([^()]*)\)", desc):
             if any(w in group for w in _UNIT_WORDS):
                 return group.replace("currency", currency)

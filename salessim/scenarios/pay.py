@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from salessim.scenarios.cross_field import CrossFieldError
+
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.scenarios.schema import Scenario
 
@@ -386,8 +388,6 @@ def check_pay_references(s: "Scenario") -> None:
     sources, overlapping tiers, caps at or below a threshold, and two salaries, draws or
     clawbacks for the same rep group.
     """
-    from salessim.scenarios.schema import CrossFieldError
-
     groups = [g.id for g in s.team.reps]
     seen: dict[tuple[str, str], int] = {}
     for i, comp in enumerate(s.pay.components):

@@ -7,10 +7,11 @@ schema. A file that cannot be read, or is not TOML, is one
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from salessim.errors import ScenarioError
 
@@ -63,3 +64,27 @@ def short_path(path: str) -> str:
         if p.parent == BUILTIN_DIR.resolve():
             return f"<built-in>/{p.name}"
         return str(p)
+
+
+# --------------------------------------------------------------------------- merging (extends)
+def merge_tables(base: dict, over: Mapping, origin: dict[str, str], src: str, prefix: str = "") -> dict:
+    """Deep-merge ``over`` into ``base`` recording, for every path set, the file that set it."""
+    for key, value in over.items():
+        path = f"{prefix}{key}"
+        # tables merge key by key, except a distribution ({dist = ...}), which replaces whole
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict) and "dist" not in value:
+            merge_tables(base[key], value, origin, src, path + ".")
+        else:
+            base[key] = copy.deepcopy(value)
+            for stale in [k for k in origin if k.startswith(path + ".")]:
+                del origin[stale]
+            record_origin(origin, path, value, src)
+    return base
+
+
+def record_origin(origin: dict[str, str], path: str, value: Any, src: str) -> None:
+    """Record ``src`` as the origin of ``path`` and of every path below it (``origin`` is updated)."""
+    origin[path] = src
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            record_origin(origin, f"{path}.{k}", v, src)

@@ -19,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from salessim.scenarios.cross_field import CrossFieldError
 from salessim.scenarios.distributions import Distribution
-from salessim.scenarios.pay import PaySpec
+from salessim.scenarios.pay import PaySpec, check_pay_references
 
 Prob = Annotated[float, Field(ge=0, le=1)]
 Share = Annotated[float, Field(ge=0, lt=1)]
@@ -37,18 +39,6 @@ MAX_REPS = 10_000
 MAX_DAYS_AHEAD = 260
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\- ]+$")]
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
-
-class CrossFieldError(Exception):
-    """A scenario that is well-typed but inconsistent (e.g. a rep's supervisor is missing).
-
-    Deliberately not a ``ValueError``, so pydantic lets it through with its field path intact.
-    """
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 class Section(BaseModel):
@@ -198,8 +188,6 @@ class LeadSourceSpec(Section):
     @field_validator("rate_by_month")
     @classmethod
     def _month_keys(cls, v: dict[str, float] | None) -> dict[str, float] | None:
-        import re
-
         for key in v or {}:
             if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", key):
                 raise ValueError(f"expected month keys as 'YYYY-MM', got {key!r}")
@@ -539,8 +527,6 @@ def check_references(s: Scenario) -> None:
     for p, prod in s.products.items():
         if prod.launch_month is not None and prod.launch_month >= s.calendar.months:
             raise CrossFieldError(f"products.{p}.launch_month", f"expected a month index below calendar.months ({s.calendar.months})")
-    from salessim.scenarios.pay import check_pay_references
-
     check_pay_references(s)
 
 

@@ -12,7 +12,7 @@ optional ``description``::
 
 It is used in two ways:
 
-* ``salessim comp SCENARIO --scheme FILE`` (or :func:`apply_scheme`) replaces the
+* ``salessim comp SCENARIO --scheme FILE`` (or :func:`salessim.scenarios.files.apply_scheme`) replaces the
   scenario's scheme with the file's;
 * a scenario names it with ``[pay] scheme = "FILE"``; other keys of that ``[pay]`` table
   then override the file's.
@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salessim.errors import ScenarioError
-from salessim.scenarios.reading import read_toml, short_path
+from salessim.scenarios.reading import merge_tables, read_toml, record_origin, short_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from salessim.scenarios.schema import Scenario
+    pass
 
 SCHEME_DIR = Path(str(resources.files("salessim.scenarios") / "schemes"))
 #: Keys a scheme file may hold besides the [pay] fields.
@@ -84,8 +84,6 @@ def expand_scheme_reference(data: dict[str, Any], origin: dict[str, str], scenar
     The scheme replaces whatever a parent scenario paid; keys of the naming file's own
     ``[pay]`` table (``own``) other than ``scheme`` override the file's.
     """
-    from salessim.scenarios.files import _merge, _record
-
     pay = data.get("pay")
     if not isinstance(pay, dict) or "scheme" not in pay:
         return
@@ -104,32 +102,11 @@ def expand_scheme_reference(data: dict[str, Any], origin: dict[str, str], scenar
     for k in [k for k in origin if k == "pay" or k.startswith("pay.")]:
         del origin[k]
     merged: dict[str, Any] = {}
-    _merge(merged, scheme, origin, str(path), "pay.")
-    _record(origin, "pay", {}, str(path))
+    merge_tables(merged, scheme, origin, str(path), "pay.")
+    record_origin(origin, "pay", {}, str(path))
     for key, value in local.items():
         merged[key] = copy.deepcopy(value)
         for k, src in local_origin.items():
             if k == f"pay.{key}" or k.startswith(f"pay.{key}."):
                 origin[k] = src
     data["pay"] = merged
-
-
-def apply_scheme(scenario: "Scenario", ref: str | Path) -> "Scenario":
-    """A copy of ``scenario`` paid by the scheme in file ``ref`` (a path or built-in name), validated.
-
-    Errors name the scheme file and the field inside it (``components.0.rates.A``).
-    """
-    from salessim.scenarios.files import _record, scenario_data, validate
-
-    path = resolve_scheme(str(ref))
-    scheme = read_scheme(path)
-    data = scenario_data(scenario)
-    data["pay"] = scheme
-    origin: dict[str, str] = {}
-    _record(origin, "pay", scheme, str(path))
-    try:
-        return validate(data, origin, default_source=scenario.name)
-    except ScenarioError as e:
-        if e.source == short_path(str(path)) and e.field and e.field.startswith("pay."):
-            raise ScenarioError(e.message, source=e.source, field=e.field[len("pay."):]) from None
-        raise

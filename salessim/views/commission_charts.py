@@ -14,7 +14,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from salessim.runs.replications import mean_interval
+from salessim.results.statistics import mean_interval
 from salessim.views.charts import PALETTE, caption, money, style
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -26,6 +26,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from salessim.analyses.compare import MONEY
+from salessim.scenarios.parameters import parameter_label, parameter_unit
 from salessim.views.charts import BAND_ALPHA, DEFAULT_FORMATS, PALETTE, axis_label, finish, money, save, style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,8 +55,6 @@ def metric_label(metric: str) -> str:
 
 def metric_unit(metric: str, currency: str) -> str:
     """The unit of a metric, for axis labels."""
-    from salessim.analyses.compare import MONEY
-
     if metric in MONEY or metric.startswith("revenue_"):
         return currency
     if metric in SHARES:
@@ -74,14 +74,10 @@ def _money_axis(axis, metric: str, currency: str) -> None:
 
 
 def _param(path: str, currency: str) -> str:
-    from salessim.scenarios.parameters import parameter_label
-
     return parameter_label(path, currency)
 
 
 def _param_unit(path: str, currency: str) -> str:
-    from salessim.scenarios.parameters import parameter_unit
-
     return parameter_unit(path, currency) or ""
 
 

@@ -36,6 +36,8 @@ from typing import IO, Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from salessim.errors import UserError
 
@@ -134,8 +136,6 @@ def to_excel(tables: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path
     example its units); notes are neutralised too. Headers are bold and frozen, and columns
     sized to their contents.
     """
-    from openpyxl.styles import Font
-
     if isinstance(tables, pd.DataFrame):
         tables = {"table": tables}
     notes = dict(notes or {})
@@ -166,8 +166,6 @@ def to_excel(tables: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path
 
 
 def _size_columns(ws, df: pd.DataFrame, index: bool) -> None:
-    from openpyxl.utils import get_column_letter
-
     cols = ([pd.Series(df.index.astype(str))] if index else []) + [df.iloc[:, i] for i in range(df.shape[1])]
     names = ([str(df.index.name or "")] if index else []) + [str(c) for c in df.columns]
     for j, (name, s) in enumerate(zip(names, cols), start=1):

@@ -23,6 +23,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from salessim.runs.replications import band_frame
 from salessim.views.charts import BAND_ALPHA, PALETTE, caption, money, month_tick, style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -159,7 +160,6 @@ def break_even_chart(res: "GrowthResult", label: str | None = None, ax=None):
         ax.set_xticks([])
         ax.set_yticks([])
         return fig or ax.figure
-    from salessim.runs.outcomes import band_frame
 
     x = np.arange(len(be.months))
     for values, c, name in ((be.margin, PALETTE[2], "cumulative gross margin of the new hires"),

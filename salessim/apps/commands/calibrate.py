@@ -15,7 +15,11 @@ import time
 from pathlib import Path
 
 from salessim.apps.commands.common import add_formats_arg, check_out_dir, int_at_least, positive_int, seed_int
+from salessim.calibration import calibrate
+from salessim.calibration.outputs import write_report
+from salessim.calibration.presets import PRESETS
 from salessim.errors import UserError
+from salessim.runs.replications import default_workers
 
 
 def _date(text: str) -> dt.date:
@@ -37,8 +41,6 @@ def _probability(text: str) -> float:
 
 def arguments(p: argparse.ArgumentParser) -> None:
     """The command's arguments (``salessim.cli`` creates its parser)."""
-    from salessim.calibration.presets import PRESETS
-
     p.description = __doc__
     p.add_argument("export", metavar="EXPORT", help="the deals/opportunities export (CSV or XLSX)")
     p.add_argument("--teams", metavar="F", help="teams table: rep, manager, region")
@@ -73,10 +75,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def handle(args) -> int:
-    from salessim.calibration import calibrate
-    from salessim.calibration.outputs import write_report
-    from salessim.runs.replications import default_workers
-
     out = Path(args.out)
     if out.exists() and out.is_dir():
         raise UserError("expected a file name for the scenario, found a directory", source=args.out, field="--out")

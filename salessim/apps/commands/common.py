@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 import tomllib
+from pathlib import Path
 from typing import Any
 
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.schema import Scenario
+from salessim.views.charts import DEFAULT_FORMATS, FORMATS, parse_formats
 
 
 def int_at_least(minimum: int, maximum: int | None = None):
@@ -72,9 +75,6 @@ def check_out_dir(path: str, field: str = "--out") -> None:
     file, a read-only or virtual file system (``/proc``) or a full disk is one clear error at
     the start rather than a traceback after a long run.
     """
-    import tempfile
-    from pathlib import Path
-
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise UserError("expected a directory, found a file", source=path, field=field)
@@ -91,8 +91,6 @@ def check_out_dir(path: str, field: str = "--out") -> None:
 
 def chart_formats(text: str) -> tuple[str, ...]:
     """``--formats png,svg,pdf``: chart file formats (an unknown one is a usage error, exit 2)."""
-    from salessim.views.charts import parse_formats
-
     try:
         return parse_formats(text)
     except UserError as e:
@@ -101,7 +99,5 @@ def chart_formats(text: str) -> tuple[str, ...]:
 
 def add_formats_arg(p: argparse.ArgumentParser) -> None:
     """Add ``--formats`` to a command that writes charts."""
-    from salessim.views.charts import DEFAULT_FORMATS, FORMATS
-
     p.add_argument("--formats", type=chart_formats, default=DEFAULT_FORMATS, metavar="F,F",
                    help=f"chart file formats, any of {','.join(FORMATS)} (default {','.join(DEFAULT_FORMATS)})")

@@ -15,9 +15,14 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product_summary, replication_warnings
+from salessim.analyses.scheme_search import optimise_scheme, parse_param
 from salessim.apps.commands.common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
 from salessim.apps.parsing import Parser
 from salessim.runs.replications import default_workers, replicate
+from salessim.scenarios.files import apply_scheme, load_scenario, to_toml, with_overrides
 from salessim.views.exports import to_csv
 
 OPTIMISE = ("optimise", "optimize")
@@ -106,11 +111,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 def _scenario(args):
     """The scenario, with the scheme file applied first and then --set and --months (so they can tune it)."""
-    from salessim.scenarios.files import load_scenario, with_overrides
-
     if args.scheme:
-        from salessim.scenarios.schemes import apply_scheme
-
         sc = apply_scheme(load_scenario(args.scenario), args.scheme)
         overrides = dict(args.overrides)
         if args.months:
@@ -126,8 +127,6 @@ def _scenario(args):
 
 # --------------------------------------------------------------------------- comp SCENARIO
 def handle(args) -> int:
-    from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product_summary, replication_warnings
-
     sc = _scenario(args)
     workers = args.workers or min(default_workers(), args.replications)
     reps = replicate(sc, n=args.replications, seed=args.seed, workers=workers,
@@ -151,7 +150,6 @@ def handle(args) -> int:
         to_csv(dist, out_dir / "pay_distribution.csv", index=False)
         to_csv(pnl.reset_index(), out_dir / "pnl_summary.csv", index=False)
         to_csv(prod, out_dir / "products.csv", index=False)
-        import pandas as pd
 
         to_csv(pd.concat([r.payroll().assign(replication=r.replication) for r in reps.results]),
                out_dir / "payroll.csv", index=False)
@@ -206,9 +204,6 @@ def print_report(sc, reps, dist, pnl, prod, warnings) -> None:
 
 # --------------------------------------------------------------------------- comp optimise
 def handle_optimise(args) -> int:
-    from salessim.analyses.scheme_search import optimise_scheme, parse_param
-    from salessim.scenarios.files import to_toml
-
     sc = _scenario(args)
     params = [parse_param(t, sc) for t in args.params]
     workers = args.workers or min(default_workers(), args.replications)

@@ -19,6 +19,10 @@ from salessim.apps.commands.common import (
     positive_int,
     seed_int,
 )
+from salessim.calibration.charts import attainment_chart, pace_chart
+from salessim.calibration.plans import propose_plans
+from salessim.runs.replications import default_workers
+from salessim.views.charts import save
 from salessim.views.exports import to_csv
 
 
@@ -39,11 +43,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def handle(args) -> int:
-    from salessim.calibration.charts import attainment_chart, pace_chart
-    from salessim.calibration.plans import propose_plans
-    from salessim.runs.replications import default_workers
-    from salessim.views.charts import save
-
     sc = load_from_args(args, {"calendar.months": args.months})
     if args.out:
         check_out_dir(args.out)

@@ -7,7 +7,7 @@ is a path to an ``.ipynb`` file or the name of one of the project's notebooks
 checkout's ``notebooks/`` or, after ``pip install``, where the wheel put them.
 
 Every replication the page runs is kept in the outcome cache on disk
-(:mod:`salessim.runs.outcomes`), so the second showing of the same notebook is quick.
+(:mod:`salessim.runs.cache`), so the second showing of the same notebook is quick.
 ``--prepare`` runs the notebook once without serving it (say, the evening before a client
 meeting), so that even the first showing answers from the cache.
 """
@@ -15,16 +15,20 @@ meeting), so that even the first showing answers from the cache.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import signal
+import site
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from salessim.apps import notebook
 from salessim.errors import UserError
+from salessim.runs.cache import CACHE_ENV, cache_dir
 
 DEFAULT_PORT = 8866
 HOST = "127.0.0.1"
@@ -63,8 +67,6 @@ INSTALLED_NOTEBOOKS = Path("share", "salessim", "notebooks")   # pyproject.toml:
 def installed_notebook_dirs() -> list[Path]:
     """Where a wheel installs the notebooks: ``share/salessim/notebooks`` under ``sys.prefix``
     (and under the user base, for ``pip install --user``, when user site-packages are on)."""
-    import site
-
     bases = [Path(sys.prefix)]
     if site.ENABLE_USER_SITE:
         bases.append(Path(site.getuserbase()))
@@ -74,10 +76,8 @@ def installed_notebook_dirs() -> list[Path]:
 def notebook_dirs() -> list[Path]:
     """Folders holding the project's notebooks: ``notebooks/`` of the repository, then of the current
     folder, then the installed copies (so a checkout's own, perhaps edited, notebooks win)."""
-    from salessim.apps.notebook import repo_root
-
     dirs = []
-    root = repo_root()
+    root = notebook.repo_root()
     if root is not None:
         dirs.append(root / "notebooks")
     dirs.append(Path.cwd() / "notebooks")
@@ -150,8 +150,6 @@ def voila_command(path: Path, port: int, open_browser: bool) -> list[str]:
 
 def prepare(path: Path, quick: bool) -> float:
     """Execute the notebook headless (its replications fill the disk cache); return the seconds taken."""
-    from salessim.runs.outcomes import CACHE_ENV, cache_dir
-
     if cache_dir() is None:
         raise UserError(f"--prepare fills the outcome cache on disk, but {CACHE_ENV}=off turns it off; "
                         f"unset {CACHE_ENV} or point it to a folder", field="--prepare")
@@ -183,8 +181,6 @@ def prepare(path: Path, quick: bool) -> float:
 def handle(args) -> int:
     path = resolve_notebook(args.notebook)
     if args.prepare:
-        from salessim.runs.outcomes import cache_dir
-
         secs = prepare(path, args.quick)
         again = f"salessim present {args.notebook}" + (" --quick" if args.quick else "")
         print(f"prepared {path.name} in {secs:.0f} s; its replications are cached in {cache_dir()}, "
@@ -224,8 +220,6 @@ def handle(args) -> int:
 def _end_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     """Linux: the server gets SIGTERM if this process dies, so no server outlives the command."""
     try:
-        import ctypes
-
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass

@@ -17,8 +17,11 @@ import shlex
 import sys
 from pathlib import Path
 
+import tomli_w
+
 from salessim.apps.commands.common import assignment, int_at_least, positive_int, seed_int
 from salessim.errors import UserError
+from salessim.views.report import build_report
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -91,14 +94,10 @@ def command_line(args) -> str:
 
 
 def _toml(value) -> str:
-    import tomli_w
-
     return tomli_w.dumps({"v": value}).strip()[4:]
 
 
 def handle(args) -> int:
-    from salessim.views.report import build_report
-
     out = check_file_target(args.out, "--out", (".html", ".htm"))
     xlsx = check_file_target(args.xlsx, "--xlsx", (".xlsx",)) if args.xlsx else None
     if args.csv:

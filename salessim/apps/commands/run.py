@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from salessim.analyses.pay_summary import replication_warnings
 from salessim.apps.commands.common import (
     add_formats_arg,
     add_scenario_args,
@@ -16,6 +17,7 @@ from salessim.apps.commands.common import (
     seed_int,
 )
 from salessim.runs.replications import HEADLINE, default_workers, replicate
+from salessim.views.charts import DEFAULT_FORMATS, baseline_charts
 from salessim.views.exports import to_csv
 
 LABELS = {
@@ -60,7 +62,6 @@ def handle(args) -> int:
     reps = replicate(sc, n=args.replications, seed=args.seed, workers=workers,
                      progress=sys.stderr.isatty() and not args.json)
     summary = reps.summary()
-    from salessim.analyses.pay_summary import replication_warnings
 
     warnings = replication_warnings(reps)
     if args.json:
@@ -102,8 +103,6 @@ def fmt(metric: str, v: float, currency: str) -> str:
 
 
 def write_outputs(reps, out: Path, formats=None) -> list[Path]:
-    from salessim.views.charts import DEFAULT_FORMATS, baseline_charts
-
     out.mkdir(parents=True, exist_ok=True)
     files = []
     tables = {

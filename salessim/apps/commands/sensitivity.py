@@ -40,7 +40,8 @@ from salessim.apps.commands.experiment_options import (
 )
 from salessim.apps.commands.run import fmt
 from salessim.errors import UserError
-from salessim.scenarios.parameters import parse_range
+from salessim.scenarios.files import load_scenario
+from salessim.scenarios.parameters import check_range, parameter, parse_range
 from salessim.views.charts import DEFAULT_FORMATS
 from salessim.views.experiment_charts import metric_label, sensitivity_charts
 from salessim.views.exports import to_csv
@@ -84,9 +85,6 @@ def ranges_from_args(args) -> dict:
 def _checked_spec(args) -> dict:
     """The ``--spec`` file's ranges, each path and range checked against the scenario; a mistake
     names the file and the path (not ``--range``, which the user did not write)."""
-    from salessim.scenarios.files import load_scenario
-    from salessim.scenarios.parameters import check_range, parameter
-
     spec = read_ranges(args.spec)
     scenario = load_scenario(args.scenario, overrides(args))
     for path, (low, high) in spec.items():

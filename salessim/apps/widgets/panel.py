@@ -12,7 +12,7 @@ HTML, text HTML)``. It
 * keeps the chart (an image widget) and the numbers (an HTML table) and replaces their
   contents **in place**, so the page does not jump;
 * answers settings it has already shown from its own cache at once, and leaves
-  replications already run to the shared outcome cache (:mod:`salessim.runs.outcomes`);
+  replications already run to the shared outcome cache (:mod:`salessim.runs.cache`);
 * shows an invalid combination of settings as salessim's one-line message in the panel
   (a :class:`~salessim.errors.UserError`), never a traceback, and keeps the last valid
   chart, marked as such.
@@ -29,10 +29,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import ipywidgets as W
+import matplotlib.pyplot as plt
 
 from salessim.apps.widgets.knobs import KnobSpec, humanise
 from salessim.errors import UserError
-from salessim.runs.outcomes import CACHE
+from salessim.runs.cache import CACHE
+from salessim.views.charts import caption_of
 
 log = logging.getLogger("salessim.apps.widgets")
 
@@ -66,9 +68,6 @@ def figure_png(fig, dpi: int = 90) -> bytes:
     """A matplotlib figure as PNG bytes (the figure is closed)."""
     if isinstance(fig, (bytes, bytearray)):
         return bytes(fig)
-    import matplotlib.pyplot as plt
-
-    from salessim.views.charts import caption_of
 
     buf = io.BytesIO()
     # a chart laid out by charts.finish already fits its figure; a "tight" box would render

@@ -15,17 +15,33 @@ schema: the scenario schema (:class:`salessim.scenarios.schema.Scenario`, by dot
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from typing import Any, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from salessim.analyses.commission_design import (
+    SchemeDesign,
+    as_design,
+    compare_schemes,
+    describe_scheme,
+    design_of,
+    groups_of,
+)
+from salessim.analyses.growth import GrowthSettings, _money, _settings, analyse
 from salessim.apps import notebook as nb
 from salessim.apps.widgets.knobs import Knob, KnobSpec, check_start, resolve
 from salessim.apps.widgets.panel import Panel, Rendered
 from salessim.errors import UserError
 from salessim.results.kpi import metric_bounds
+from salessim.results.statistics import mean_interval
+from salessim.runs.cache import CACHE
+from salessim.runs.replications import replicate_many
 from salessim.scenarios.files import get_path, load_scenario, scenario_data
 from salessim.scenarios.schema import Scenario
+from salessim.views.charts import band_chart
+from salessim.views.commission_charts import side_by_side
+from salessim.views.growth_charts import dashboard
 
 
 class RunSettings(BaseModel):
@@ -79,11 +95,6 @@ def scenario_panel(scenario: Scenario | str = "baseline", knobs: Sequence[Knob |
     ``replications`` is a knob too (2-200). Each setting seen is answered from memory; each
     replication run is kept in the shared outcome cache.
     """
-    from salessim.analyses.growth import _money
-    from salessim.runs.outcomes import run_outcome_set
-    from salessim.runs.replications import mean_interval
-    from salessim.views.charts import band_chart
-
     base = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
     data = scenario_data(base)
     cur = base.currency
@@ -100,7 +111,7 @@ def scenario_panel(scenario: Scenario | str = "baseline", knobs: Sequence[Knob |
     def compute(values: dict[str, Any], progress) -> Rendered:
         n = int(values.pop("replications"))
         sc = load_scenario(base, values)
-        s = run_outcome_set(sc, n, seed, workers=workers, progress=progress)
+        s = replicate_many([sc], n, seed, detail="outcome", workers=workers, cache=CACHE, on_progress=progress)[0]
         fig = band_chart({"revenue": s.band("revenue"), "profit": s.band("profit")},
                          f"{base.name}: what will revenue and profit be, month by month?", "per month",
                          currency=cur, n=n)
@@ -136,9 +147,6 @@ def growth_panel(base: Scenario | str = "baseline", settings: Any = None, *, wor
     ``settings`` (a :class:`~salessim.analyses.growth.GrowthSettings` or a dict) sets the starting
     values; in quick mode (``SALESSIM_QUICK=1``) the default is 3 replications over 6 months.
     """
-    from salessim.analyses.growth import GrowthSettings, _money, _settings, analyse
-    from salessim.views.growth_charts import dashboard
-
     today = load_scenario(base) if not isinstance(base, Scenario) else base
     if settings is None:
         settings = GrowthSettings(replications=nb.choose(10, 3), months=nb.choose(12, 6))
@@ -198,17 +206,6 @@ def commission_panel(scenario: Scenario | str = "new_product_group", design: Any
     (:func:`~salessim.analyses.commission_design.design_of`, put on the sliders' steps), so the first
     view shows two nearly equal schemes; move a knob to see what changes.
     """
-    from salessim.analyses.commission_design import (
-        SchemeDesign,
-        as_design,
-        compare_schemes,
-        describe_scheme,
-        design_of,
-        groups_of,
-    )
-    from salessim.analyses.growth import _money
-    from salessim.views.commission_charts import side_by_side
-
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
     start = as_design(design) if design is not None else design_of(sc)
     cur = sc.currency
@@ -255,8 +252,6 @@ def commission_panel(scenario: Scenario | str = "new_product_group", design: Any
 def _group_knobs(knob: Knob, groups: list[str]) -> list[Knob]:
     """The rate knob(s) for the scenario's groups: "Rate on group B vs A" with one new group, one
     knob per group (``group_rate_multiples.<group>``) with more; other knobs as they are."""
-    from dataclasses import replace
-
     if knob.path != "new_group_rate_multiple" or len(groups) < 2:
         return [knob]
     if len(groups) == 2:
@@ -273,8 +268,6 @@ def _design_value(design: Any, path: str) -> Any:
 
 def _snap(spec: KnobSpec) -> KnobSpec:
     """Put a starting value on the slider's grid (a design read from a scenario may fall between steps)."""
-    from dataclasses import replace
-
     if spec.kind != "float" or not spec.step:
         return spec
     v = round(round(float(spec.value) / spec.step) * spec.step, 10)

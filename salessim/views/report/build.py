@@ -32,20 +32,29 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
+import simpy
 
+from salessim import __version__
 from salessim.analyses.compare import Comparison, _labels, direction
 from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product_summary, replication_warnings
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from salessim.results.result import FUNNEL_STAGES
-from salessim.runs.replications import Replications, _run_one, default_workers, mean_interval, run_many
-from salessim.scenarios.files import load_scenario
+from salessim.results.statistics import mean_interval
+from salessim.runs.execution import default_workers
+from salessim.runs.replications import Replications, replicate_many
+from salessim.scenarios.files import load_scenario, resolve_reference
+from salessim.scenarios.reading import read_toml
 from salessim.scenarios.schema import Scenario
+from salessim.scenarios.schemes import resolve_scheme
 from salessim.views import charts
 from salessim.views.experiment_charts import difference_chart, main_kpi_chart, metric_label
+from salessim.views.exports import to_csv, to_excel
 from salessim.views.report import assumptions, describe
 from salessim.views.report.content import Chart, Section, Table, Text, number_items
+from salessim.views.report.html import inline_svg, render
 
 #: KPIs of the key-figures table and of the comparison, with their unit ("money" = the currency).
 KPIS: tuple[tuple[str, str], ...] = (
@@ -121,9 +130,6 @@ def scenario_files(ref: str | Path | Scenario) -> list[tuple[str, Path]]:
     """
     if isinstance(ref, Scenario):
         return []
-    from salessim.scenarios.files import resolve_reference
-    from salessim.scenarios.reading import read_toml
-    from salessim.scenarios.schemes import resolve_scheme
 
     out: list[tuple[str, Path]] = []
     path: Path | None = resolve_reference(str(ref))
@@ -179,8 +185,6 @@ class Report:
 
     def to_html(self) -> str:
         """The report as one self-contained HTML page."""
-        from salessim.views.report.html import render
-
         return render(self)
 
     def write_html(self, path: str | Path) -> Path:
@@ -199,8 +203,6 @@ class Report:
 
     def write_csv(self, directory: str | Path) -> list[Path]:
         """Each table as ``NN_key.csv`` in ``directory`` (plus ``00_contents.csv``), formula-neutralised."""
-        from salessim.views.exports import to_csv
-
         d = Path(directory)
         if d.exists() and not d.is_dir():
             raise UserError("expected a directory, found a file", source=str(d))
@@ -218,8 +220,6 @@ class Report:
 
     def write_xlsx(self, path: str | Path) -> Path:
         """Every table as a sheet of one workbook (first sheet: the contents), formula-neutralised."""
-        from salessim.views.exports import to_excel
-
         sheets = {"00_contents": self.contents_table()}
         notes = {"00_contents": f"{self.title}. {self.subtitle}"}
         for t in self.tables():
@@ -271,9 +271,8 @@ def build_report(base: str | Path | Scenario, variants: Sequence[str | Path | Sc
     labels = _labels(scenarios)
     files = [scenario_files(r) for r in refs]
     workers = workers or min(default_workers(), n * len(scenarios))
-    tasks = [(sc, seed, i, True) for sc in scenarios for i in range(n)]
-    results = run_many(tasks, _run_one, workers=workers, progress=progress, desc="report")
-    runs = {lab: Replications(sc, seed, results[k * n:(k + 1) * n]) for k, (lab, sc) in enumerate(zip(labels, scenarios))}
+    sets = replicate_many(scenarios, n, seed, detail="result", keep_leads=True, workers=workers, progress=progress)
+    runs = dict(zip(labels, sets))
     created = created or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     builder = _Builder(runs, labels, scenarios, refs, files, seed, n, image_format, over, command, created, workers)
     return builder.build()
@@ -311,8 +310,6 @@ class _Builder:
         cap = charts.caption_of(fig) or ""
         charts.without_caption(fig)  # the page prints the caption under the chart, as text
         if self.image_format == "svg":
-            from salessim.views.report.html import inline_svg
-
             item = Chart(key, title, cap, svg=inline_svg(fig, key))
         else:
             item = Chart(key, title, cap, png=charts.figure_bytes(fig, "png"))
@@ -702,9 +699,6 @@ class _Builder:
     # ------------------------------------------------------------------ 10. provenance
     @cached_property
     def prov(self) -> dict[str, Any]:
-        import matplotlib
-        import simpy
-
         scen = []
         for lab, ref, sc, fl in zip(self.labels, self.refs, self.scenarios, self.files):
             scen.append({"label": lab, "reference": ref.name if isinstance(ref, Scenario) else str(ref),
@@ -749,6 +743,4 @@ class _Builder:
 
 
 def _version() -> str:
-    from salessim import __version__
-
     return __version__

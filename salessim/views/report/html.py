@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from salessim.views import charts
@@ -52,8 +53,6 @@ def _attr(text: str) -> str:
 
 def render(report: "Report") -> str:
     """The report as HTML text."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
     env = Environment(loader=PackageLoader("salessim.views.report", "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, undefined=StrictUndefined)
     env.filters["svg"] = lambda s: Markup(s)  # noqa: S704 - matplotlib's own SVG, ids rewritten above

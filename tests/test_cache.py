@@ -1,4 +1,4 @@
-"""Compact replication outcomes and their cache (salessim/outcomes.py)."""
+"""Replications kept as outcomes (KPIs and monthly series) and their cache (salessim/runs/cache.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 import salessim as ss
-from salessim.runs.outcomes import Outcome, OutcomeCache, band_frame, cache_dir, run_outcome_set, run_outcomes
+from salessim.runs.cache import OutcomeCache, cache_dir
+from salessim.runs.replication import Outcome
+from salessim.runs.replications import band_frame, replicate_many
+
+
+def run_outcome_set(scenario, n, seed=0, workers=None, cache=None, progress=None):
+    """Outcomes of replications 0..n-1 of one scenario, through the cache."""
+    return replicate_many([scenario], n, seed, detail="outcome", workers=workers, cache=cache, on_progress=progress)[0]
 
 
 @pytest.fixture(scope="module")
@@ -21,14 +28,14 @@ def test_outcome_matches_the_full_result(short):
         res = ss.simulate(short, seed=3, replication=o.replication, record_events=False)
         assert o.summary == res.summary()
         pnl = res.pnl()
-        np.testing.assert_allclose(o.monthly["profit"], pnl["profit"].to_numpy())
-        np.testing.assert_allclose(o.monthly["payroll"], (pnl["salaries"] + pnl["variable_pay"]
+        np.testing.assert_allclose(o.series.monthly["profit"], pnl["profit"].to_numpy())
+        np.testing.assert_allclose(o.series.monthly["payroll"], (pnl["salaries"] + pnl["variable_pay"]
                                                            + pnl["payroll_tax"]).to_numpy())
         rm = res.rep_monthly()
         pay = rm.pivot(index="month", columns="rep", values="pay_total")[res.reps].to_numpy()
-        np.testing.assert_allclose(o.rep["pay"], pay)
+        np.testing.assert_allclose(o.series.rep["pay"], pay)
         dm = res.department_monthly()
-        np.testing.assert_allclose(o.monthly["meetings_per_rep"], dm["meetings_per_rep"].to_numpy())
+        np.testing.assert_allclose(o.series.monthly["meetings_per_rep"], dm["meetings_per_rep"].to_numpy())
 
 
 def test_cache_answers_settings_already_seen_without_simulating(short):
@@ -59,8 +66,8 @@ def test_cache_key_is_the_scenario_content_not_its_name(short):
 
 def test_parallel_equals_serial_and_scenarios_are_paired(short):
     other = ss.load_scenario(short, {"supervision.intensity_floor": 0.5})
-    serial = run_outcomes([short, other], 4, seed=5, workers=1, cache=None)
-    parallel = run_outcomes([short, other], 4, seed=5, workers=2, cache=None)
+    serial = replicate_many([short, other], 4, seed=5, detail="outcome", workers=1)
+    parallel = replicate_many([short, other], 4, seed=5, detail="outcome", workers=2)
     for a, b in zip(serial, parallel):
         assert [o.summary for o in a.outcomes] == [o.summary for o in b.outcomes]
     assert [o.replication for o in serial[0].outcomes] == [o.replication for o in serial[1].outcomes] == [0, 1, 2, 3]
@@ -90,7 +97,7 @@ def test_band_is_mean_and_central_quantiles():
 
 
 def test_bad_counts_are_user_errors(short):
-    with pytest.raises(ss.UserError, match="at least 1 replication"):
+    with pytest.raises(ss.UserError, match="expected a whole number"):
         run_outcome_set(short, 0)
     with pytest.raises(ss.UserError, match="seed"):
         run_outcome_set(short, 1, seed=-1)
@@ -130,7 +137,7 @@ def test_disk_cache_folder_follows_the_environment_and_the_model_code(tmp_path, 
     monkeypatch.setenv("SALESSIM_CACHE_DIR", str(tmp_path))
     d = cache_dir()
     assert d.parent == tmp_path and d.name.startswith("outcomes-")   # named for the model's code
-    monkeypatch.setattr("salessim.runs.outcomes.outcome_fingerprint", lambda: "0123456789abcdef")
+    monkeypatch.setattr("salessim.runs.cache.code_fingerprint", lambda: "0123456789abcdef")
     assert cache_dir() != d                                  # changed code: another folder, nothing reused
 
 
