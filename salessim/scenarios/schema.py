@@ -397,6 +397,43 @@ class CostsSpec(Section):
 
 
 # --------------------------------------------------------------------------- scenario
+class ProvenanceSpec(Section):
+    """Where one parameter's value comes from (a scenario's ``[provenance]`` table; see
+    :mod:`salessim.scenarios.provenance`, whose registry gives every parameter's default)."""
+
+    kind: Literal["yours", "calibrated", "documents", "fitted", "anecdote", "assumed"] = Field(
+        description="yours (a fact of your business), calibrated (read from your CRM export), documents, fitted "
+                    "(to reproduce a claim of the documents), anecdote (one case in the documents) or assumed.")
+    reason: str = Field("", max_length=300, description="One line: why this value, and why this range.")
+    range: tuple[float, float] | None = Field(
+        None, description="Plausible values (the parameter's unit; multiples of its value if relative).")
+    relative: bool = Field(False, description="The range is in multiples of the scenario's value.")
+    when: str | None = Field(None, description="A switch (dotted path) that must be on for the parameter to matter.")
+
+
+class ClaimSpec(Section):
+    """What the source documents say this scenario shows: a statement about one KPI that
+    ``salessim compare VERSUS SCENARIO --robust`` checks across the plausible assumptions.
+
+    ``compare = "difference"``: the paired difference (this scenario minus ``versus``) of
+    ``kpi`` against ``threshold`` (in the KPI's unit, or with ``relative`` as a share of the
+    ``versus`` scenario's mean: ``1.0`` = doubles). ``compare = "level"``: this scenario's own
+    mean of ``kpi`` against ``threshold``.
+    """
+
+    text: str = Field(min_length=1, max_length=200, description="The claim in words, as the documents make it.")
+    kpi: str = Field(min_length=1, max_length=64, description="The summary metric the claim is about.")
+    versus: str = Field("baseline", min_length=1, max_length=200,
+                        description="The scenario it is compared with (a built-in name or a file).")
+    compare: Literal["difference", "level"] = Field(
+        "difference", description="difference: this minus versus; level: this scenario's own value.")
+    op: Literal[">", "<"] = Field(description="The claim holds when the compared quantity is above (>) or below (<) "
+                                              "the threshold.")
+    threshold: float = Field(0.0, ge=-1e12, le=1e12, description="The threshold (the KPI's unit, or a share of "
+                                                                  "versus's mean with relative).")
+    relative: bool = Field(False, description="With compare = difference: threshold as a share of versus's mean.")
+
+
 class Scenario(Section):
     """A complete, validated description of a sales department and its environment."""
 
@@ -424,6 +461,11 @@ class Scenario(Section):
     pay: PaySpec = Field(default_factory=PaySpec)
     closing_pace: ClosingPaceSpec = Field(default_factory=ClosingPaceSpec)
     market_mood: MarketMoodSpec = Field(default_factory=MarketMoodSpec)
+    claim: ClaimSpec | None = Field(None, description="What the source documents say this scenario shows "
+                                                        "(checked by salessim compare --robust).")
+    provenance: dict[str, ProvenanceSpec] = Field(
+        default_factory=dict, description="Where values come from, by dotted path, where this scenario differs from "
+                                          "the registry (salessim/scenarios/registry/assumptions.toml).")
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -444,9 +486,9 @@ class Scenario(Section):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
     def content_hash(self) -> str:
-        """A short hash of every parameter that affects results (not name or text)."""
+        """A short hash of every parameter that affects results (not name, text, claim or provenance)."""
         d = self.to_dict()
-        for k in ("name", "description", "question", "extends"):
+        for k in ("name", "description", "question", "extends", "claim", "provenance"):
             d.pop(k, None)
         blob = json.dumps(d, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()[:16]

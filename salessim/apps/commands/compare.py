@@ -4,6 +4,12 @@ Every scenario runs the same replications of the same seed; the table gives each
 means, the paired difference (variant - base) with its 95% interval, the probability that
 the variant's mean is better, the share of replications it wins, and a verdict.
 ``--precision P`` adds replications until the main KPI's interval is within P% of the base.
+
+``--robust`` then checks the verdict across the plausible values of the assumptions it rests
+on (``salessim show SCENARIO --assumptions`` lists them): the share of the plausible space in
+which it holds, the assumptions that turn it and where, and those that do not matter. The
+verdict checked is ``--claim`` if given, else the claim the variant carries from the source
+documents (against this base), else the sign of the main KPI's difference.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import time
 from pathlib import Path
 
 from salessim.analyses.compare import Comparison, compare
+from salessim.analyses.robustness import Claim, robustness
 from salessim.apps.commands.experiment_options import (
     add_common,
     interrupt_hint,
@@ -24,6 +31,7 @@ from salessim.apps.commands.experiment_options import (
     say,
 )
 from salessim.apps.commands.run import fmt
+from salessim.errors import UserError
 from salessim.runs.experiment import check_metrics
 from salessim.scenarios.files import load_scenario
 from salessim.views.charts import DEFAULT_FORMATS
@@ -61,6 +69,19 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help="most replications --precision may use (default 500)")
     p.add_argument("--no-crn", dest="crn", action="store_false",
                    help="give every variant its own seed (to see what common random numbers gain)")
+    p.add_argument("--robust", action="store_true",
+                   help="check the verdict across the plausible values of the assumptions it rests on (one variant)")
+    p.add_argument("--claim", default=None, metavar="TEXT", type=_claim,
+                   help="with --robust: the verdict to check, e.g. 'revenue < 0', 'revenue > +100%%' (of the base) "
+                        "or 'key_clients_lost_share > 0.3 level' (default: the variant's documented claim, else the "
+                        "main KPI's sign)")
+
+
+def _claim(text: str) -> Claim:
+    try:
+        return Claim.parse(text)
+    except UserError as e:
+        raise argparse.ArgumentTypeError(e.message) from None
 
 
 def positive3(text: str) -> int:
@@ -75,6 +96,10 @@ def positive3(text: str) -> int:
 
 def handle(args) -> int:
     kw = runner_kwargs(args)
+    if args.robust and len(args.variants) != 1:
+        raise UserError("--robust checks one comparison: give one VARIANT", field="--robust")
+    if args.claim is not None and not args.robust:
+        raise UserError("--claim says which verdict --robust checks: add --robust", field="--claim")
     if args.kpis:  # before anything runs
         check_metrics(args.kpis, [load_scenario(s, overrides(args)) for s in [args.base, *args.variants]], "--kpis")
     started = time.perf_counter()
@@ -88,10 +113,23 @@ def handle(args) -> int:
     kpis = args.kpis
     if kpis:
         cmp.differences(kpis)  # unknown KPI -> clear error before printing anything
+    rob = None
+    if args.robust:
+        rob = robustness(args.base, args.variants[0], claim=args.claim, main_kpi=args.main_kpi, seed=args.seed,
+                         overrides=overrides(args), workers=kw["workers"], scheduler=kw["scheduler"],
+                         progress=kw["progress"])
+        say(args, f"robustness: {len(rob.factors)} assumptions varied, {rob.runs} runs in {rob.seconds:.1f} s")
     if args.json:
-        print(json.dumps(cmp.to_json(kpis), indent=2))
+        out = cmp.to_json(kpis)
+        if rob is not None:
+            out["robustness"] = rob.to_json()
+        print(json.dumps(out, indent=2))
     else:
         print_report(cmp, kpis)
+        if rob is not None:
+            print("\nWhat the verdict rests on (the scenarios' assumptions varied over their plausible ranges):")
+            for line in rob.sentences():
+                print(f"  {line}")
     if args.out:
         files = write_outputs(cmp, Path(args.out), kpis, formats=args.formats)
         say(args, f"wrote {len(files)} files to {args.out}/")

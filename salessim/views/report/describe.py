@@ -14,7 +14,8 @@ from typing import Any
 from salessim.scenarios.schema import Scenario, group_rep_ids
 
 #: Fields that name or describe a scenario but do not change its results.
-TEXT_FIELDS = ("name", "description", "question", "extends")
+#: Fields that say something about the scenario rather than set a parameter: never a "difference".
+TEXT_FIELDS = ("name", "description", "question", "extends", "claim", "provenance")
 
 
 def _money(v: float, currency: str) -> str:
