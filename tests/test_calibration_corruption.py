@@ -345,13 +345,23 @@ def _c28(tmp):
     return p, ["--teams", str(t)]
 
 
-@case("product_near_miss_in_price_list", ("reason", "product_not_in_price_list", 1))
+@case("product_near_miss_in_price_list", ("reason", "product_merged", 1))
 def _c29(tmp):
+    """'GTXPro' in the export, 'GTX Pro' in the price list: read as one product, with a note."""
     p = tmp / "deals.csv"
     p.write_text(csv_text(clean_rows()))
     pr = tmp / "products.csv"
     pr.write_text("product,sales_price\nGTX Pro,5624\nMGRPFS,64\n")
     return p, ["--products", str(pr)]
+
+
+@case("product_near_miss_kept_apart", ("reason", "product_not_in_price_list", 1))
+def _c29b(tmp):
+    p = tmp / "deals.csv"
+    p.write_text(csv_text(clean_rows()))
+    pr = tmp / "products.csv"
+    pr.write_text("product,sales_price\nGTX Pro,5624\nMGRPFS,64\n")
+    return p, ["--products", str(pr), "--no-merge-products"]
 
 
 @case("rep_missing_from_teams", ("reason", "rep_not_in_teams", 1))
