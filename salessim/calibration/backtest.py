@@ -86,7 +86,7 @@ class BacktestResult:
         naive = (f" (naive forecast {r['naive_wape_pct']:.0f}%)" if "naive_wape_pct" in r.index
                  and np.isfinite(r["naive_wape_pct"]) else "")
         return (f"{name}: {r['coverage']:.0%} of {int(r['months_scored'])} active months in the {self.level:.0%} "
-                f"band{left}{wape}{naive}")
+                f"band{wape}{naive}{left}")
 
 
 # --------------------------------------------------------------------------- replications as tasks
@@ -311,9 +311,20 @@ def truncate(v: Validated, cut: dt.date) -> Validated:
     return Validated(d.reset_index(drop=True), v.verdicts, v.summary, v.stage_map, info)
 
 
-def holdout_possible(fit: Fit, months_out: int) -> bool:
-    """Whether the history has enough complete months for a holdout of ``months_out``."""
-    return months_out > 0 and len(_complete_months(list(fit.months), fit.export_date)) >= months_out + 3
+def _holdout_months(v: Validated, fit: Fit) -> list[str]:
+    """Complete months up to the last one with any deal created or closed (a history that stops months
+    before the export date is held out where it still has deals)."""
+    months = _complete_months(list(fit.months), fit.export_date)
+    d = v.deals
+    active = set(d["created"].dropna().map(month_label)) | set(d["closed"].dropna().map(month_label))
+    last = max((m for m in months if m in active), default=None)
+    return months[: months.index(last) + 1] if last is not None else months
+
+
+def holdout_possible(fit: Fit, months_out: int, v: Validated | None = None) -> bool:
+    """Whether the history has enough complete (active) months for a holdout of ``months_out``."""
+    months = _holdout_months(v, fit) if v is not None else _complete_months(list(fit.months), fit.export_date)
+    return months_out > 0 and len(months) >= months_out + 3
 
 
 @dataclass
@@ -326,7 +337,7 @@ class HoldoutPlan(BacktestPlan):
 def plan_holdout(v: Validated, fit_full: Fit, *, months_out: int, n: int, seed: int, teams=None, prices=None,
                  source_name: str = "export") -> HoldoutPlan:
     """Fit the truncated history (the full fit's chosen model) and build the scenario that forecasts on."""
-    months = _complete_months(list(fit_full.months), fit_full.export_date)
+    months = _holdout_months(v, fit_full)
     if len(months) < months_out + 3:
         raise ValueError(f"a holdout of {months_out} months needs at least {months_out + 3} complete months")
     fitted_months = months[:-months_out]

@@ -60,8 +60,8 @@ def bias_check(v, fit=None, share: float = SHARE) -> pd.DataFrame:
         if math.isfinite(x) and x != 0:
             change = (y - x) / abs(x)
         else:
-            change = math.inf
-        if abs(change) > share:
+            change = math.nan      # the accepted rows have no such figure at all
+        if not math.isfinite(change) or abs(change) > share:
             reasons = extra["reason"].value_counts()
             rows.append((k, x, y, change, len(extra), ", ".join(f"{r} {n:,}" for r, n in reasons.items())))
     return pd.DataFrame(rows, columns=cols)

@@ -68,7 +68,7 @@ class CheckRun:
         self.t0 = time.perf_counter()
         self.bplan = plan_backtest(cal.fit, n=self.counts["backtest"], seed=seed, source_name=cal.source_name)
         self.ptasks = [(cal.scenario(months=plan_months), seed, i) for i in range(self.counts["plans"])]
-        self.do_holdout = holdout_possible(cal.fit, holdout_months)
+        self.do_holdout = holdout_possible(cal.fit, holdout_months, cal.validated)
         self.hplan = None
         self._fb: list = []
         self._fp: list = []

@@ -347,7 +347,7 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     what_limit = "the export date" if as_of else "today"
     reject(fut, "future_date", lambda i: f"created {created[i]}" + (f", closed {closed_any[i]}" if is_closed[i] else "")
            + f": after {what_limit} ({limit})")
-    stray, stray_detail = _stray_rows(created, np.where(is_closed, closed_any, np.datetime64("NaT")), reason == "")
+    stray, stray_detail, stray_said = _stray_rows(created, np.where(is_closed, closed_any, np.datetime64("NaT")), reason == "")
     reject(stray, "date_outlier", lambda i: stray_detail[i])
 
     accepted = reason == ""
@@ -438,7 +438,7 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         raise UserError(f"no usable rows: all {n:,} rows were rejected ({why})", source=raw.source)
     observed = [x for x in (deals["created"].max(), deals["closed"].max()) if not pd.isna(x)]
     export_date = as_of or pd.Timestamp(max(observed)).date()
-    date_notes = _date_notes(deals, export_date, as_of, int(stray.sum()))
+    date_notes = _date_notes(deals, export_date, as_of, int(stray.sum()), stray_said)
     if merged:
         date_notes.append("products spelled alike were read as one: " + "; ".join(
             f"{a!r} as {b!r}" for a, b in sorted(merged.items())) + " (--no-merge-products keeps them apart)")
@@ -470,7 +470,8 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     return Validated(deals, verdicts, summary, stage_map, info, everything)
 
 
-def _stray_rows(created: np.ndarray, closed: np.ndarray, candidate: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
+def _stray_rows(created: np.ndarray, closed: np.ndarray, candidate: np.ndarray
+                ) -> tuple[np.ndarray, dict[int, str], list[str]]:
     """Rows with a date across a long empty gap from the bulk of the history.
 
     All dates of the candidate rows (created, and closed for closed deals) are sorted and cut where
@@ -480,11 +481,12 @@ def _stray_rows(created: np.ndarray, closed: np.ndarray, candidate: np.ndarray) 
     n = len(created)
     stray = np.zeros(n, dtype=bool)
     detail: dict[int, str] = {}
+    said: list[str] = []
     rows_c = np.flatnonzero(candidate & ~np.isnat(created))
     rows_e = np.flatnonzero(candidate & ~np.isnat(closed))
     d = np.concatenate([created[rows_c], closed[rows_e]]).astype("datetime64[D]")
     if len(d) < 2:
-        return stray, detail
+        return stray, detail, said
     owner = np.concatenate([rows_c, rows_e])
     kind = np.array(["created"] * len(rows_c) + ["closed"] * len(rows_e), dtype=object)
     order = np.argsort(d, kind="stable")
@@ -492,7 +494,7 @@ def _stray_rows(created: np.ndarray, closed: np.ndarray, candidate: np.ndarray) 
     gaps = np.diff(d).astype(int)
     cuts = np.flatnonzero(gaps >= STRAY_GAP_DAYS) + 1
     if not len(cuts):
-        return stray, detail
+        return stray, detail, said
     bounds = [0, *cuts.tolist(), len(d)]
     segs = [(bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
     n_rows = int(candidate.sum())
@@ -509,6 +511,9 @@ def _stray_rows(created: np.ndarray, closed: np.ndarray, candidate: np.ndarray) 
     while lo < hi and len(rows_of(segs[lo])) <= small:
         a, b = segs[lo]
         start = d[segs[lo + 1][0]]
+        said.append(f"{len(rows_of(segs[lo]))} row(s) dated {d[a]}..{d[b - 1]}, "
+                    f"{months(int((start - d[b - 1]).astype(int)))} before the rest of the history (which starts "
+                    f"{start})")
         for k in range(a, b):
             i = int(owner[k])
             if not stray[i]:
@@ -519,6 +524,8 @@ def _stray_rows(created: np.ndarray, closed: np.ndarray, candidate: np.ndarray) 
     while hi > lo and len(rows_of(segs[hi])) - int(stray[list(rows_of(segs[hi]))].sum()) <= small:
         a, b = segs[hi]
         end = d[segs[hi - 1][1] - 1]
+        said.append(f"{len(rows_of(segs[hi]) - set(np.flatnonzero(stray).tolist()))} row(s) dated {d[a]}..{d[b - 1]}, "
+                    f"{months(int((d[a] - end).astype(int)))} after the rest of the history (which ends {end})")
         for k in range(a, b):
             i = int(owner[k])
             if not stray[i]:
@@ -526,16 +533,17 @@ def _stray_rows(created: np.ndarray, closed: np.ndarray, candidate: np.ndarray) 
                 detail[i] = (f"{kind[k]} {d[k]}: {months(int((d[k] - end).astype(int)))} after the rest of the "
                              f"history (which ends {end})")
         hi -= 1
-    return stray, detail
+    return stray, detail, said
 
 
-def _date_notes(deals: pd.DataFrame, export_date: dt.date, as_of: dt.date | None, n_stray: int) -> list[str]:
+def _date_notes(deals: pd.DataFrame, export_date: dt.date, as_of: dt.date | None, n_stray: int,
+                stray_said: list[str] | None = None) -> list[str]:
     """The history's shape in plain words: stray rows, empty months in the middle, empty months at the end."""
     out = []
     if n_stray:
         out.append(f"{n_stray:,} row(s) dated across a long empty gap from the rest of the history were rejected "
-                   f"(date_outlier); the export date is taken from the rest: {export_date}"
-                   + (" (given)" if as_of else ""))
+                   f"(date_outlier: {'; '.join(stray_said or [])}); the export date is "
+                   + (f"{export_date} (given)" if as_of else f"taken from the rest: {export_date}"))
     created = deals["created"].dropna()
     if created.empty:
         return out
