@@ -83,6 +83,8 @@ class BacktestResult:
         if int(r["months_scored"]) == 0:
             return f"{name}: not scored (no active months{left})"
         wape = (f", WAPE {r['wape_pct']:.0f}%" if np.isfinite(r["wape_pct"]) else "")
+        if wape and "wape_floor_pct" in r.index and np.isfinite(r["wape_floor_pct"]) and metric != "new_deals":
+            wape += f" (a perfect model: about {r['wape_floor_pct']:.0f}%)"
         naive = (f" (naive forecast {r['naive_wape_pct']:.0f}%)" if "naive_wape_pct" in r.index
                  and np.isfinite(r["naive_wape_pct"]) else "")
         return (f"{name}: {r['coverage']:.0%} of {int(r['months_scored'])} active months in the {self.level:.0%} "
@@ -178,6 +180,19 @@ def wape(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.abs(np.asarray(predicted, dtype=float) - actual).sum() / total * 100) if total > 0 else math.nan
 
 
+def wape_floor(sim: np.ndarray) -> float:
+    """The WAPE a perfect model would score: each replication (replications x months) taken as the actual and
+    scored against the mean of the others, the median over replications. What the months' own swings (the
+    closing pace, the market's mood, chance) leave for any forecast of the mean; NaN with fewer than 3."""
+    n = sim.shape[0]
+    if n < 3 or sim.shape[1] == 0:
+        return math.nan
+    total = sim.sum(axis=0)
+    vals = [wape(sim[i], (total - sim[i]) / (n - 1)) for i in range(n)]
+    vals = [v for v in vals if np.isfinite(v)]
+    return float(np.median(vals)) if vals else math.nan
+
+
 def compare(actual: pd.DataFrame, sim: np.ndarray, months: list[str], window: dict[str, list[str]],
             level: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Monthly table and scores. ``window``: per metric, the months that could be scored; of those, the
@@ -195,12 +210,15 @@ def compare(actual: pd.DataFrame, sim: np.ndarray, months: list[str], window: di
     monthly = pd.DataFrame(rows, columns=["month", "metric", "actual", "mean", "low", "high", "covered", "scored",
                                           "empty"])
     score_rows = []
-    for metric in METRICS:
+    idx = {m: i for i, m in enumerate(months)}
+    for j, metric in enumerate(METRICS):
         s = monthly[(monthly["metric"] == metric) & monthly["scored"]]
         n_empty = int(monthly.loc[monthly["metric"] == metric, "empty"].sum())
         score_rows.append((metric, len(s), n_empty, float(s["covered"].mean()) if len(s) else math.nan,
-                           wape(s["actual"], s["mean"]) if len(s) else math.nan))
-    scores = pd.DataFrame(score_rows, columns=["metric", "months_scored", "months_empty", "coverage", "wape_pct"])
+                           wape(s["actual"], s["mean"]) if len(s) else math.nan,
+                           wape_floor(sim[:, [idx[m] for m in s["month"]], j]) if len(s) else math.nan))
+    scores = pd.DataFrame(score_rows, columns=["metric", "months_scored", "months_empty", "coverage", "wape_pct",
+                                              "wape_floor_pct"])
     return monthly.drop(columns="empty"), scores
 
 

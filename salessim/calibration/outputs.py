@@ -159,7 +159,8 @@ def write_checks_report(cal, out: str | Path, scores: dict[str, Any], *, scenari
         (out / "backtest_scenario.toml").write_text(backtest.scenario_text, encoding="utf-8")
         save(backtest_chart(backtest, "Does the calibrated model reproduce the history?", cur), out / "backtest",
              formats)
-        scores["backtest"] = {r.metric: {"coverage": r.coverage, "wape_pct": r.wape_pct, "months": r.months_scored,
+        scores["backtest"] = {r.metric: {"coverage": r.coverage, "wape_pct": r.wape_pct,
+                                         "wape_perfect_model_pct": r.wape_floor_pct, "months": r.months_scored,
                                          "empty_months_left_out": r.months_empty}
                               for r in backtest.scores.itertuples()}
         scores["backtest_replications"] = backtest.replications
