@@ -35,20 +35,27 @@ def test_attainment_rate_across_reps_is_the_share_at_plan(plans):
 
 
 def test_pace_on_the_last_day_is_plan_fulfilment(plans):
-    """On the month's last working day, pace % = fact / plan x 100 (the pace formula with all days elapsed)."""
+    """On the month's last working day, pace % = fact / plan x 100 (the pace formula with all days elapsed),
+    each replication against the plan it is checked with (set without it)."""
+    sc, p = plans
+    last = p.pace.iloc[-1]
+    cal = ss.simulate(sc, seed=11, record_events=False).calendar
+    months = list(cal.month_labels)
+    longest = [i for i, wd in enumerate(cal.days_in_month) if wd == last["working_day"]]
+    ratios = [p.facts[r, i, j] / p.check_plans[r, i, j] * 100 for r in range(p.facts.shape[0]) for i in longest
+              for j in range(p.facts.shape[2]) if p.check_plans[r, i, j] > 0]
+    assert months and last["pace_median"] == pytest.approx(float(np.median(ratios)), rel=1e-9)
+    assert (p.pace["pace_p10"] <= p.pace["pace_median"]).all()
+
+
+def test_plans_hold_on_fresh_replications(plans):
+    """The leave-one-out check agrees with a check on fresh replications (another seed) within sampling error."""
     sc, p = plans
     check = ss.replicate(sc, n=20, seed=12)
-    plan = p.plans.pivot(index="month", columns="rep", values="plan")
-    last = p.pace.iloc[-1]
-    cal = check.results[0].calendar
-    longest = [m for m, wd in zip(cal.month_labels, cal.days_in_month) if wd == last["working_day"]]
-    ratios = []
-    for res in check.results:
-        rm = res.rep_monthly()
-        for r in rm[rm["month"].isin(longest)].itertuples():
-            ratios.append(r.fact / plan.at[r.month, r.rep] * 100)
-    assert last["pace_median"] == pytest.approx(float(np.median(ratios)), rel=0.02)
-    assert (p.pace["pace_p10"] <= p.pace["pace_median"]).all()
+    plan = p.plans.set_index(["month", "rep"])["plan"]
+    hits = [r.fact >= plan[(r.month, r.rep)] for res in check.results for r in res.rep_monthly().itertuples()]
+    # 12 cells x 20 runs; the attainment probability is ~0.7 +- sampling noise of both sets of runs
+    assert abs(np.mean(hits) - p.plans["attainment_check"].mean()) < 0.12
 
 
 def test_plan_command(tmp_path, capsys):

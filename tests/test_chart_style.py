@@ -69,7 +69,7 @@ def _backtest() -> BacktestResult:
     months = ["2026-01", "2026-02", "2026-03"]
     monthly = pd.DataFrame([{"month": m, "metric": k, "actual": 10.0 + i, "mean": 10.0, "low": 8.0, "high": 12.0,
                              "covered": True, "scored": i > 0} for k in METRICS for i, m in enumerate(months)])
-    scores = pd.DataFrame([{"metric": k, "months_scored": 2, "coverage": 1.0, "mape_pct": 5.0} for k in METRICS])
+    scores = pd.DataFrame([{"metric": k, "months_scored": 2, "months_empty": 0, "coverage": 1.0, "wape_pct": 5.0} for k in METRICS])
     return BacktestResult(monthly, scores, pd.DataFrame(), replications=4, seed=0, level=0.9)
 
 

@@ -73,27 +73,52 @@ class Calibration:
         kw.setdefault("anonymize", self.anonymize)
         return write_scenario(self.fit, path, source_name=self.source_name, **kw)
 
-    def backtest(self, n: int = 20, seed: int = 0, workers: int = 1):
+    def backtest(self, n: int = 8, seed: int = 0, workers: int = 1):
         from salessim.calibration.backtest import backtest
 
         return backtest(self.validated, self.fit, n=n, seed=seed, workers=workers, source_name=self.source_name)
 
-    def holdout(self, months_out: int = 3, n: int = 20, seed: int = 0, workers: int = 1):
+    def holdout(self, months_out: int = 3, n: int = 8, seed: int = 0, workers: int = 1):
         from salessim.calibration.backtest import holdout
 
         return holdout(self.validated, self.fit, months_out=months_out, n=n, seed=seed, workers=workers,
                        teams=self.teams, prices=self.prices, source_name=self.source_name)
 
-    def plans(self, probability: float = 0.7, months: int = 3, n: int = 40, seed: int = 0, workers: int = 1):
+    def plans(self, probability: float = 0.7, months: int = 3, n: int = 12, seed: int = 0, workers: int = 1):
         from salessim.calibration.plans import propose_plans
 
         return propose_plans(self.scenario(months=months), probability=probability, n=n, seed=seed, workers=workers)
+
+    def checks(self, n: int | None = None, seed: int = 0, workers: int = 1, holdout_months: int = 3,
+               plan_probability: float = 0.7, plan_months: int = 3, log=None):
+        """Backtest, holdout and plans together, their replications on ``workers`` processes
+        (:func:`salessim.calibration.checks.run_checks`)."""
+        from salessim.calibration.checks import run_checks
+
+        return run_checks(self, n=n, seed=seed, workers=workers, holdout_months=holdout_months,
+                          plan_probability=plan_probability, plan_months=plan_months, log=log)
+
+    def start_checks(self, n: int | None = None, seed: int = 0, workers: int = 1, holdout_months: int = 3,
+                     plan_probability: float = 0.7, plan_months: int = 3, log=None):
+        """:meth:`checks` in two steps: the replications start now, ``.collect()`` waits for them."""
+        from salessim.calibration.checks import CheckRun
+
+        return CheckRun(self, n=n, seed=seed, workers=workers, holdout_months=holdout_months,
+                        plan_probability=plan_probability, plan_months=plan_months, log=log).start()
+
+    def bias(self, share: float = 0.05):
+        """Figures of the export that move by more than ``share`` when its rejected rows are kept where
+        possible (:func:`salessim.calibration.bias.bias_check`)."""
+        from salessim.calibration.bias import bias_check
+
+        return bias_check(self.validated, self.fit, share=share)
 
 
 def calibrate(export: str | Path, *, teams: str | Path | None = None, products: str | Path | None = None,
               activities: str | Path | None = None, preset: str | None = None, mapping: str | Path | None = None,
               as_of: dt.date | None = None, today: dt.date | None = None, recent_months: int = 3,
-              anonymize: bool = False, encoding: str | None = None) -> Calibration:
+              anonymize: bool = False, encoding: str | None = None, columns: dict[str, str] | None = None,
+              merge_products: bool = True, sheet: str | None = None) -> Calibration:
     """Read, validate and fit a CRM export (and its optional side tables).
 
     Parameters
@@ -114,18 +139,29 @@ def calibrate(export: str | Path, *, teams: str | Path | None = None, products: 
     encoding:
         The export's text encoding (e.g. ``"cp1252"``), when the detected one is wrong; it
         overrides a mapping file's ``encoding``.
+    columns:
+        ``{field: column}`` for the columns detection gets wrong (``--map FIELD=COLUMN``);
+        only these are overridden, the rest is still detected.
+    merge_products:
+        Read spellings of one product that differ in case, spaces or punctuation ("GTXPro",
+        "GTX Pro") as one (``--no-merge-products`` keeps them apart).
+    sheet:
+        The workbook's sheet to read (default: the one whose header names known columns).
     """
     t0 = time.perf_counter()
     opts = read_options(mapping)
-    raw = read_table(export, encoding=encoding or opts.get("encoding"), delimiter=opts.get("delimiter"), sheet=opts.get("sheet"),
-                     expected=sorted(expected_names()))
+    raw = read_table(export, encoding=encoding or opts.get("encoding"), delimiter=opts.get("delimiter"),
+                     sheet=sheet or opts.get("sheet"), expected=sorted(expected_names()))
     src = str(export)
-    m = load_mapping(mapping, raw.header, src) if mapping is not None else detect(raw.header, src, preset)
+    if mapping is not None:
+        m = load_mapping(mapping, raw.header, src, rows=raw.rows, overrides=columns)
+    else:
+        m = detect(raw.header, src, preset, rows=raw.rows, overrides=columns)
     tm = read_teams(teams) if teams is not None else None
     pr = read_products(products) if products is not None else None
     ac = read_activities(activities) if activities is not None else None
     t1 = time.perf_counter()
-    v = validate(raw, m, teams=tm, prices=pr, today=today or as_of, as_of=as_of)
+    v = validate(raw, m, teams=tm, prices=pr, today=today or as_of, as_of=as_of, merge_products=merge_products)
     t2 = time.perf_counter()
     f = fit_deals(v, teams=tm, prices=pr, activities=ac, recent_months=recent_months)
     # what the side tables skipped or doubted (duplicate reps, prices that are not numbers, ...)

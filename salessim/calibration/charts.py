@@ -33,8 +33,12 @@ def backtest_chart(bt: BacktestResult, title: str, currency: str = ""):
             ax.axvline(i + 0.5, color="#555555", ls="--", lw=1)
             ax.text(i + 0.55, ax.get_ylim()[1] * 0.95, "forecast ->", fontsize=8, va="top")
         s = bt.scores.set_index("metric").loc[metric]
-        ax.set_title(f"{LABELS[metric]}: coverage {s['coverage']:.0%} of {int(s['months_scored'])} months, "
-                     f"MAPE {s['mape_pct']:.0f}%", fontsize=10)
+        if int(s["months_scored"]):
+            wape = f", WAPE {s['wape_pct']:.0f}%" if np.isfinite(s["wape_pct"]) else ""
+            ax.set_title(f"{LABELS[metric]}: coverage {s['coverage']:.0%} of {int(s['months_scored'])} active months"
+                         f"{wape}", fontsize=10)
+        else:
+            ax.set_title(f"{LABELS[metric]}: no active month to score", fontsize=10)
         short = LABELS[metric].split(" (")[0]
         ax.set_ylabel(axis_label(short, f"{currency or 'currency units'} per month") if metric == "won_revenue"
                       else axis_label(short, "deals per month"))
@@ -44,9 +48,9 @@ def backtest_chart(bt: BacktestResult, title: str, currency: str = ""):
     axes[0].legend(loc="upper left", fontsize=8)
     axes[-1].set_xlabel("month (month and year)")
     fig.suptitle(title, fontweight="bold")
-    finish(fig, f"Band: the middle {bt.level:.0%} of {bt.replications} replications each month; line: their mean; "
-                "dots: the export. Coverage: share of scored months inside the band. MAPE: mean absolute % error "
-                "of the mean.", top=0.97)
+    finish(fig, f"Band: {bt.level:.0%} prediction interval from {bt.replications} replications each month; line: "
+                "their mean; dots: the export. Coverage: share of active months inside the band. WAPE: sum of "
+                "|mean - actual| over the sum of actual.", top=0.97)
     return fig
 
 

@@ -153,11 +153,25 @@ def poisson_rate_interval(count: int, exposure: float, level: float = LEVEL) -> 
 
 # --------------------------------------------------------------------------- fit
 def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = None,
-        activities: Activities | None = None, recent_months: int = 3, families=FAMILIES) -> Fit:
-    """Fit the department's parameters from validated deals."""
+        activities: Activities | None = None, recent_months: int = 3, families=FAMILIES,
+        timing: str | None = None) -> Fit:
+    """Fit the department's parameters from validated deals.
+
+    ``families``: the time-to-close families to compare; ``timing``: ``"one_stage"`` or ``"two_stage"`` to
+    fit that model without testing won against lost times (the holdout refits the full fit's choice).
+    """
     deals = v.deals.copy()
     export_date = dt.date.fromisoformat(v.info["export_date"])
     notes: list[str] = []
+    # open deals without a created date: pipeline of unknown age, counted but not in rates or times
+    undated = deals["created"].isna().to_numpy()
+    n_undated = int(undated.sum())
+    if n_undated:
+        n_open_all = int((deals["outcome"] == "open").sum())
+        notes.append(f"{n_undated:,} open deal(s) have no created date (early stages): kept as open pipeline of "
+                     f"unknown age ({n_undated:,} of the {n_open_all:,} open deals at the export date); left out of "
+                     "the arrival rates and times to close, which need the date")
+        deals = deals[~undated].reset_index(drop=True)
     n_won = int((deals["outcome"] == "won").sum())
     n_lost = int((deals["outcome"] == "lost").sum())
     if n_won + n_lost == 0:
@@ -199,6 +213,18 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
                                                "rate_per_day"])
     complete = [m for m in months if not (m == last and export_date < last_month_end)]
     recent = complete[-recent_months:] if complete else months[-1:]
+    monthly_new = grid.sum(axis=0)
+    if recent and int(monthly_new[recent].sum()) == 0:
+        # no arrivals in the recent period: use the last months that have some, and say so
+        active = [m for m in (complete or months) if monthly_new[m] > 0]
+        if not active:
+            active = [m for m in months if monthly_new[m] > 0]
+        fallback = active[-recent_months:]
+        notes.append(f"no new deals in the last {len(recent)} month(s) before the export date {export_date} "
+                     f"({recent[0]}..{recent[-1]}): the next period's arrival rates and rep shares use the last "
+                     f"{len(fallback)} month(s) with new deals ({fallback[0]}..{fallback[-1]}); pass --as-of DATE "
+                     "if the export date is wrong")
+        recent = fallback
     src_rows = []
     for s in grid.index:
         c = int(grid.loc[s, recent].sum())
@@ -209,9 +235,6 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     sources = pd.DataFrame(src_rows, columns=["source", "product", "channel", "n", "working_days", "rate_per_day",
                                               "low", "high", "n_history"])
 
-    if sources["n"].sum() == 0:
-        notes.append(f"no new deals in the last {len(recent)} months ({recent[0]}..{recent[-1]}): the next period's "
-                     "arrival rates are 0 (pass --as-of or --recent-months to use other months)")
 
     # ---- reps: shares, products, team
     rep_all = deals.groupby("rep").size()
@@ -278,7 +301,8 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     outcome_times = None
     won_sel = (deals["outcome"] == "won").to_numpy()
     lost_sel = (deals["outcome"] == "lost").to_numpy()
-    if won_sel.sum() >= 20 and lost_sel.sum() >= 20:
+    forced = timing
+    if forced is None and won_sel.sum() >= 20 and lost_sel.sum() >= 20:
         try:
             outcome_times = fit_by_outcome(best.family, Durations.from_days(cyc[won_sel], []),
                                            Durations.from_days(cyc[lost_sel], []), ages, best,
@@ -289,11 +313,18 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     # ---- won and lost on different clocks? (then an early loss point before the close)
     timing, two, timing_note = "one_stage", None, "won and lost deals share one time to close"
     one_stage_products = dict(product_times)
-    if outcome_times is not None and outcome_times.p_value < 0.01 and won_sel.sum() >= 30 and lost_sel.sum() >= 30:
+    test_two = (outcome_times is not None and outcome_times.p_value < 0.01) if forced is None else forced == "two_stage"
+    if test_two and won_sel.sum() >= 30 and lost_sel.sum() >= 30:
         two = fit_two_stage(Durations.from_days(cyc[won_sel], []), Durations.from_days(cyc[lost_sel], []), ages)
         pw = n_won / (n_won + n_lost)
         aic_one = best.aic + 2 + 2 * -(n_won * math.log(pw) + n_lost * math.log(1 - pw)) if 0 < pw < 1 else math.inf
-        if two.aic < aic_one:
+        if forced == "two_stage":
+            timing = "two_stage"
+            base = wins.products.set_index("product")["base_prob"]
+            product_times = {p: two.with_product(float(base.get(p, pw)), one_stage_products[p].stall)
+                             for p in all_products}
+            timing_note = "won and lost deals on two clocks (the full history's choice, refitted)"
+        elif two.aic < aic_one:
             timing = "two_stage"
             base = wins.products.set_index("product")["base_prob"]
             product_times = {p: two.with_product(float(base.get(p, pw)), one_stage_products[p].stall)
@@ -314,7 +345,8 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     mood = market_mood(deals, months, export_date, first_closed)
 
     # ---- deal values
-    value_fits, values, value_notes = _fit_values(deals, all_products, prices)
+    value_fits, values, value_notes = _fit_values(deals, all_products, prices, v.info.get("value_column"),
+                                                  v.info["file"], notes)
 
     # ---- team table
     team_rows = []
@@ -334,16 +366,28 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     closed_days_cal = (closed[is_closed] - created[is_closed]).astype(int)
     data_figures = {
         "deals": len(deals), "won": n_won, "lost": n_lost, "open": int((~is_closed).sum()),
+        "open_unknown_age": n_undated,
         "win_rate": n_won / (n_won + n_lost),
         "median_cycle_calendar_days_closed": float(np.median(closed_days_cal)),
         "median_cycle_working_days_closed": float(np.median(cyc[is_closed])),
         "median_cycle_working_days_won": float(np.median(cyc[won_sel])) if won_sel.any() else math.nan,
         "median_cycle_working_days_lost": float(np.median(cyc[lost_sel])) if lost_sel.any() else math.nan,
         "won_value_total": float(np.nansum(deals.loc[won_sel, "value"])),
-        "won_value_median": float(np.nanmedian(deals.loc[won_sel, "value"])) if won_sel.any() else math.nan,
+        "won_value_median": (float(np.nanmedian(deals.loc[won_sel, "value"]))
+                             if deals.loc[won_sel, "value"].notna().any() else math.nan),
         "recent_won_value": float(np.nansum(deals.loc[won_sel & np.isin(
             np.array([month_label(x) if not pd.isna(x) else "" for x in deals["closed"]]), recent), "value"])),
     }
+    if data_figures["recent_won_value"] <= 0 and n_won:
+        # no amounts in the recent months (an empty value column with a price list): the fitted typical values
+        closed_month = np.array([month_label(x) if not pd.isna(x) else "" for x in deals["closed"]])
+        rw = deals.loc[won_sel & np.isin(closed_month, recent), "product"]
+        if not len(rw):
+            rw = deals.loc[won_sel, "product"]
+            scale = len(recent) / max(1, len({m for m in closed_month[won_sel] if m}))
+        else:
+            scale = 1.0
+        data_figures["recent_won_value"] = float(sum(typical_value(values[p]) for p in rw) * scale)
     acts = activities.monthly if activities is not None else None
     groups = dict(prices.group) if prices is not None else {}
     list_prices = {p: v for p, v in (prices.price.items() if prices is not None else []) if np.isfinite(v)}
@@ -533,20 +577,76 @@ def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:
     return f
 
 
-def _fit_values(deals: pd.DataFrame, products: list[str], prices: PriceList | None):
-    """Deal-value distributions of won deals by product; lognormal, gamma or Weibull by AIC."""
+def typical_value(d: dict) -> float:
+    """The median of a deal-value distribution table (``fixed``, ``lognormal``, ``gamma``, ``weibull``)."""
+    kind = d.get("dist")
+    if kind == "fixed":
+        return float(d["value"])
+    if kind == "lognormal":
+        return float(d["median"])
+    if kind == "gamma":
+        k = 1.0 / d["cv"] ** 2
+        return float(stats.gamma.median(k, scale=d["mean"] / k))
+    if kind == "weibull":
+        return float(d["scale"] * math.log(2) ** (1 / d["shape"]))
+    return float(d.get("median", d.get("mean", d.get("value", 0.0))))
+
+
+#: Below this share of won deals with a usable amount, the deal-size fit does not trust the amounts.
+MIN_VALUED_SHARE = 0.5
+
+
+def _median_interval(x: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
+    """Distribution-free interval of the median: order statistics from the binomial(n, 1/2) quantiles."""
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan
+    xs = np.sort(x)
+    j = int(stats.binom.ppf((1 - level) / 2, n, 0.5))      # the j-th smallest and the j-th largest
+    return float(xs[max(j - 1, 0)]), float(xs[min(n - j, n - 1)])
+
+
+def _fit_values(deals: pd.DataFrame, products: list[str], prices: PriceList | None, column: str | None = None,
+                source: str = "export", notes: list[str] | None = None):
+    """Deal-value distributions of won deals by product; lognormal, gamma or Weibull by AIC.
+
+    When fewer than :data:`MIN_VALUED_SHARE` of the won deals have a usable amount (an empty or unreadable
+    value column), the amounts that are there are not a fair sample: the price list's prices are used, with a
+    note, or, without a price list, a :class:`UserError` says what to pass.
+    """
     rows = []
     chosen: dict[str, dict] = {}
-    notes: dict[str, str] = {}
-    won = deals[(deals["outcome"] == "won") & (deals["value"] > 0)]
+    vnotes: dict[str, str] = {}
+    won_all = deals[deals["outcome"] == "won"]
+    won = won_all[won_all["value"] > 0]
+    n_won, n_val = len(won_all), len(won)
+    listed = {p: prices.price.get(p) for p in products} if prices is not None else {}
+    listed = {p: float(x) for p, x in listed.items() if x is not None and np.isfinite(x) and x > 0}
+    if n_won and n_val < MIN_VALUED_SHARE * n_won:
+        what = f"column {column!r}" if column else "no amount column"
+        if listed:
+            if notes is not None:
+                notes.append(f"only {n_val:,} of {n_won:,} won deals have a usable amount ({what}): deal values are "
+                             f"the price list's prices ({len(listed)} of {len(products)} products), not fitted")
+            fallback = float(np.median(list(listed.values())))
+            for p in products:
+                price = listed.get(p, fallback)
+                chosen[p] = {"dist": "fixed", "value": price}
+                vnotes[p] = ("the price list's price (most won deals have no usable amount)" if p in listed else
+                             "not in the price list: the median list price (most won deals have no usable amount)")
+                rows.append((p, "fixed", math.nan, chosen[p], 0, price, price, price, True))
+            df = pd.DataFrame(rows, columns=["product", "family", "aic", "params", "n", "median", "median_low",
+                                             "median_high", "chosen"])
+            return df, chosen, vnotes
+        raise UserError(f"only {n_val:,} of {n_won:,} won deals have a usable amount ({what}): deal values cannot be "
+                        "fitted from so few; pass --products PRICE_LIST to use list prices, or --map value=COLUMN if "
+                        "another column holds the amounts", source=source)
     all_vals = won["value"].to_numpy(dtype=float)
     pooled_sigma = float(np.std(np.log(all_vals))) if len(all_vals) > 1 else 0.5
-    rng = np.random.Generator(np.random.PCG64(11))
     for p in products:
         x = won.loc[won["product"] == p, "value"].to_numpy(dtype=float)
         if len(x) >= 2:
-            boot = np.median(rng.choice(x, size=(1000, len(x)), replace=True), axis=1) if len(x) <= 20000 else [np.median(x)]
-            lo, hi = (float(np.quantile(boot, 0.05)), float(np.quantile(boot, 0.95)))
+            lo, hi = _median_interval(x)
         else:
             lo = hi = float(x[0]) if len(x) else math.nan
         if len(x) >= MIN_VALUES_PER_PRODUCT_FIT and np.ptp(x) > 0:
@@ -563,24 +663,25 @@ def _fit_values(deals: pd.DataFrame, products: list[str], prices: PriceList | No
             for aic, fam, table in cands:
                 rows.append((p, fam, aic, table, len(x), float(np.median(x)), lo, hi, fam == cands[0][1]))
             chosen[p] = cands[0][2]
-            notes[p] = f"{cands[0][1]} (lowest AIC of {len(cands)}), n = {len(x):,} won deals with a value"
+            vnotes[p] = f"{cands[0][1]} (lowest AIC of {len(cands)}), n = {len(x):,} won deals with a value"
         else:
-            price = prices.price.get(p) if prices is not None else None
-            if price is not None and np.isfinite(price) and price > 0:
+            price = listed.get(p)
+            if price is not None:
                 chosen[p] = {"dist": "fixed", "value": float(price)}
-                notes[p] = f"only {len(x)} won deal(s) with a value: the list price"
+                vnotes[p] = f"only {len(x)} won deal(s) with a value: the list price"
             elif len(x):
                 chosen[p] = {"dist": "lognormal", "median": float(np.median(x)), "sigma": pooled_sigma}
-                notes[p] = f"only {len(x)} won deal(s) with a value: their median, spread of all products"
+                vnotes[p] = f"only {len(x)} won deal(s) with a value: their median, spread of all products"
             else:
-                med = float(np.median(all_vals)) if len(all_vals) else 1.0
+                med = float(np.median(all_vals))
                 chosen[p] = {"dist": "lognormal", "median": med, "sigma": pooled_sigma}
-                notes[p] = "no won deal with a value: the median of all products"
-            rows.append((p, chosen[p]["dist"], math.nan, chosen[p], len(x), float(np.median(x)) if len(x) else math.nan,
-                         lo, hi, True))
+                vnotes[p] = "no won deal with a value: the median of all products"
+            med_p = float(np.median(x)) if len(x) else float(chosen[p].get("value", chosen[p].get("median")))
+            rows.append((p, chosen[p]["dist"], math.nan, chosen[p], len(x), med_p,
+                         lo if len(x) else med_p, hi if len(x) else med_p, True))
     df = pd.DataFrame(rows, columns=["product", "family", "aic", "params", "n", "median", "median_low", "median_high",
                                      "chosen"])
-    return df, chosen, notes
+    return df, chosen, vnotes
 
 
 def _fit_value_family(fam: str, x: np.ndarray) -> tuple[dict, int, float]:

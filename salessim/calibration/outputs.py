@@ -44,8 +44,17 @@ def _num(v: Any) -> Any:
 
 
 def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = None, backtest=None, holdout=None,
-                 plans=None, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, Any]:
+                 plans=None, formats: Iterable[str] = DEFAULT_FORMATS, bias: pd.DataFrame | None = None
+                 ) -> dict[str, Any]:
     """Write the report directory; return the headline figures (also in scores.json)."""
+    scores = write_fit_report(cal, out, formats=formats)
+    return write_checks_report(cal, out, scores, scenario_path=scenario_path, backtest=backtest, holdout=holdout,
+                               plans=plans, formats=formats, bias=bias)
+
+
+def write_fit_report(cal, out: str | Path, *, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, Any]:
+    """The report's validation and fit part (tables and the time-to-close chart); returns the headline
+    figures so far. :func:`write_checks_report` adds the backtest, holdout and plans and writes scores.json."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     v, f = cal.validated, cal.fit
@@ -99,9 +108,8 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
     to_csv(pd.DataFrame([("rep", k, x) for k, x in reps.items()] + [("manager", k, x) for k, x in managers.items()]
                         + [("product", k, x) for k, x in products.items()],
                         columns=["kind", "name_in_export", "id_in_scenario"]), out / "rep_ids.csv", index=False)
-    from salessim.calibration.charts import attainment_chart, backtest_chart, pace_chart, time_to_close_chart
+    from salessim.calibration.charts import time_to_close_chart
 
-    cur = f.currency or ""
     save(time_to_close_chart(f), out / "time_to_close", formats)
     ot = f.outcome_times
     scores: dict[str, Any] = {
@@ -128,6 +136,22 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         "workdays": f.workdays,
         "export_date": str(f.export_date),
     }
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return scores
+
+
+def write_checks_report(cal, out: str | Path, scores: dict[str, Any], *, scenario_path: str | Path | None = None,
+                        backtest=None, holdout=None, plans=None, formats: Iterable[str] = DEFAULT_FORMATS,
+                        bias: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The report's backtest, holdout, plans and bias-check part, then scores.json and README.md."""
+    from salessim.calibration.charts import attainment_chart, backtest_chart, pace_chart
+
+    out = Path(out)
+    v, f = cal.validated, cal.fit
+    cur = f.currency or ""
+    scores = dict(scores)
     if backtest is not None:
         to_csv(backtest.monthly, out / "backtest_monthly.csv", index=False)
         to_csv(backtest.scores, out / "backtest_scores.csv", index=False)
@@ -135,7 +159,9 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         (out / "backtest_scenario.toml").write_text(backtest.scenario_text, encoding="utf-8")
         save(backtest_chart(backtest, "Does the calibrated model reproduce the history?", cur), out / "backtest",
              formats)
-        scores["backtest"] = {r.metric: {"coverage": r.coverage, "mape_pct": r.mape_pct, "months": r.months_scored}
+        scores["backtest"] = {r.metric: {"coverage": r.coverage, "wape_pct": r.wape_pct,
+                                         "wape_perfect_model_pct": r.wape_floor_pct, "months": r.months_scored,
+                                         "empty_months_left_out": r.months_empty}
                               for r in backtest.scores.itertuples()}
         scores["backtest_replications"] = backtest.replications
     if holdout is not None:
@@ -143,9 +169,11 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         to_csv(holdout.scores, out / "holdout_scores.csv", index=False)
         save(backtest_chart(holdout, f"Fitted up to {holdout.cut}: how well does it forecast the next months?", cur),
              out / "holdout", formats)
-        scores["holdout"] = {r.metric: {"coverage": r.coverage, "mape_pct": r.mape_pct,
-                                        "naive_mape_pct": r.naive_mape_pct, "months": r.months_scored}
+        scores["holdout"] = {r.metric: {"coverage": r.coverage, "wape_pct": r.wape_pct,
+                                        "naive_wape_pct": r.naive_wape_pct, "months": r.months_scored,
+                                        "empty_months_left_out": r.months_empty}
                              for r in holdout.scores.itertuples()}
+        scores["holdout_replications"] = holdout.replications
         scores["holdout_cut"] = holdout.extra.get("cut")
     if plans is not None:
         to_csv(plans.plans, out / "plans.csv", index=False)
@@ -154,6 +182,12 @@ def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = Non
         save(pace_chart(plans.pace, plans.probability), out / "pace_curve", formats)
         save(attainment_chart(plans.attainment, plans.probability), out / "attainment", formats)
         scores["plans"] = plans.summary()
+    if bias is not None:
+        to_csv(bias, out / "bias_check.csv", index=False)
+        scores["bias_check"] = {r.figure: {"accepted": r.accepted, "kept_where_possible": r.kept_where_possible}
+                                for r in bias.itertuples()}
+    scores["open_without_created"] = int(v.info.get("open_without_created", 0))
+    scores["date_notes"] = list(v.info.get("date_notes", []))
     (out / "scores.json").write_text(json.dumps(_num(scores), indent=2), encoding="utf-8")
     (out / "README.md").write_text(_readme(cal, scores, scenario_path, backtest, holdout, plans), encoding="utf-8")
     import matplotlib.pyplot as plt
@@ -195,11 +229,13 @@ def _readme(cal, s: dict, scenario_path, backtest, holdout, plans) -> str:
         L.append(f"- Note: {n}")
     L.append("")
     if backtest is not None:
-        L += ["## Backtest (the history re-simulated)", "", backtest.scores.to_markdown(index=False, floatfmt=".3f")
-              if _has_tabulate() else backtest.scores.to_string(index=False), "", "![backtest](backtest.png)", ""]
+        L += ["## Backtest (the history re-simulated)", "", f"{backtest.replications} replications; scored on "
+              "active months (empty months are counted and left out); the band is a 90% prediction interval; "
+              "WAPE = sum of |simulated mean - actual| / sum of actual.", "", _table(backtest.scores), "",
+              "![backtest](backtest.png)", ""]
     if holdout is not None:
         L += [f"## Holdout (fitted up to {holdout.cut}, forecast {', '.join(holdout.extra['holdout_months'])})", "",
-              holdout.scores.to_string(index=False), "", "![holdout](holdout.png)", ""]
+              _table(holdout.scores), "", "![holdout](holdout.png)", ""]
     if plans is not None:
         ps = plans.summary()
         L += ["## Plans", "", f"Plans per rep and month reached in {plans.probability:.0%} of replications "
@@ -210,6 +246,14 @@ def _readme(cal, s: dict, scenario_path, backtest, holdout, plans) -> str:
     if scenario_path:
         L += [f"Scenario: `{scenario_path}` (run it with `salessim run {scenario_path}`).", ""]
     return "\n".join(L)
+
+
+def _table(df: pd.DataFrame) -> str:
+    """A scores table as text, with 'n/a' where a figure is not defined (never 'nan')."""
+    shown = df.astype(object).where(df.notna(), "n/a")
+    for c in shown.columns:
+        shown[c] = [f"{x:.3f}" if isinstance(x, float) else x for x in shown[c]]
+    return shown.to_string(index=False)
 
 
 def _has_tabulate() -> bool:

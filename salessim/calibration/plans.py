@@ -6,7 +6,8 @@ replications (e.g. 0.7: a plan that 70% of replications reach; the 30th percenti
 rep's monthly fact). Fact is what the scenario's ``plan.fact_basis`` counts (value won, for a
 calibrated scenario).
 
-It then checks the plans on *fresh* replications (another seed) and reports:
+It then checks the plans out of sample (each replication against the plan set from the
+others: leave one out, so no second set of runs is needed) and reports:
 
 * each rep's **attainment probability** (share of replications at or above plan; near
   ``probability`` when the plans are right);
@@ -23,12 +24,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from salessim.results import kpi
-from salessim.runs.replications import replicate
 from salessim.scenarios.schema import Scenario
 
 
@@ -42,24 +43,40 @@ class Plans:
     probability: float
     replications: int
     seed: int
+    #: fact per replication x month x rep, and each replication's check plan (set without it)
+    facts: np.ndarray | None = None
+    check_plans: np.ndarray | None = None
 
     def summary(self) -> dict[str, float]:
-        a = self.attainment["reps_at_plan_share"]
+        """Headline figures; the department's plan is per month (the mean over the planned months)."""
+        a = self.attainment["reps_at_plan_share"].dropna()
+        with_plan = self.plans[self.plans["plan"] > 0]
+        n_months = max(1, self.plans["month"].nunique())
         return {
             "target_probability": self.probability,
-            "mean_rep_attainment_probability": float(self.plans["attainment_check"].mean()),
-            "attainment_rate_mean": float(a.mean()),
-            "attainment_rate_p10": float(a.quantile(0.1)),
-            "attainment_rate_p90": float(a.quantile(0.9)),
-            "department_plan_total": float(self.plans["plan"].sum()),
+            "mean_rep_attainment_probability": float(with_plan["attainment_check"].mean()) if len(with_plan) else 0.0,
+            "attainment_rate_mean": float(a.mean()) if len(a) else 0.0,
+            "attainment_rate_p10": float(a.quantile(0.1)) if len(a) else 0.0,
+            "attainment_rate_p90": float(a.quantile(0.9)) if len(a) else 0.0,
+            "department_plan_total": float(self.plans["plan"].sum()) / n_months,
+            "reps_with_plan": int((self.plans.groupby("rep")["plan"].max() > 0).sum()),
+            "replications": self.replications,
         }
 
 
-def _fact_cube(reps) -> tuple[np.ndarray, list[str], list[str]]:
-    """Fact per replication x month x rep (currency)."""
-    res0 = reps.results[0]
-    cube = np.stack([r.r["fact"] for r in reps.results])
-    return cube, list(res0.calendar.month_labels), list(res0.reps)
+def plan_task(args: tuple) -> dict[str, Any]:
+    """One replication of the next period, reduced to the facts per month and rep and per day and rep
+    (module level: runs on worker processes). ``args = (scenario, seed, replication)``."""
+    from salessim.engine.collector import paused_gc
+    from salessim.runs.replications import simulate
+
+    scenario, seed, rep = args
+    with paused_gc():
+        res = simulate(scenario, seed, rep, record_events=False, keep_leads=False)
+    cal = res.calendar
+    return {"fact": np.asarray(res.r["fact"], dtype=float), "daily": np.asarray(res.daily_fact, dtype=float),
+            "months": list(cal.month_labels), "reps": list(res.reps), "month_of_day": np.asarray(cal.month_of_day),
+            "day_in_month": np.asarray(cal.day_in_month), "n_months": int(cal.months)}
 
 
 def _round_plan(x: float) -> float:
@@ -69,20 +86,44 @@ def _round_plan(x: float) -> float:
     return float(round(x, digits))
 
 
-def propose_plans(scenario: Scenario, probability: float = 0.7, n: int = 40, seed: int = 0,
-                  workers: int = 1) -> Plans:
-    """Monthly plans per rep that ``probability`` of replications reach, checked on fresh replications."""
+_round_all = np.vectorize(_round_plan, otypes=[float])
+
+
+def check_probability(probability: float) -> None:
     if not 0 < probability < 1:
         from salessim.errors import UserError
 
         raise UserError(f"expected an attainment probability between 0 and 1, got {probability}",
                         field="probability")
-    fit_runs = replicate(scenario, n=n, seed=seed, workers=workers)
-    cube, months, reps = _fact_cube(fit_runs)
-    plan = np.vectorize(_round_plan)(np.quantile(cube, 1 - probability, axis=0))   # month x rep
-    check_runs = replicate(scenario, n=n, seed=seed + 1, workers=workers)
-    check, _, _ = _fact_cube(check_runs)
-    reached = check >= plan[None, :, :] - 1e-9
+
+
+def propose_plans(scenario: Scenario, probability: float = 0.7, n: int = 12, seed: int = 0,
+                  workers: int = 1) -> Plans:
+    """Monthly plans per rep that ``probability`` of replications reach, each checked on the replication it
+    was not set from (leave one out)."""
+    from salessim.runs.execution import run_tasks
+
+    check_probability(probability)
+    if n < 3:
+        from salessim.errors import UserError
+
+        raise UserError(f"plans need at least 3 replications (one is left out to check the others), got {n}",
+                        field="replications")
+    results = run_tasks([(scenario, seed, i) for i in range(n)], plan_task, workers=workers)
+    return finish_plans(results, probability, seed)
+
+
+def finish_plans(results: list[dict[str, Any]], probability: float, seed: int) -> Plans:
+    """Plans from the replications' facts: each rep-month's plan is the ``1 - probability`` quantile of its
+    fact over the replications; the check sets it again without each replication in turn and asks whether
+    that replication reaches it (an out-of-sample check that needs no second set of runs)."""
+    cube = np.stack([r["fact"] for r in results])            # replication x month x rep
+    months, reps = results[0]["months"], results[0]["reps"]
+    n = cube.shape[0]
+    q = 1 - probability
+    plan = _round_all(np.quantile(cube, q, axis=0))          # month x rep
+    loo = np.stack([_round_all(np.quantile(np.delete(cube, i, axis=0), q, axis=0)) for i in range(n)])
+    reached = cube >= loo - 1e-9
     rows = []
     for j, rep in enumerate(reps):
         for i, m in enumerate(months):
@@ -91,34 +132,36 @@ def propose_plans(scenario: Scenario, probability: float = 0.7, n: int = 40, see
                          float(np.median(x)), float(np.quantile(x, 0.9)), float(reached[:, i, j].mean())))
     plans = pd.DataFrame(rows, columns=["rep", "month", "plan", "fact_mean", "fact_p10", "fact_median", "fact_p90",
                                         "attainment_check"])
-    has_plan = plan > 0
-    share = np.where(has_plan[None].any(axis=2), (reached & has_plan[None]).sum(axis=2) / np.maximum(
-        has_plan.sum(axis=1), 1)[None, :], np.nan)
-    attainment = pd.DataFrame([(r, m, float(share[r, i])) for r in range(check.shape[0])
-                               for i, m in enumerate(months)],
-                              columns=["replication", "month", "reps_at_plan_share"])
-    pace = _pace_curve(check_runs, plan)
-    return Plans(plans, attainment, pace, probability, n, seed)
+    has_plan = loo > 0                                       # replication x month x rep
+    counted = has_plan.sum(axis=2)
+    share = np.where(counted > 0, (reached & has_plan).sum(axis=2) / np.maximum(counted, 1), np.nan)
+    attainment = pd.DataFrame([(r, m, float(share[r, i])) for r in range(n) for i, m in enumerate(months)
+                               if counted[r, i] > 0], columns=["replication", "month", "reps_at_plan_share"])
+    pace = _pace_curve(results, loo)
+    return Plans(plans, attainment, pace, probability, n, seed, cube, loo)
 
 
-def _pace_curve(reps, plan: np.ndarray) -> pd.DataFrame:
-    """Pace % by working day of the month, over reps, months and replications."""
-    cal = reps.results[0].calendar
+def _pace_curve(results: list[dict[str, Any]], loo: np.ndarray) -> pd.DataFrame:
+    """Pace % by working day of the month, over reps, months and replications (each against its own check
+    plan)."""
     per_day: dict[int, list[np.ndarray]] = {}
-    for res in reps.results:
-        daily = res.daily_fact                                     # days x reps
-        for m in range(cal.months):
-            sel = np.flatnonzero(cal.month_of_day == m)
+    for k, res in enumerate(results):
+        daily = res["daily"]                                  # days x reps
+        mod, dim = res["month_of_day"], res["day_in_month"]
+        plan = loo[k]
+        for m in range(res["n_months"]):
+            sel = np.flatnonzero(mod == m)
             if not len(sel):
                 continue
             cum = np.cumsum(daily[sel], axis=0)
             wd = float(len(sel))
-            for k in range(len(sel)):
-                el = float(cal.day_in_month[sel[k]])
-                ok = plan[m] > 0
-                if ok.any():
-                    per_day.setdefault(int(el), []).append(
-                        kpi.pace_pct(cum[k, ok], plan[m, ok], np.full(ok.sum(), wd), np.full(ok.sum(), el)))
+            ok = plan[m] > 0
+            if not ok.any():
+                continue
+            for kk in range(len(sel)):
+                el = float(dim[sel[kk]])
+                per_day.setdefault(int(el), []).append(
+                    kpi.pace_pct(cum[kk, ok], plan[m, ok], np.full(ok.sum(), wd), np.full(ok.sum(), el)))
     rows = []
     for day in sorted(per_day):
         x = np.concatenate(per_day[day])

@@ -26,10 +26,13 @@ language), pass a mapping file (:func:`load_mapping`).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
+
+import numpy as np
 
 from salessim.calibration.readers import normalise_name
 from salessim.errors import UserError
@@ -238,24 +241,65 @@ _add(Preset(
     encoding="cp1251",
 ))
 
-# Generic names used when no preset matches: the column names most CRMs and spreadsheets use.
+# Generic names used when no preset matches (or to complete one): the column names most CRMs and
+# spreadsheets use, in English, Russian, Spanish, Portuguese, French, German and Italian. Compared
+# after :func:`name_key` (lower case; ``_ - . /`` read as spaces), so "engage_date" matches "engage date".
 GENERIC: dict[str, tuple[str, ...]] = {
-    "id": ("id", "deal id", "opportunity id", "deal_id", "opportunity_id", "record id", "номер", "№"),
-    "rep": ("rep", "sales rep", "sales_rep", "owner", "deal owner", "sales agent", "sales_agent", "agent", "manager",
-            "salesperson", "account executive", "assigned to", "responsible", "ответственный", "менеджер",
-            "продавец"),
-    "stage": ("stage", "deal stage", "deal_stage", "status", "outcome", "result", "этап", "стадия", "статус",
-              "этап сделки", "стадия сделки"),
-    "created": ("created", "created on", "created_on", "create date", "created date", "created at", "created_at",
-                "date created", "open date", "start date", "дата создания", "создана", "создано"),
-    "closed": ("closed", "close date", "close_date", "closed date", "closed on", "closed at", "closed_at",
-               "date closed", "end date", "дата закрытия", "закрыта"),
-    "value": ("value", "amount", "close value", "close_value", "deal value", "revenue", "sum", "price", "сумма",
-              "бюджет", "стоимость"),
-    "product": ("product", "product name", "product group", "item", "товар", "продукт"),
-    "channel": ("channel", "source", "lead source", "lead_source", "источник", "канал"),
-    "currency": ("currency", "валюта"),
-    "account": ("account", "company", "client", "customer", "organization", "компания", "клиент", "контрагент"),
+    "id": ("id", "deal id", "opportunity id", "record id", "deal number", "opportunity number", "deal no",
+           "номер", "№", "id сделки", "номер сделки", "id oportunidad", "numero"),
+    "rep": ("rep", "sales rep", "sales representative", "owner", "deal owner", "opportunity owner", "owner name",
+            "sales agent", "agent", "salesperson", "sales person", "seller", "account executive", "account manager",
+            "assigned to", "assignee", "responsible", "sales owner", "user", "employee", "manager",
+            "ответственный", "менеджер", "продавец", "сотрудник", "vendedor", "vendedora", "comercial",
+            "responsable", "propietario", "responsável", "verkäufer", "vertriebsmitarbeiter", "mitarbeiter",
+            "vendeur", "commercial", "venditore", "agente"),
+    "stage": ("stage", "deal stage", "opportunity stage", "pipeline stage", "sales stage", "status", "deal status",
+              "outcome", "result", "won lost", "state", "phase", "этап", "стадия", "статус", "этап сделки",
+              "стадия сделки", "etapa", "estado", "fase", "statut", "étape", "etape", "stufe", "phase de vente",
+              "stato"),
+    "created": ("created", "created on", "create date", "created date", "created at", "creation date",
+                "date created", "created time", "creation time", "open date", "opened", "opened on", "opened date",
+                "date opened", "start", "start date", "started", "engage date", "engaged", "engaged on",
+                "engagement date", "first touch", "first touch date", "first contact", "first contact date",
+                "lead date", "deal created", "opportunity created", "date added", "added on", "add time",
+                "entry date", "дата создания", "создана", "создано", "дата начала", "дата открытия",
+                "fecha de creación", "fecha de creacion", "fecha creación", "fecha creacion", "fecha alta",
+                "fecha de alta", "data de criação", "data de criacao", "data criação", "erstellt", "erstellt am",
+                "erstelldatum", "anlagedatum", "date de création", "date de creation", "date création",
+                "data di creazione", "data creazione"),
+    "closed": ("closed", "close date", "closed date", "closed on", "closed at", "closing date", "date closed",
+               "close", "actual close date", "won date", "date won", "end date", "дата закрытия", "закрыта",
+               "закрыто", "fecha de cierre", "fecha cierre", "data de fechamento", "data fechamento",
+               "abschlussdatum", "geschlossen am", "date de clôture", "date de cloture", "data di chiusura",
+               "data chiusura"),
+    "value": ("value", "amount", "close value", "deal value", "deal amount", "deal size", "revenue", "price", "sum",
+              "total", "contract value", "opportunity amount", "sale amount", "sales amount", "сумма", "бюджет",
+              "стоимость", "сумма сделки", "importe", "monto", "valor", "betrag", "wert", "umsatz", "montant",
+              "valeur", "valore", "importo"),
+    "product": ("product", "product name", "products", "product group", "product line", "item", "sku", "service",
+                "offering", "товар", "продукт", "услуга", "producto", "produit", "produkt", "prodotto", "produto"),
+    "channel": ("channel", "source", "lead source", "origin", "источник", "канал", "canal", "fuente", "origen",
+                "quelle", "kanal", "origine"),
+    "currency": ("currency", "валюта", "moneda", "moeda", "währung", "devise", "valuta"),
+    "account": ("account", "account name", "company", "client", "customer", "organization", "organisation",
+                "компания", "клиент", "контрагент", "cliente", "empresa", "kunde", "firma", "société", "entreprise",
+                "azienda"),
+}
+
+# Word patterns in a column's name (after :func:`name_key`): a weaker hint than a full name, used only when
+# the column's content agrees (dates for the two dates, few distinct values for the stage, ...).
+NAME_PATTERNS: dict[str, re.Pattern] = {
+    "created": re.compile(r"creat|open|engag|start|first (touch|contact)|added|entry|созда|откры|начал|crea|"
+                          r"erstell|anlage|ouvert|alta|criad"),
+    "closed": re.compile(r"clos|won (date|on|time)|end|finish|закры|cierre|fech(a|amento)|abschluss|cl[oô]tur|"
+                         r"chius|ferm"),
+    "rep": re.compile(r"owner|agent|\brep\b|sales ?person|seller|executive|assign|responsib|user|employee|"
+                      r"ответств|менеджер|продав|сотрудн|vend|comercial|verk[aä]uf|responsa"),
+    "stage": re.compile(r"stage|status|state|phase|outcome|result|этап|стади|статус|etapa|estado|fase|statut|"
+                        r"[ée]tape|stufe|stato"),
+    "value": re.compile(r"value|amount|revenue|price|\bsum\b|total|сумм|бюджет|стоим|importe|monto|valor|betrag|"
+                        r"montant|valeur|importo"),
+    "product": re.compile(r"product|item|\bsku\b|товар|продук|produ"),
 }
 
 
@@ -271,27 +315,46 @@ class Mapping:
     stages: dict[str, tuple[str, ...]] = field(default_factory=dict)   # from a mapping file
     read: dict[str, Any] = field(default_factory=dict)                 # reading options from a mapping file
     ignored: list[str] = field(default_factory=list)                   # header columns not used
+    found_by: dict[str, str] = field(default_factory=dict)             # field -> how it was found
 
     def describe(self) -> str:
-        parts = [f"{f} <- {self.names[f]!r}" for f in FIELDS if f in self.names]
+        parts = []
+        for f in FIELDS:
+            if f in self.names:
+                by = self.found_by.get(f, "")
+                parts.append(f"{f} <- {self.names[f]!r}" + (f" ({by})" if by and not by.startswith("preset") else ""))
         return f"{self.how}: " + ", ".join(parts)
+
+
+def name_key(name: Any) -> str:
+    """A column name compared loosely: :func:`normalise_name`, with ``_ - . / :`` read as spaces and a unit in
+    brackets dropped ("Deal Value (USD)" -> "deal value", "engage_date" -> "engage date")."""
+    s = normalise_name(name)
+    s = re.sub(r"\([^)]*\)|\[[^]]*\]", " ", s)
+    s = re.sub(r"[_\-./:]+", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
 
 
 def expected_names() -> set[str]:
     """Every column name any preset or the generic list knows (normalised)."""
     out = {normalise_name(a) for p in PRESETS.values() for al in p.columns.values() for a in al}
     out |= {normalise_name(a) for al in GENERIC.values() for a in al}
+    out |= {name_key(a) for al in GENERIC.values() for a in al}
     return out
 
 
-def _match(header: Sequence[str], aliases: dict[str, Sequence[str]]) -> dict[str, int]:
+def _match(header: Sequence[str], aliases: dict[str, Sequence[str]], taken: set[int] | None = None,
+           skip: set[str] | None = None) -> dict[str, int]:
     norm = [normalise_name(h) for h in header]
+    keys = [name_key(h) for h in header]
     out: dict[str, int] = {}
-    used: set[int] = set()
+    used: set[int] = set(taken or ())
     for f in FIELDS:
+        if skip and f in skip:
+            continue
         for alias in aliases.get(f, ()):
-            key = normalise_name(alias)
-            hits = [i for i, h in enumerate(norm) if h == key and i not in used]
+            a, k = normalise_name(alias), name_key(alias)
+            hits = [i for i in range(len(header)) if (norm[i] == a or keys[i] == k) and i not in used]
             if hits:
                 out[f] = hits[0]
                 used.add(hits[0])
@@ -299,42 +362,250 @@ def _match(header: Sequence[str], aliases: dict[str, Sequence[str]]) -> dict[str
     return out
 
 
-def detect(header: Sequence[str], source: str = "export", preset: str | None = None) -> Mapping:
-    """Pick the preset whose column names match the header best, or infer the columns.
+# --------------------------------------------------------------------------- content of the columns
+_DATE_FIELDS = ("created", "closed", "won_time", "lost_time")
+_OUTCOME_WORD = re.compile(r"\bwon\b|\blost\b|closed|\bwin\b|успеш|провал|реализ|ganad|perdid|gewonnen|verloren|"
+                           r"gagn|perdu|vinto|perso", re.IGNORECASE)
+_PERSON = re.compile(r"^[A-ZА-ЯЁÀ-Þ][\w'’.\-]+(?: [A-ZА-ЯЁÀ-Þ][\w'’.\-]*)+$")
+_SAMPLE_ROWS = 4000
 
-    With ``preset`` given, only that preset is tried (its required fields must be present).
+
+@dataclass
+class _Column:
+    """What a column holds, from a sample of its cells."""
+
+    filled: float = 0.0       # share of rows with a value
+    dates: float = 0.0        # share of the filled cells that read as dates
+    numbers: float = 0.0      # share of the filled cells that read as numbers
+    distinct: int = 0
+    outcome_like: bool = False
+    person_like: float = 0.0  # share of filled cells that look like a person's name
+    dates_value: Any = None   # datetime64[D] per sampled row (NaT where empty or not a date)
+
+    @property
+    def is_date(self) -> bool:
+        return self.filled > 0 and self.dates >= 0.8
+
+    @property
+    def is_text(self) -> bool:
+        return self.filled > 0 and self.dates < 0.5 and self.numbers < 0.5
+
+
+def profile_columns(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[_Column]:
+    """A :class:`_Column` per header column, from an even sample of the rows."""
+    from salessim.calibration.readers import (
+        AMBIGUOUS,
+        EXACT,
+        _cell_text,
+        parse_amounts,
+        parse_date_cells,
+        resolve_date_order,
+        to_dates,
+    )
+
+    step = max(1, len(rows) // _SAMPLE_ROWS)
+    sample = list(rows[::step])
+    out = []
+    for j in range(len(header)):
+        cells = [r[j] if j < len(r) else "" for r in sample]
+        text = [_cell_text(c) for c in cells]
+        filled = [t for t in text if t]
+        col = _Column()
+        if not sample or not filled:
+            out.append(col)
+            continue
+        col.filled = len(filled) / len(sample)
+        dc = parse_date_cells(cells)
+        kinds = dc.kind[[bool(t) for t in text]]
+        col.dates = float(np.mean((kinds == EXACT) | (kinds == AMBIGUOUS)))
+        if col.dates >= 0.5:
+            col.dates_value, _ = to_dates(dc, resolve_date_order([dc]))
+        am = parse_amounts([c for c, t in zip(cells, text) if t])
+        col.numbers = float(np.mean(~am.bad & ~np.isnan(am.values)))
+        uniq = set(filled)
+        col.distinct = len(uniq)
+        col.outcome_like = any(_OUTCOME_WORD.search(u) for u in list(uniq)[:200])
+        col.person_like = float(np.mean([bool(_PERSON.match(t)) for t in filled]))
+        out.append(col)
+    return out
+
+
+def _content_ok(f: str, c: _Column | None) -> bool:
+    """Whether a column matched by name holds what ``f`` needs (True when the content is not known)."""
+    if c is None:
+        return True
+    if f in _DATE_FIELDS:
+        return c.filled == 0 or c.dates >= 0.8
+    if f == "value":
+        return c.filled == 0 or c.numbers >= 0.5 or c.dates < 0.5
+    if f in ("rep", "stage", "product"):
+        return c.filled == 0 or (c.dates < 0.5 and (f != "stage" or c.distinct <= 200))
+    return True
+
+
+def _before_share(a: Any, b: Any) -> tuple[float, int]:
+    """Share of rows with both dates where ``a <= b``, and how many rows have both."""
+    both = ~np.isnat(a) & ~np.isnat(b)
+    n = int(both.sum())
+    return (float(np.mean(a[both] <= b[both])) if n else 0.0), n
+
+
+class _Ambiguous(Exception):
+    pass
+
+
+def _by_content(f: str, header: Sequence[str], prof: list[_Column], cols: dict[str, int]) -> tuple[int, str] | None:
+    """The column that holds ``f`` judged by its content, with the evidence; None if none; raises
+    :class:`_Ambiguous` (with the message) when two columns fit equally well."""
+    free = [j for j in range(len(header)) if j not in cols.values() and header[j]]
+    if f in ("created", "closed"):
+        other = "closed" if f == "created" else "created"
+        cands = [j for j in free if prof[j].is_date and prof[j].filled >= (0.3 if f == "created" else 0.1)]
+        if other in cols and prof[cols[other]].dates_value is not None:
+            ref = prof[cols[other]].dates_value
+            keep = []
+            for j in cands:
+                share, n = (_before_share(prof[j].dates_value, ref) if f == "created"
+                            else _before_share(ref, prof[j].dates_value))
+                if n == 0 or share >= 0.9:
+                    keep.append(j)
+            cands = keep
+        elif len(cands) == 2 and f == "created":
+            a, b = cands
+            share, n = _before_share(prof[a].dates_value, prof[b].dates_value)
+            if n and share != 0.5:
+                cands = [a if share > 0.5 else b]
+        if not cands:
+            return None
+        cands.sort(key=lambda j: -prof[j].filled)
+        if len(cands) > 1 and prof[cands[0]].filled - prof[cands[1]].filled < 0.05:
+            raise _Ambiguous(f"{_WHAT[f]}: {header[cands[0]]!r} or {header[cands[1]]!r}")
+        j = cands[0]
+        why = f"by content: dates on {prof[j].filled:.0%} of rows" + (
+            ", not after the close date" if f == "created" and "closed" in cols else "")
+        return j, why
+    if f == "stage":
+        cands = [j for j in free if prof[j].is_text and 2 <= prof[j].distinct <= 30]
+        looks = [j for j in cands if prof[j].outcome_like]
+        pick = looks or cands
+        if not pick:
+            return None
+        if len(pick) > 1:
+            raise _Ambiguous(f"{_WHAT[f]}: " + " or ".join(repr(header[j]) for j in pick[:4]))
+        j = pick[0]
+        return j, f"by content: {prof[j].distinct} distinct values" + (" naming won/lost" if looks else "")
+    if f == "rep":
+        cands = [j for j in free if prof[j].is_text and prof[j].filled >= 0.8 and prof[j].person_like >= 0.6
+                 and prof[j].distinct >= 1]
+        if not cands:
+            return None
+        if len(cands) > 1:
+            raise _Ambiguous(f"{_WHAT[f]}: " + " or ".join(repr(header[j]) for j in cands[:4]))
+        j = cands[0]
+        return j, f"by content: {prof[j].distinct} distinct people's names"
+    return None
+
+
+_WHAT = {"created": "the created date", "closed": "the close date", "stage": "the stage (won / lost / open)",
+         "rep": "the rep (deal owner)", "value": "the amount", "product": "the product"}
+
+
+def detect(header: Sequence[str], source: str = "export", preset: str | None = None,
+           rows: Sequence[Sequence[Any]] | None = None, overrides: dict[str, str] | None = None,
+           override_source: str = "--map", override_path: str | None = None) -> Mapping:
+    """Find the column of each field.
+
+    In order: ``overrides`` (a mapping file's or ``--map``'s ``field = column``); the preset whose column
+    names match most of the header (``preset`` forces one); for the fields still missing, the generic
+    names (:data:`GENERIC`), then name patterns (:data:`NAME_PATTERNS`) whose column's content agrees, then,
+    for the required fields and the close date, the content alone (a date column filled on most rows and
+    not after the close date; a text column with few distinct values that look like stages; a column of
+    people's names). ``rows`` (the data) enables the content checks. A required field nobody can find, or
+    two columns that fit equally well, is one :class:`UserError` naming the choice to make.
     """
-    if preset is not None:
-        if preset not in PRESETS:
-            raise UserError(f"unknown preset {preset!r} (choose from: {', '.join(PRESETS)})", field="preset")
-        candidates = [PRESETS[preset]]
-    else:
-        candidates = list(PRESETS.values())
-    best: tuple[int, Preset | None, dict[str, int]] = (-1, None, {})
+    if preset is not None and preset not in PRESETS:
+        raise UserError(f"unknown preset {preset!r} (choose from: {', '.join(PRESETS)})", field="preset")
+    prof = profile_columns(header, rows) if rows is not None else None
+    cols: dict[str, int] = {}
+    found: dict[str, str] = {}
+    norm = [normalise_name(h) for h in header]
+    keys = [name_key(h) for h in header]
+    for f, col in (overrides or {}).items():
+        if f not in FIELDS:
+            raise UserError(f"unknown field {f!r} (expected one of: {', '.join(FIELDS)})", source=override_path,
+                            field=f"columns.{f}" if override_path else "--map")
+        hit = [i for i in range(len(header)) if norm[i] == normalise_name(col)] or \
+              [i for i in range(len(header)) if keys[i] == name_key(col)]
+        if not hit:
+            raise UserError(f"no column {col!r} in the export (it has: {_show(header)})", source=override_path,
+                            field=f"columns.{f}" if override_path else f"--map {f}")
+        cols[f] = hit[0]
+        found[f] = override_source
+    chosen: Preset | None = None
+    candidates = [PRESETS[preset]] if preset is not None else list(PRESETS.values())
+    best: tuple[tuple[int, int], Preset | None, dict[str, int]] = ((0, 0), None, {})
     for p in candidates:
-        cols = _match(header, p.columns)
-        if all(f in cols for f in REQUIRED):
-            score = len(cols)
-            if score > best[0]:
-                best = (score, p, cols)
+        m = _match(header, p.columns, set(cols.values()), set(cols))
+        have = set(m) | set(cols)
+        score = (sum(1 for f in REQUIRED if f in have), len(m))
+        own = sum(1 for f in REQUIRED if f in m)     # a preset must name at least two required columns itself
+        if (preset is not None or own >= 2) and score > best[0]:
+            best = (score, p, m)
     if best[1] is not None:
-        p, cols = best[1], best[2]
-        how = f"preset {p.name!r} ({p.title}): {len(cols)} of {len(p.columns)} of its columns found"
-        return _finish(header, cols, how, p, source)
-    if preset is not None:
-        p = PRESETS[preset]
-        cols = _match(header, p.columns)
-        missing = [f"{f} (one of: {', '.join(repr(a) for a in p.aliases(f))})" for f in REQUIRED if f not in cols]
-        raise UserError(f"preset {preset!r} does not fit: missing required column(s) {'; '.join(missing)}; "
-                        f"the file has: {_show(header)}", source=source)
-    cols = _match(header, GENERIC)
+        chosen = best[1]
+        for f, i in best[2].items():
+            cols[f], found[f] = i, f"preset {chosen.name}"
+    n_preset = sum(1 for v in found.values() if v.startswith("preset"))
+    # the generic names, then name patterns with content that agrees
+    # (a column named exactly is used whatever it holds: validation then counts its bad cells by row)
+    for f, i in _match(header, GENERIC, set(cols.values()), set(cols)).items():
+        cols[f], found[f] = i, "by name"
+    if prof is not None:
+        for f in ("created", "closed", "rep", "stage", "value", "product"):
+            if f in cols:
+                continue
+            hits = [i for i in range(len(header)) if i not in cols.values() and NAME_PATTERNS[f].search(keys[i])
+                    and _content_ok(f, prof[i]) and prof[i].filled > 0]
+            if f in ("rep", "stage", "product"):
+                hits = [i for i in hits if prof[i].is_text]
+            if f == "value":
+                hits = [i for i in hits if prof[i].numbers >= 0.5]
+            if len(hits) >= 1:
+                cols[f], found[f] = hits[0], "by a word in its name, content agrees"
+        for f in ("stage", "created", "closed", "rep"):
+            if f in cols:
+                continue
+            try:
+                got = _by_content(f, header, prof, cols)
+            except _Ambiguous as e:
+                raise UserError(f"cannot tell which column holds {e}; pass --map {f}=COLUMN (or name it in a "
+                                f"mapping file)", source=source) from None
+            if got is not None:
+                cols[f], found[f] = got
     missing = [f for f in REQUIRED if f not in cols]
+    if missing and preset is not None:
+        p = PRESETS[preset]
+        why = [f"{f} (one of: {', '.join(repr(a) for a in p.aliases(f))})" for f in missing]
+        raise UserError(f"preset {preset!r} does not fit: missing required column(s) {'; '.join(why)}; "
+                        f"the file has: {_show(header)}", source=source)
     if missing:
+        looks = "; ".join(f"{_WHAT[f]}" for f in missing)
         raise UserError(
-            f"missing required column(s) for {', '.join(missing)}: no preset matches and no column looks like "
-            f"{' / '.join(missing)}; the file has: {_show(header)}. Pass --preset NAME ({', '.join(PRESETS)}) "
-            "or --mapping FILE", source=source)
-    return _finish(header, cols, "inferred from the column names (no preset matched)", None, source)
+            f"missing required column(s) for {', '.join(missing)}: no column is named or looks like {looks}; the "
+            f"file has: {_show(header)}. Pass --map {missing[0]}=COLUMN" + (" (and the others)" if len(missing) > 1
+                                                                           else "")
+            + f" or --preset NAME ({', '.join(PRESETS)})", source=source)
+    if overrides and override_source.startswith("mapping"):
+        how = override_source + (f" (on preset {chosen.name!r})" if chosen is not None and n_preset else "")
+    elif chosen is not None and n_preset:
+        how = f"preset {chosen.name!r} ({chosen.title}): {n_preset} of {len(chosen.columns)} of its columns found"
+        extra = [f for f, v in found.items() if not v.startswith("preset")]
+        if extra:
+            how += f"; {', '.join(extra)} found otherwise"
+    else:
+        chosen = None
+        how = "inferred from the column names and content (no preset matched)"
+    return _finish(header, cols, how, chosen, source, found)
 
 
 def _show(header: Sequence[str]) -> str:
@@ -342,11 +613,12 @@ def _show(header: Sequence[str]) -> str:
     return shown + (", ..." if len(header) > 12 else "")
 
 
-def _finish(header: Sequence[str], cols: dict[str, int], how: str, preset: Preset | None, source: str) -> Mapping:
+def _finish(header: Sequence[str], cols: dict[str, int], how: str, preset: Preset | None, source: str,
+            found: dict[str, str] | None = None) -> Mapping:
     _check_duplicates(header, cols, source)
     names = {f: header[i] for f, i in cols.items()}
     ignored = [h for i, h in enumerate(header) if i not in cols.values() and h]
-    return Mapping(cols, names, how, preset, ignored=ignored)
+    return Mapping(cols, names, how, preset, ignored=ignored, found_by=dict(found or {}))
 
 
 def _check_duplicates(header: Sequence[str], cols: dict[str, int], source: str) -> None:
@@ -358,10 +630,25 @@ def _check_duplicates(header: Sequence[str], cols: dict[str, int], source: str) 
                             f"(columns {', '.join(map(str, same))}); rename one or pass --mapping", source=source)
 
 
-def load_mapping(path: str | Path, header: Sequence[str], source: str = "export") -> Mapping:
+def parse_map_flags(items: Sequence[str] | None) -> dict[str, str]:
+    """``--map FIELD=COLUMN`` flags as a dict (a bad one is a :class:`UserError` naming it)."""
+    out: dict[str, str] = {}
+    for it in items or ():
+        f, sep, col = it.partition("=")
+        f, col = f.strip(), col.strip()
+        if not sep or not f or not col:
+            raise UserError(f"expected FIELD=COLUMN (e.g. created=engage_date), got {it!r}", field="--map")
+        if f not in FIELDS:
+            raise UserError(f"unknown field {f!r} in {it!r} (expected one of: {', '.join(FIELDS)})", field="--map")
+        out[f] = col
+    return out
+
+
+def load_mapping(path: str | Path, header: Sequence[str], source: str = "export",
+                 rows: Sequence[Sequence[Any]] | None = None, overrides: dict[str, str] | None = None) -> Mapping:
     """Read a mapping file (TOML) and apply it to ``header``.
 
-    Format::
+    It overrides only what it names: the other fields are still detected (:func:`detect`). Format::
 
         preset = "hubspot"            # optional: start from a preset's columns
         [columns]                     # field = "column name in the export"
@@ -377,6 +664,8 @@ def load_mapping(path: str | Path, header: Sequence[str], source: str = "export"
         decimal = ","
         date_order = "day_first"      # or month_first
         sheet = "Deals"
+
+    ``overrides`` (``--map`` flags) win over the file's ``[columns]``.
     """
     p = Path(path)
     src = str(path)
@@ -392,33 +681,18 @@ def load_mapping(path: str | Path, header: Sequence[str], source: str = "export"
     if unknown:
         raise UserError(f"unknown key(s) {', '.join(sorted(unknown))} (expected preset, [columns], [stages], [read])",
                         source=src)
-    base: dict[str, int] = {}
-    preset = None
-    if "preset" in raw:
-        name = raw["preset"]
-        if name not in PRESETS:
-            raise UserError(f"unknown preset {name!r} (choose from: {', '.join(PRESETS)})", source=src, field="preset")
-        preset = PRESETS[name]
-        base = _match(header, preset.columns)
+    preset = raw.get("preset")
+    if preset is not None and preset not in PRESETS:
+        raise UserError(f"unknown preset {preset!r} (choose from: {', '.join(PRESETS)})", source=src, field="preset")
     columns = raw.get("columns", {})
     if not isinstance(columns, dict):
         raise UserError("expected a table [columns] of field = \"column name\"", source=src, field="columns")
-    norm = [normalise_name(h) for h in header]
     for f, col in columns.items():
         if f not in FIELDS:
             raise UserError(f"unknown field {f!r} (expected one of: {', '.join(FIELDS)})", source=src,
                             field=f"columns.{f}")
         if not isinstance(col, str):
             raise UserError(f"expected a column name in quotes, got {col!r}", source=src, field=f"columns.{f}")
-        key = normalise_name(col)
-        if key not in norm:
-            raise UserError(f"no column {col!r} in the export (it has: {_show(header)})", source=src,
-                            field=f"columns.{f}")
-        base[f] = norm.index(key)
-    missing = [f for f in REQUIRED if f not in base]
-    if missing:
-        raise UserError(f"the mapping leaves required field(s) {', '.join(missing)} unmapped", source=src,
-                        field="columns")
     stages = raw.get("stages", {})
     if not isinstance(stages, dict) or set(stages) - {"won", "lost", "open", "deleted"}:
         raise UserError("expected [stages] with lists won = [...], lost = [...], open = [...]", source=src,
@@ -435,8 +709,13 @@ def load_mapping(path: str | Path, header: Sequence[str], source: str = "export"
                         field="read.date_order")
     if read.get("decimal") not in (None, ".", ","):
         raise UserError(f"expected '.' or ',', got {read['decimal']!r}", source=src, field="read.decimal")
-    m = _finish(header, base, f"mapping file {p.name}" + (f" (on preset {preset.name!r})" if preset else ""),
-                preset, source)
+    named = {f: str(c) for f, c in columns.items()}
+    m = detect(header, source, preset, rows, named, override_source=f"mapping file {p.name}", override_path=src)
+    if overrides:
+        m = detect(header, source, preset, rows, {**named, **overrides}, override_source=f"mapping file {p.name}",
+                   override_path=src)
+        for f in overrides:
+            m.found_by[f] = "--map"
     m.stages = {k: tuple(v) for k, v in stages.items()}
     m.read = dict(read)
     return m

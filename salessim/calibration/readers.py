@@ -210,7 +210,9 @@ def _read_csv(text: str, src: str, enc: str, delimiter: str | None, expected: Se
     if text.startswith("\ufeff"):
         text = text[1:]
     delim = delimiter or sniff_delimiter(text, src)
+    limit = csv.field_size_limit()
     try:
+        csv.field_size_limit(max(limit, len(text) + 1))
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"', doublequote=True,
                             skipinitialspace=False, strict=False)
         records: list[tuple[int, list[str]]] = []
@@ -220,14 +222,35 @@ def _read_csv(text: str, src: str, enc: str, delimiter: str | None, expected: Se
             start = reader.line_num + 1
     except csv.Error as e:  # pragma: no cover - csv with strict=False rarely raises
         raise UserError(f"cannot parse the file as CSV ({e})", source=src) from None
-    if any(len(f) > 100_000 for _, r in records[:2000] for f in r):
-        notes.append("a field longer than 100,000 characters: probably an unclosed quote mark")
-    return _assemble(src, records, "csv", enc, delim, None, expected, notes)
+    finally:
+        csv.field_size_limit(limit)
+    return _check_field_sizes(_assemble(src, records, "csv", enc, delim, None, expected, notes))
+
+
+#: A field longer than this stops the read (naming its row); one above a tenth of it is noted.
+MAX_FIELD_CHARS = 1_000_000
+
+
+def _check_field_sizes(t: "RawTable") -> "RawTable":
+    """An oversized field is named with its line and data row: a field of a million characters is an unclosed
+    quote mark that swallowed the rows after it, or a blob that is not a deal's data."""
+    for row, num, line in zip(t.rows, t.row_numbers, t.lines):
+        for j, f in enumerate(row):
+            n = len(f) if isinstance(f, str) else 0
+            if n > MAX_FIELD_CHARS // 10:
+                col = f" in column {t.header[j]!r}" if j < len(t.header) and t.header[j] else f" in field {j + 1}"
+                where = f"row {num} (line {line})"
+                if n > MAX_FIELD_CHARS:
+                    raise UserError(f"a field of {n:,} characters{col}: more than {MAX_FIELD_CHARS:,} is not a deal's "
+                                    "data (probably an unclosed quote mark that swallowed the lines after it); fix "
+                                    "or remove that field", source=t.source, field=where)
+                t.notes.append(f"{where}: a field of {n:,} characters{col}: probably an unclosed quote mark")
+    return t
 
 
 def sniff_delimiter(text: str, src: str = "") -> str:
     """The delimiter that splits the first lines into a constant number (> 1) of fields."""
-    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    lines = [ln[:20000] for ln in text[:2_000_000].splitlines()[:60] if ln.strip()]
     best, best_score = None, (0, 0)
     for d in DELIMITERS:
         counts = [len(r) for r in csv.reader(lines, delimiter=d)]
@@ -259,10 +282,10 @@ def _read_xlsx(data: bytes, src: str, sheet: str | None, expected: Sequence[str]
         names = wb.sheetnames
         if sheet is not None:
             if sheet not in names:
-                raise UserError(f"no sheet {sheet!r} (sheets: {', '.join(names)})", source=src, field="sheet")
+                raise UserError(f"no sheet {sheet!r} (sheets: {', '.join(names)})", source=src, field="--sheet")
             chosen = sheet
         else:
-            chosen = next((n for n in names if wb[n].max_row and wb[n].max_row > 0), names[0])
+            chosen = _data_sheet(wb, names, expected, src)
         ws = wb[chosen]
         records = []
         for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -274,13 +297,45 @@ def _read_xlsx(data: bytes, src: str, sheet: str | None, expected: Sequence[str]
     finally:
         wb.close()
     notes = [f"sheets in the workbook: {', '.join(names)}; read {chosen!r}"] if len(names) > 1 else []
-    return _assemble(src, records, "xlsx", None, None, chosen, expected, notes)
+    return _check_field_sizes(_assemble(src, records, "xlsx", None, None, chosen, expected, notes))
+
+
+def _data_sheet(wb, names: list[str], expected: Sequence[str], src: str) -> str:
+    """The sheet that holds the deals: the one whose first rows name the most known columns (then the one with
+    the most rows); when no sheet names a known column and several hold data, a :class:`UserError` naming them."""
+    if len(names) == 1:
+        return names[0]
+    exp = {e.lower() for e in expected}
+    scores = []
+    for n in names:
+        ws = wb[n]
+        head = []
+        rows = 0
+        for i, row in enumerate(ws.iter_rows(values_only=True)):
+            if any(v not in (None, "") for v in row):
+                rows += 1
+                if len(head) < 20:
+                    head.append(row)
+            if i > 5000:
+                break
+        known = max((sum(1 for c in r if normalise_name(c) in exp) for r in head), default=0)
+        scores.append((known, rows, n))
+    with_data = [x for x in scores if x[1] > 1]
+    best = max(scores, key=lambda x: (x[0], x[1]))
+    if best[0] == 0 and len(with_data) > 1:
+        raise UserError(f"the workbook has {len(with_data)} sheets with data and none names a known column "
+                        f"({', '.join(repr(x[2]) for x in with_data)}); pass --sheet NAME", source=src)
+    return best[2] if best[1] > 0 else names[0]
 
 
 def _cell_text(v: Any) -> str:
-    """A cell as text; a whole number stored as a float (an XLSX id like 44651898.0) loses its '.0'."""
+    """A cell as text; a whole number stored as a float (an XLSX id like 44651898.0) loses its '.0'; Excel's
+    ``="..."`` wrapping (written to keep leading zeros or stop a number being read as one) is the text inside."""
     if isinstance(v, str):
-        return v.strip()
+        s = v.strip()
+        if s.startswith('="') and s.endswith('"') and len(s) >= 3:
+            s = s[2:-1].replace('""', '"').strip()
+        return s
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:

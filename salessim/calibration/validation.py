@@ -22,18 +22,27 @@ Rejections, in the order they are checked (a row gets the first that applies):
 ``bad_created``           a created date that cannot be read
 ``bad_closed``            a close date that cannot be read, on a won or lost deal
 ``missing_closed``        a won or lost deal without a close date
-``bad_amount``            text in the amount of a won deal
-``negative_amount``       a negative amount on a won deal
 ``other_currency``        an amount in a currency other than the export's main one
 ``close_before_create``   closed before it was created
-``future_date``           created or closed after the export date (default: today)
 ``implausible_date``      created more than 20 years before the export date (a placeholder
                           such as 1900-01-01, or a typo in the year)
+``future_date``           created or closed after the export date (``--as-of``; default:
+                          today)
+``date_outlier``          a date separated from the bulk of the history by a long empty gap
+                          (test rows or typos months or years after, or before, everything
+                          else); the export date is inferred from the bulk
 ========================  ==================================================================
 
-Notes on accepted rows: ``won_without_value``, ``amount_ignored`` (unreadable amount on a
-lost or open deal), ``rep_not_in_teams``, ``product_not_in_price_list`` (with the nearest
-name), ``missing_product``, ``open_close_date_ignored`` (an open deal's expected close date).
+Notes on accepted rows: ``won_without_value``, ``bad_amount`` and ``negative_amount`` (a won
+deal whose amount is text or negative: it still counts for win rates and cycle times, as a
+won deal without a value does, and is left out of the deal-value fit; rejecting it would
+remove won deals only and bend the win rate), ``amount_ignored`` (unreadable amount on a
+lost or open deal), ``open_without_created`` (an open deal without a created date, as
+early-stage deals often are: kept as open pipeline of unknown age), ``rep_not_in_teams``,
+``product_not_in_price_list`` (with the nearest name), ``product_merged`` (a spelling of a
+price-list product, or of another product of the export, that differs only in case, spaces
+or punctuation: read as that product), ``missing_product``, ``open_close_date_ignored`` (an
+open deal's expected close date).
 """
 
 from __future__ import annotations
@@ -76,15 +85,22 @@ REJECTIONS: dict[str, str] = {
     "bad_created": "unreadable created date",
     "bad_closed": "unreadable close date on a won or lost deal",
     "missing_closed": "won or lost deal without a close date",
-    "bad_amount": "text in the amount of a won deal",
-    "negative_amount": "negative amount on a won deal",
     "other_currency": "amount in a currency other than the export's main one",
     "close_before_create": "closed before it was created",
-    "future_date": "a date after the export date",
     "implausible_date": f"created more than {MAX_HISTORY_YEARS} years before the export date",
+    "future_date": "a date after the export date",
+    "date_outlier": "a date far from the rest of the history, across a long empty gap (test rows or typos)",
 }
 NOTES: dict[str, str] = {
     "won_without_value": "won deal without a value: kept for win rates and cycle times, left out of the deal-value fit",
+    "bad_amount": "text in the amount of a won deal: kept for win rates and cycle times, left out of the deal-value "
+                  "fit",
+    "negative_amount": "negative amount on a won deal: kept for win rates and cycle times, left out of the deal-value "
+                       "fit",
+    "open_without_created": "open deal without a created date (an early stage): kept as open pipeline of unknown "
+                            "age, left out of arrival rates and times to close",
+    "product_merged": "product spelled differently from the price list or the export's other rows (case, spaces, "
+                      "punctuation): read as that product",
     "amount_ignored": "unreadable amount on a lost or open deal: kept (its amount is not used)",
     "rep_not_in_teams": "rep not in the teams table: kept, under manager 'unassigned'",
     "product_not_in_price_list": "product not in the price list: kept",
@@ -116,6 +132,9 @@ class Validated:
     summary: pd.DataFrame
     stage_map: StageMap
     info: dict[str, Any] = field(default_factory=dict)
+    #: every data row (accepted or not): reason ('' = accepted), outcome, created, closed, value; for the
+    #: bias check (figures with the rejected rows left out versus kept where possible)
+    all_rows: pd.DataFrame | None = None
 
     @property
     def n_rows(self) -> int:
@@ -149,8 +168,15 @@ def _examples(rows: np.ndarray, k: int = 8) -> str:
     return shown + (f", ... (+{len(rows) - k})" if len(rows) > k else "")
 
 
+#: Rows whose dates lie across an empty gap at least this long from the rest are stray ...
+STRAY_GAP_DAYS = 120
+#: ... when they are this small a share of the rows (or at most STRAY_MIN_ROWS rows).
+STRAY_SHARE = 0.02
+STRAY_MIN_ROWS = 3
+
+
 def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, prices: PriceList | None = None,
-             today: dt.date | None = None, as_of: dt.date | None = None) -> Validated:
+             today: dt.date | None = None, as_of: dt.date | None = None, merge_products: bool = True) -> Validated:
     """Give every row of ``raw`` a verdict, and build the accepted deals table.
 
     Parameters
@@ -163,7 +189,10 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         Dates after this are in the future (default: today's date, or ``as_of``).
     as_of:
         The export date, if known: open deals are observed up to it. Default: the latest
-        date in the accepted rows.
+        date in the accepted rows (after rows across a long empty gap are rejected).
+    merge_products:
+        Read a product spelled like a price-list product (or like another product of the
+        export) but for case, spaces or punctuation as that product (with a note).
     """
     n = raw.n_rows
     width = len(raw.header)
@@ -193,7 +222,9 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     blank = np.array([not any(_txt(c) for c in r) for r in raw.rows], dtype=bool)
     reject(blank, "blank_row")
     head = [normalise_name(h) for h in raw.header]
-    rep_head = np.array([[normalise_name(c) for c in r[:width]] == head for r in raw.rows], dtype=bool)
+    first_head = head[0] if head else ""
+    rep_head = np.array([bool(r) and normalise_name(r[0]) == first_head
+                         and [normalise_name(c) for c in r[:width]] == head for r in raw.rows], dtype=bool)
     reject(rep_head, "repeated_header")
     counts = np.array([len(r) - _trailing_empty(r, width) for r in raw.rows])
     wrong = (counts != width) & (raw.format == "csv")
@@ -270,7 +301,11 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
             raw_closed[i] = _txt(vals[i])
     bad_e &= np.isnat(closed_any)
     is_closed = (outcome == "won") | (outcome == "lost")
-    reject(np.array([not _txt(v) for v in created_cells]) & ~bad_c, "missing_created")
+    no_created = np.array([not _txt(v) for v in created_cells]) & ~bad_c
+    # an open deal without a created date (an early stage, e.g. 'Prospecting' before a first engagement) is
+    # open pipeline of unknown age: kept, with a note, never dropped
+    open_undated = no_created & (outcome == "open") & (reason == "")
+    reject(no_created & ~open_undated, "missing_created")
     reject(bad_c, "bad_created", lambda i: f"{_txt(created_cells[i])!r}")
     reject(bad_e & is_closed, "bad_closed", lambda i: f"{raw_closed[i]!r}")
     reject(is_closed & np.isnat(closed_any) & ~bad_e, "missing_closed", lambda i: f"{outcome[i]} deal")
@@ -288,8 +323,7 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         bad_v = np.zeros(n, dtype=bool)
         decimal_info = "no amount column"
     won = outcome == "won"
-    reject(bad_v & won, "bad_amount", lambda i: f"{_txt(value_cells[i])!r}")
-    reject(won & (values < 0), "negative_amount", lambda i: f"{values[i]:g}")
+    neg_v = won & ~bad_v & (values < 0)
     currency_main = None
     if "currency" in cols:
         cur = np.array([_txt(v).upper() for v in column("currency")], dtype=object)
@@ -306,17 +340,29 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     before[has_both] = closed_any[has_both] < created[has_both]
     reject(before, "close_before_create", lambda i: f"created {created[i]}, closed {closed_any[i]}")
     lim = np.datetime64(limit)
-    fut = (~np.isnat(created) & (created > lim)) | (is_closed & ~np.isnat(closed_any) & (closed_any > lim))
-    reject(fut, "future_date", lambda i: f"created {created[i]}" + (f", closed {closed_any[i]}" if is_closed[i] else "")
-           + f" (export date {limit})")
     oldest = lim - np.timedelta64(int(MAX_HISTORY_YEARS * 365.25), "D")
     reject(~np.isnat(created) & (created < oldest), "implausible_date",
-           lambda i: f"created {created[i]} (export date {limit})")
+           lambda i: f"created {created[i]}: a placeholder or a typo in the year (export date {limit})")
+    fut = (~np.isnat(created) & (created > lim)) | (is_closed & ~np.isnat(closed_any) & (closed_any > lim))
+    what_limit = "the export date" if as_of else "today"
+    reject(fut, "future_date", lambda i: f"created {created[i]}" + (f", closed {closed_any[i]}" if is_closed[i] else "")
+           + f": after {what_limit} ({limit})")
+    stray, stray_detail, stray_said = _stray_rows(created, np.where(is_closed, closed_any, np.datetime64("NaT")), reason == "")
+    reject(stray, "date_outlier", lambda i: stray_detail[i])
 
     accepted = reason == ""
     # -- notes on accepted rows
     for i in np.flatnonzero(accepted & won & (np.isnan(values) | (values == 0)) & ~bad_v):
         notes[i].append("won_without_value")
+    for i in np.flatnonzero(accepted & won & bad_v):
+        notes[i].append("bad_amount")
+        detail[i] = f"amount {_txt(value_cells[i])!r}"
+    for i in np.flatnonzero(accepted & neg_v):
+        notes[i].append("negative_amount")
+        detail[i] = f"amount {values[i]:g}"
+    for i in np.flatnonzero(accepted & open_undated):
+        notes[i].append("open_without_created")
+        detail[i] = f"stage {_txt(stage_cells[i])!r}"
     for i in np.flatnonzero(accepted & bad_v & ~won):
         notes[i].append("amount_ignored")
     open_with_date = accepted & (outcome == "open") & ~np.isnat(closed_any)
@@ -330,6 +376,15 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         notes[i].append("missing_product")
     products[products == ""] = "unspecified"
     suggestions: dict[str, str | None] = {}
+    merged: dict[str, str] = {}
+    if merge_products:
+        merged = _product_spellings(products[accepted], prices)
+        for i in np.flatnonzero(accepted):
+            if products[i] in merged:
+                notes[i].append("product_merged")
+                detail[i] = (detail[i] + "; " if detail[i] else "") + \
+                    f"product {products[i]!r} read as {merged[products[i]]!r}"
+                products[i] = merged[products[i]]
     if prices is not None:
         for p in set(products[accepted]):
             if p not in prices.price:
@@ -361,7 +416,7 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
             verdicts.at[i, "detail"] = f"product {products[i]!r}" + (f" (nearest in the price list: {s!r})" if s else "")
     acc = np.flatnonzero(accepted)
     values_out = values.copy()
-    values_out[bad_v] = np.nan
+    values_out[bad_v | neg_v] = np.nan
     deals = pd.DataFrame({
         "row": np.asarray(raw.row_numbers)[acc],
         "line": np.asarray(raw.lines)[acc],
@@ -381,10 +436,12 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         first = summary[summary["verdict"] == "rejected"].head(3)
         why = "; ".join(f"{r.reason} ({r.rows:,})" for r in first.itertuples())
         raise UserError(f"no usable rows: all {n:,} rows were rejected ({why})", source=raw.source)
-    observed = [deals["created"].max()]
-    if deals["closed"].notna().any():
-        observed.append(deals["closed"].max())
+    observed = [x for x in (deals["created"].max(), deals["closed"].max()) if not pd.isna(x)]
     export_date = as_of or pd.Timestamp(max(observed)).date()
+    date_notes = _date_notes(deals, export_date, as_of, int(stray.sum()), stray_said)
+    if merged:
+        date_notes.append("products spelled alike were read as one: " + "; ".join(
+            f"{a!r} as {b!r}" for a, b in sorted(merged.items())) + " (--no-merge-products keeps them apart)")
     info = {
         "file": raw.source,
         "read": raw.describe(),
@@ -398,11 +455,161 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         "today": str(limit),
         "export_date": str(export_date),
         "export_date_source": "given (--as-of)" if as_of else "the latest date in the accepted rows",
+        "date_notes": date_notes,
+        "value_column": mapping.names.get("value"),
+        "products_merged": dict(sorted(merged.items())),
+        "open_without_created": int((accepted & open_undated).sum()),
         "reps_missing_from_teams": sorted(missing_reps),
         "products_missing_from_price_list": {k: v for k, v in sorted(suggestions.items())},
         "stage_flag_overrides": int(stage_map.table.attrs.get("flag_overrides", 0)),
     }
-    return Validated(deals, verdicts, summary, stage_map, info)
+    everything = pd.DataFrame({
+        "reason": reason.astype(str), "outcome": np.asarray(outcome, dtype=object).astype(str),
+        "created": created, "closed": np.where(is_closed, closed_any, np.datetime64("NaT")).astype("datetime64[D]"),
+        "value": np.where(won & ~bad_v & ~neg_v, values, np.nan)})
+    return Validated(deals, verdicts, summary, stage_map, info, everything)
+
+
+def _stray_rows(created: np.ndarray, closed: np.ndarray, candidate: np.ndarray
+                ) -> tuple[np.ndarray, dict[int, str], list[str]]:
+    """Rows with a date across a long empty gap from the bulk of the history.
+
+    All dates of the candidate rows (created, and closed for closed deals) are sorted and cut where
+    ``STRAY_GAP_DAYS`` or more pass without any; a segment at either end that holds few rows
+    (``STRAY_SHARE`` of them, at least ``STRAY_MIN_ROWS``) is stray, repeatedly, from the outside in.
+    """
+    n = len(created)
+    stray = np.zeros(n, dtype=bool)
+    detail: dict[int, str] = {}
+    said: list[str] = []
+    rows_c = np.flatnonzero(candidate & ~np.isnat(created))
+    rows_e = np.flatnonzero(candidate & ~np.isnat(closed))
+    d = np.concatenate([created[rows_c], closed[rows_e]]).astype("datetime64[D]")
+    if len(d) < 2:
+        return stray, detail, said
+    owner = np.concatenate([rows_c, rows_e])
+    kind = np.array(["created"] * len(rows_c) + ["closed"] * len(rows_e), dtype=object)
+    order = np.argsort(d, kind="stable")
+    d, owner, kind = d[order], owner[order], kind[order]
+    gaps = np.diff(d).astype(int)
+    cuts = np.flatnonzero(gaps >= STRAY_GAP_DAYS) + 1
+    if not len(cuts):
+        return stray, detail, said
+    bounds = [0, *cuts.tolist(), len(d)]
+    segs = [(bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
+    n_rows = int(candidate.sum())
+    small = max(STRAY_MIN_ROWS, int(STRAY_SHARE * n_rows))
+    lo, hi = 0, len(segs) - 1
+
+    def rows_of(seg):
+        return set(owner[seg[0]:seg[1]].tolist())
+
+    def months(days: int) -> str:
+        m = days / 30.44
+        return f"{days} days" if m < 2 else (f"{m:.0f} months" if m < 24 else f"{m / 12:.1f} years")
+
+    while lo < hi and len(rows_of(segs[lo])) <= small:
+        a, b = segs[lo]
+        start = d[segs[lo + 1][0]]
+        said.append(f"{len(rows_of(segs[lo]))} row(s) dated {d[a]}..{d[b - 1]}, "
+                    f"{months(int((start - d[b - 1]).astype(int)))} before the rest of the history (which starts "
+                    f"{start})")
+        for k in range(a, b):
+            i = int(owner[k])
+            if not stray[i]:
+                stray[i] = True
+                detail[i] = (f"{kind[k]} {d[k]}: {months(int((start - d[k]).astype(int)))} before the rest of the "
+                             f"history (which starts {start})")
+        lo += 1
+    while hi > lo and len(rows_of(segs[hi])) - int(stray[list(rows_of(segs[hi]))].sum()) <= small:
+        a, b = segs[hi]
+        end = d[segs[hi - 1][1] - 1]
+        said.append(f"{len(rows_of(segs[hi]) - set(np.flatnonzero(stray).tolist()))} row(s) dated {d[a]}..{d[b - 1]}, "
+                    f"{months(int((d[a] - end).astype(int)))} after the rest of the history (which ends {end})")
+        for k in range(a, b):
+            i = int(owner[k])
+            if not stray[i]:
+                stray[i] = True
+                detail[i] = (f"{kind[k]} {d[k]}: {months(int((d[k] - end).astype(int)))} after the rest of the "
+                             f"history (which ends {end})")
+        hi -= 1
+    return stray, detail, said
+
+
+def _date_notes(deals: pd.DataFrame, export_date: dt.date, as_of: dt.date | None, n_stray: int,
+                stray_said: list[str] | None = None) -> list[str]:
+    """The history's shape in plain words: stray rows, empty months in the middle, empty months at the end."""
+    out = []
+    if n_stray:
+        out.append(f"{n_stray:,} row(s) dated across a long empty gap from the rest of the history were rejected "
+                   f"(date_outlier: {'; '.join(stray_said or [])}); the export date is "
+                   + (f"{export_date} (given)" if as_of else f"taken from the rest: {export_date}"))
+    created = deals["created"].dropna()
+    if created.empty:
+        return out
+    months = pd.period_range(created.min(), pd.Timestamp(export_date), freq="M")
+    counts = created.dt.to_period("M").value_counts().reindex(months, fill_value=0)
+    empty = (counts == 0).to_numpy()
+    last_new = created.max().date()
+    # runs of empty months strictly inside the history
+    k = 0
+    inner = []
+    while k < len(empty):
+        if empty[k]:
+            j = k
+            while j < len(empty) and empty[j]:
+                j += 1
+            if k > 0 and j < len(empty) and j - k >= 2:
+                inner.append((months[k], months[j - 1], j - k))
+            k = j
+        else:
+            k += 1
+    for a, b, m in inner:
+        out.append(f"no new deals in {a}..{b} ({m} months in the middle of the history): those months count as "
+                   "empty, and are left out of the scores")
+    tail = 0
+    while tail < len(empty) and empty[len(empty) - 1 - tail]:
+        tail += 1
+    if tail >= 1 and (export_date - last_new).days > 31:
+        out.append(f"no new deals after {last_new}: the last {tail} month(s) before the export date {export_date} "
+                   "have none" + ("" if as_of else "") + "; the next period's rates come from the last months "
+                   "with new deals")
+    return out
+
+
+def _product_spellings(products: np.ndarray, prices: PriceList | None) -> dict[str, str]:
+    """Spellings to read as another product: a name equal to a price-list product but for case, spaces and
+    punctuation ("GTXPro" and "GTX Pro"), or, without one, to a more frequent spelling in the export itself."""
+    import re
+
+    def squash(x: str) -> str:
+        return re.sub(r"[\W_]+", "", x.lower())
+
+    names, counts = np.unique(products.astype(str), return_counts=True)
+    freq = dict(zip(names.tolist(), counts.tolist()))
+    out: dict[str, str] = {}
+    listed: dict[str, list[str]] = {}
+    if prices is not None:
+        for p in prices.price:
+            listed.setdefault(squash(p), []).append(p)
+    groups: dict[str, list[str]] = {}
+    for nm in freq:
+        groups.setdefault(squash(nm), []).append(nm)
+    for key, spellings in groups.items():
+        if not key:
+            continue
+        target = None
+        if len(listed.get(key, [])) == 1:
+            target = listed[key][0]
+        elif prices is None or key not in listed:
+            if len(spellings) > 1:
+                target = max(spellings, key=lambda x: (freq[x], x))
+        if target is None:
+            continue
+        for nm in spellings:
+            if nm != target and (prices is None or nm not in prices.price):
+                out[nm] = target
+    return out
 
 
 def _trailing_empty(r: list, width: int) -> int:
