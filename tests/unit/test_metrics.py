@@ -1,17 +1,26 @@
 """The one KPI table (salessim.results.metrics): it covers every metric a run reports, every P&L
-line and every monthly series the charts draw, and its labels are unique."""
+line and every monthly series the charts draw; its labels are unique; and the commands,
+charts, report and widgets print its words, not words of their own."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import salessim as ss
+from salessim.analyses import compare as compare_module
+from salessim.analyses.compare import Comparison
+from salessim.apps.commands import compare as compare_command
+from salessim.apps.commands import sweep as sweep_command
+from salessim.apps.widgets import panels
+from salessim.cli import main
 from salessim.results import metrics
 from salessim.runs.experiment import metric_names
 from salessim.runs.replication import Task, run_replication
+from salessim.views import experiment_charts, style
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +96,7 @@ def test_one_number_format():
     assert f(float("nan"), "profit") == "n/a" and f(None, "profit") == "n/a" and f(np.float32(2.0), "calls") == "2.0"
     assert metrics.money_text(1_250_000, "USD") == "1.25M USD" and metrics.money_text(-4500, "USD") == "-4.5k USD"
     assert metrics.money_text(950, "USD", signed=True) == "+950 USD"
-    assert metrics.compact(350_000) == "350k"
+    assert style.money(350_000) == metrics.compact(350_000) == "350k"
 
 
 def test_the_order_puts_the_headline_first_then_the_table_then_products_then_the_rest():
@@ -95,3 +104,60 @@ def test_the_order_puts_the_headline_first_then_the_table_then_products_then_the
     assert metrics.order(names) == ["revenue", "profit", "calls", "revenue_A", "revenue_B", "won_deals_A", "zzz"]
     table_order = [m.name for m in metrics.TABLE]
     assert [m for m in table_order if m in metrics.HEADLINE] == list(metrics.HEADLINE)
+
+
+# --------------------------------------------------------------------------- the readers
+def test_the_run_command_prints_the_tables_words_and_units(capsys):
+    assert main(["run", "baseline", "-n", "2", "--months", "1", "--workers", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for m in metrics.HEADLINE:
+        row = [ln for ln in lines if ln.startswith(metrics.label(m) + " ")]
+        assert len(row) == 1, (m, lines)
+        assert metrics.shown_unit(m, "USD") in row[0]
+
+
+def _comparison() -> Comparison:
+    rng = np.random.default_rng(2)
+    rows = [{"point": p, "label": lab, "scenario_hash": "h", "seed": 0, "replication": r,
+             **{k: 100.0 + 5 * p + rng.normal() for k in ("revenue", "profit", "won_deals", "cycle_days")},
+             "win_rate": 0.3 + 0.01 * rng.normal()}
+            for p, lab in enumerate(("base", "variant")) for r in range(5)]
+    return Comparison(pd.DataFrame(rows), "base", ["variant"], seed=0)
+
+
+def test_comparisons_print_and_draw_the_tables_words(capsys):
+    cmp = _comparison()
+    compare_command.print_report(cmp)
+    out = capsys.readouterr().out
+    for k in ("revenue", "profit", "won_deals", "win_rate", "cycle_days"):
+        assert f"\n{metrics.label(k)} " in out, k
+    assert "is better than base on profit" in out  # the verdict names the KPI by its words
+    fig = experiment_charts.difference_chart(cmp)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    style.plt.close(fig)
+    assert set(ticks) <= {metrics.label(k) for k in cmp.metrics()} and ticks
+    assert compare_module.direction is metrics.direction
+
+
+def test_sweep_headers_and_widget_rows_use_the_table(capsys):
+    from salessim.analyses.sweep import SweepResult
+
+    rows = [{"point": p, "label": str(v), "team.reps.0.count": v, "scenario_hash": "h", "seed": 0, "replication": r,
+             "profit": 10.0 * v + r, "win_rate": 0.2 + 0.01 * r} for p, v in enumerate((5, 7)) for r in range(3)]
+    res = SweepResult(pd.DataFrame(rows), ["team.reps.0.count"], "grid", "baseline", 0)
+    sweep_command.print_summary(res, res.summary(["profit", "win_rate"]), ["profit", "win_rate"])
+    out = capsys.readouterr().out
+    assert "profit (USD)" in out and "win rate (% of closed deals)" in out
+    assert panels._metric_rows(["revenue"], "EUR") == ["revenue paid (EUR)"]
+    assert all(metrics.known(k) for k in panels.SUMMARY_KPIS)
+
+
+def test_the_report_reads_the_table():
+    from salessim.views.report import build
+
+    report = build.build_report("baseline", n=2, months=1, workers=1)
+    table = next(t for t in report.tables() if t.key == "kpi_summary")
+    assert list(table.display["KPI"]) == [metrics.label(k) for k in build.KPIS]
+    assert list(table.display["unit"]) == [metrics.shown_unit(k, "USD") for k in build.KPIS]
+    pnl = next(t for t in report.tables() if t.key == "pnl")
+    assert set(pnl.display["line"]) <= {m.label for m in metrics.TABLE}
