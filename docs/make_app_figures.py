@@ -25,7 +25,7 @@ from salessim.apps import notebook as nb
 from salessim.calibration import calibrate
 from salessim.calibration.charts import backtest_chart
 from salessim.runs.execution import default_workers
-from salessim.views import charts, commission_charts, growth_charts
+from salessim.views import commission_charts, growth_charts, style
 
 OUT = Path(__file__).parent / "images"
 
@@ -34,14 +34,14 @@ def headcount() -> None:
     s = growth.GrowthSettings(reps=15, heads=2, threshold_uplift=4.0, training_cost_per_rep=3000, months=12,
                               replications=20, seed=1)
     res = growth.analyse(s)
-    charts.save(growth_charts.revenue_profit_chart(res), OUT / "notebook_headcount_vs_dealsize", ("png",))
+    style.save(growth_charts.revenue_profit_chart(res), OUT / "notebook_headcount_vs_dealsize", ("png",))
     print("\n".join(f"- {x}" for x in res.conclusion()))
 
 
 def commission() -> None:
     design = cd.design_of("new_product_group").model_copy(update={"new_group_rate_multiple": 5.0})
     c = cd.compare_schemes("new_product_group", design, n=20, months=12, seed=1)
-    charts.save(commission_charts.side_by_side(c), OUT / "notebook_commission_design", ("png",))
+    style.save(commission_charts.side_by_side(c), OUT / "notebook_commission_design", ("png",))
     print("\n".join(f"- {x}" for x in c.conclusion()))
 
 
@@ -50,8 +50,8 @@ def calibration() -> None:
     print(sample.note)
     cal = calibrate(sample.deals, teams=sample.teams, products=sample.products)
     bt = cal.backtest(n=20, seed=0, workers=default_workers())
-    charts.save(backtest_chart(bt, "Does the calibrated model reproduce the history?", cal.fit.currency or ""),
-                OUT / "notebook_calibrate_from_crm", ("png",))
+    style.save(backtest_chart(bt, "Does the calibrated model reproduce the history?", cal.fit.currency or ""),
+               OUT / "notebook_calibrate_from_crm", ("png",))
     print(bt.scores.to_string(index=False))
 
 

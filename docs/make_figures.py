@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import salessim as ss
-from salessim.views import charts
+from salessim.views import charts, style
 
 OUT = Path(__file__).parent / "images"
 N, SEED = 10, 7
@@ -28,15 +28,15 @@ ROWS = [
 def main() -> None:
     runs = {name: ss.replicate(name, n=N, seed=SEED, workers=2) for _, name in ROWS}
     base = runs["baseline"]
-    charts.save(charts.band_chart(
+    style.save(charts.band_chart(
         {"revenue": base.monthly_band("revenue", table="pnl"), "profit": base.monthly_band("profit", table="pnl")},
         "baseline: what will revenue and profit be, month by month?", "revenue and profit", currency="USD", n=N,
         seed=SEED, unit="USD per month"),
         OUT / "baseline_revenue_profit", formats=("png",))
     bands = {label: runs[name].monthly_band("revenue", table="pnl") for label, name in ROWS[:3]}
-    charts.save(charts.band_chart(bands, "Double the team: one head of sales or two?", "revenue",
-                                  currency="USD", n=N, seed=SEED, unit="USD per month"),
-                OUT / "headcount_revenue", formats=("png",))
+    style.save(charts.band_chart(bands, "Double the team: one head of sales or two?", "revenue",
+                                 currency="USD", n=N, seed=SEED, unit="USD per month"),
+               OUT / "headcount_revenue", formats=("png",))
     print("| scenario | meetings per rep-month | deals won | revenue | profit | key clients lost |")
     print("| --- | --- | --- | --- | --- | --- |")
     for label, name in ROWS:

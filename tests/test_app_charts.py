@@ -9,7 +9,7 @@ import salessim as ss
 from salessim.analyses import commission_design as cd
 from salessim.analyses import growth
 from salessim.runs.cache import OutcomeCache
-from salessim.views import charts, commission_charts, growth_charts
+from salessim.views import commission_charts, growth_charts, style
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +47,12 @@ def _check(fig, question_words, unit):
 
 def test_growth_charts(result, tmp_path):
     _check(growth_charts.revenue_profit_chart(result), ["Revenue per month", "Profit per month"], "USD per month")
-    _check(growth_charts.meetings_chart(result), ["meetings per rep"], "per month")
+    _check(growth_charts.meetings_chart(result), ["meetings per rep"], "meetings per rep-month")
     _check(growth_charts.payroll_revenue_chart(result), ["payroll"], "USD, 3 months")
     _check(growth_charts.break_even_chart(result), ["new hires"], "USD")
     fig = growth_charts.dashboard(result)
     _check(fig, ["Grow by hiring"], "USD")
-    files = charts.save(fig, tmp_path / "dash", ["png", "svg", "pdf"])
+    files = style.save(fig, tmp_path / "dash", ["png", "svg", "pdf"])
     assert [f.suffix for f in files] == [".png", ".svg", ".pdf"] and all(f.stat().st_size > 1000 for f in files)
     assert files[2].read_bytes()[:4] == b"%PDF"
 
@@ -92,13 +92,13 @@ def test_commission_charts(schemes, tmp_path):
     assert "selling" in _texts(fig)
     fig = commission_charts.side_by_side(schemes)
     assert len(fig.axes) == 6 and "new design" in _texts(fig)
-    files = charts.save(fig, tmp_path / "side", ["png", "svg", "pdf"])
+    files = style.save(fig, tmp_path / "side", ["png", "svg", "pdf"])
     assert all(f.stat().st_size > 1000 for f in files)
 
 
 def test_month_ticks_name_the_month_and_cannot_be_read_as_a_day(result):
     """Ticks were "27-01" (year-month without the century), which reads like a day of the month."""
-    assert charts.month_tick("2027-01") == "Jan '27" and charts.month_tick("2017-12") == "Dec '17"
+    assert style.month_tick("2027-01") == "Jan '27" and style.month_tick("2017-12") == "Dec '17"
     fig = growth_charts.revenue_profit_chart(result)
     ticks = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels() if t.get_text()]
     months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

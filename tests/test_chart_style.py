@@ -1,6 +1,7 @@
-"""The house style of every chart in the package: a title that asks the question, units on the
-quantitative axes, a caption that says what the marks and bands are; and PNG, SVG and PDF files
-that are valid and reproducible."""
+"""The house style of every chart in the package (:mod:`salessim.views.style`): a title that asks
+the question, units on the quantitative axes, a caption that says what the marks and bands are,
+over how many replications and with which seed; and PNG, SVG and PDF files that are valid and
+reproducible."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pandas as pd
 import pytest
 
 import salessim as ss
+from salessim.analyses import commission_design as cd
+from salessim.analyses import growth
 from salessim.analyses.compare import Comparison
 from salessim.analyses.pay_summary import pay_distribution
 from salessim.analyses.sensitivity import SensitivityResult, analyse_function
@@ -20,9 +23,11 @@ from salessim.analyses.sweep import SweepResult
 from salessim.calibration import charts as cc
 from salessim.calibration.backtest import METRICS, BacktestResult
 from salessim.cli import main
+from salessim.runs.cache import OutcomeCache
 from salessim.scenarios.parameters import parameter_unit
-from salessim.views import charts
+from salessim.views import charts, commission_charts, growth_charts, style
 from salessim.views import experiment_charts as ec
+from salessim.views.formats import parse_formats
 
 DATA = Path(str(resources.files("salessim.calibration") / "demo"))
 
@@ -31,6 +36,33 @@ DATA = Path(str(resources.files("salessim.calibration") / "demo"))
 @pytest.fixture(scope="module")
 def reps():
     return ss.replicate(ss.load_scenario("baseline", {"calendar.months": 2}), n=3, seed=4, workers=1)
+
+
+@pytest.fixture(scope="module")
+def options():
+    """Hire vs train: 2 paired replications of 3 months (today, hire, train, both)."""
+    base = ss.load_scenario("baseline", {"calendar.months": 3})
+    s = growth.GrowthSettings(reps=9, heads=2, threshold_uplift=2.0, months=3, replications=2, seed=5)
+    return growth.analyse(s, base, workers=1, cache=OutcomeCache())
+
+
+@pytest.fixture(scope="module")
+def schemes():
+    """The scheme in place against a design, 2 paired replications of 3 months."""
+    design = cd.design_of("new_product_group").model_copy(update={"threshold": 0.4})
+    return cd.compare_schemes("new_product_group", design, n=2, seed=6, months=3, workers=1, cache=OutcomeCache())
+
+
+@pytest.fixture(scope="module")
+def grid():
+    base = ss.load_scenario("baseline", {"calendar.months": 2})
+    return growth.profit_grid(base, reps_values=(7, 9), uplift_values=(1.0, 2.0), months=2, n=2, seed=8, workers=1,
+                              cache=OutcomeCache())
+
+
+@pytest.fixture(scope="module")
+def inputs(reps, calibration, options, schemes, grid):
+    return {"reps": reps, "calibration": calibration, "options": options, "schemes": schemes, "grid": grid}
 
 
 def _comparison() -> Comparison:
@@ -95,34 +127,56 @@ def _attainment() -> pd.DataFrame:
     return pd.DataFrame({"reps_at_plan_share": np.linspace(0.2, 0.9, 30)})
 
 
-# every chart function of the package, with the inputs it needs
+# every chart function of the package, with the inputs it needs (i: the fixtures by name)
 CHARTS = {
-    "band_chart": lambda r, c: charts.band_chart({"revenue": r.monthly_band("revenue", table="pnl")},
-                                                 "What will revenue be?", "revenue", currency="USD", n=r.n,
-                                                 seed=r.seed),
-    "band_chart_unit": lambda r, c: charts.band_chart({"x": r.monthly_band("meetings_per_rep")},
-                                                      "How many meetings?", "meetings", unit="per rep per month"),
-    "summary_bars": lambda r, c: charts.summary_bars(r.summary(["revenue", "profit"]), ["revenue"], ["revenue"],
-                                                     "Which is larger?", "amount", currency="USD"),
-    "funnel_chart": lambda r, c: charts.funnel_chart({"meetings": 100.0, "proposals": 50.0, "won": 20.0}, months=2),
-    "funnel_chart_grouped": lambda r, c: charts.funnel_chart(
+    "band_chart": lambda i: charts.band_chart({"revenue": i["reps"].monthly_band("revenue", table="pnl")},
+                                              "What will revenue be?", "revenue", currency="USD", n=i["reps"].n,
+                                              seed=i["reps"].seed),
+    "band_chart_unit": lambda i: charts.band_chart({"x": i["reps"].monthly_band("meetings_per_rep")},
+                                                   "How many meetings?", "meetings", unit="per rep per month"),
+    "summary_bars": lambda i: charts.summary_bars(i["reps"].summary(["revenue", "profit"]), ["revenue"], ["revenue"],
+                                                  "Which is larger?", "amount", currency="USD"),
+    "funnel_chart": lambda i: charts.funnel_chart({"meetings": 100.0, "proposals": 50.0, "won": 20.0}, months=2),
+    "funnel_chart_grouped": lambda i: charts.funnel_chart(
         {"a": {"meetings": 100.0, "won": 20.0}, "b": {"meetings": 80.0, "won": 30.0}}, "Where do deals drop out?"),
-    "pay_chart": lambda r, c: charts.pay_chart(pay_distribution(r), "How much does each person earn?", "USD",
-                                               n=r.n, seed=r.seed),
-    "difference_chart": lambda r, c: ec.difference_chart(_comparison()),
-    "main_kpi_chart": lambda r, c: ec.main_kpi_chart(_comparison(), "profit"),
-    "sweep_line_chart": lambda r, c: ec.sweep_line_chart(_sweep(), "profit"),
-    "sweep_heatmap": lambda r, c: ec.sweep_heatmap(_sweep(), "profit"),
-    "sweep_scatter": lambda r, c: ec.sweep_scatter(_sweep("lhs"), "profit"),
-    "tornado_chart": lambda r, c: ec.tornado_chart(_sensitivity(), "profit"),
-    "indices_chart": lambda r, c: ec.indices_chart(analyse_function(
+    "pay_chart": lambda i: charts.pay_chart(pay_distribution(i["reps"]), "How much does each person earn?", "USD",
+                                            n=i["reps"].n, seed=i["reps"].seed),
+    "difference_chart": lambda i: ec.difference_chart(_comparison()),
+    "main_kpi_chart": lambda i: ec.main_kpi_chart(_comparison(), "profit"),
+    "sweep_line_chart": lambda i: ec.sweep_line_chart(_sweep(), "profit"),
+    "sweep_heatmap": lambda i: ec.sweep_heatmap(_sweep(), "profit"),
+    "sweep_scatter": lambda i: ec.sweep_scatter(_sweep("lhs"), "profit"),
+    "tornado_chart": lambda i: ec.tornado_chart(_sensitivity(), "profit"),
+    "indices_chart": lambda i: ec.indices_chart(analyse_function(
         lambda X: {"profit": 3 * X["a"] + X["b"]}, {"a": (0, 1), "b": (0, 1)}, "morris", samples=4, seed=1), "profit"),
-    "indices_chart_sobol": lambda r, c: ec.indices_chart(analyse_function(
+    "indices_chart_sobol": lambda i: ec.indices_chart(analyse_function(
         lambda X: {"profit": 3 * X["a"] + X["b"]}, {"a": (0, 1), "b": (0, 1)}, "sobol", samples=16, seed=1), "profit"),
-    "backtest_chart": lambda r, c: cc.backtest_chart(_backtest(), "Does the model reproduce the history?", "USD"),
-    "time_to_close_chart": lambda r, c: cc.time_to_close_chart(c.fit),
-    "pace_chart": lambda r, c: cc.pace_chart(_pace(), 0.7),
-    "attainment_chart": lambda r, c: cc.attainment_chart(_attainment(), 0.7),
+    "revenue_profit_chart": lambda i: growth_charts.revenue_profit_chart(i["options"]),
+    "meetings_chart": lambda i: growth_charts.meetings_chart(i["options"]),
+    "payroll_revenue_chart": lambda i: growth_charts.payroll_revenue_chart(i["options"]),
+    "break_even_chart": lambda i: growth_charts.break_even_chart(i["options"]),
+    "profit_heatmap": lambda i: growth_charts.profit_heatmap(i["grid"]),
+    "dashboard": lambda i: growth_charts.dashboard(i["options"]),
+    "pay_distribution_chart": lambda i: commission_charts.pay_distribution_chart(i["schemes"]),
+    "cost_of_sales_chart": lambda i: commission_charts.cost_of_sales_chart(i["schemes"]),
+    "profit_chart": lambda i: commission_charts.profit_chart(i["schemes"]),
+    "key_clients_chart": lambda i: commission_charts.key_clients_chart(i["schemes"]),
+    "effort_chart": lambda i: commission_charts.effort_chart(i["schemes"]),
+    "revenue_by_group_chart": lambda i: commission_charts.revenue_by_group_chart(i["schemes"]),
+    "side_by_side": lambda i: commission_charts.side_by_side(i["schemes"]),
+    "backtest_chart": lambda i: cc.backtest_chart(_backtest(), "Does the model reproduce the history?", "USD"),
+    "time_to_close_chart": lambda i: cc.time_to_close_chart(i["calibration"].fit),
+    "pace_chart": lambda i: cc.pace_chart(_pace(), 0.7),
+    "attainment_chart": lambda i: cc.attainment_chart(_attainment(), 0.7),
+}
+#: charts of replications: the caption names how many and the seed (the ``inputs`` fixture's
+#: seeds are 4, 5, 6 and 8)
+SEEDED = {
+    "band_chart": 4, "pay_chart": 4, "revenue_profit_chart": 5, "meetings_chart": 5, "payroll_revenue_chart": 5,
+    "break_even_chart": 5, "dashboard": 5, "profit_heatmap": 8, "pay_distribution_chart": 6,
+    "cost_of_sales_chart": 6, "profit_chart": 6, "key_clients_chart": 6, "effort_chart": 6,
+    "revenue_by_group_chart": 6, "side_by_side": 6, "difference_chart": 3, "main_kpi_chart": 3,
+    "sweep_line_chart": 0, "sweep_heatmap": 0, "sweep_scatter": 0,
 }
 
 
@@ -137,38 +191,53 @@ def quantitative_labels(fig) -> list[str]:
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))
-def test_every_chart_asks_a_question_names_units_and_explains_its_marks(name, reps, calibration):
-    fig = CHARTS[name](reps, calibration)
+def test_every_chart_asks_a_question_names_units_and_explains_its_marks(name, inputs):
+    fig = CHARTS[name](inputs)
     try:
-        title = charts.title_of(fig)
+        title = style.title_of(fig)
         assert title.rstrip().endswith("?"), f"{name}: title {title!r} does not ask a question"
         labels = quantitative_labels(fig)
         assert labels, f"{name}: no axis labels"
         for label in labels:
             assert label.rstrip().endswith(")") and "(" in label, f"{name}: axis {label!r} has no unit in brackets"
-        cap = charts.caption_of(fig)
+        cap = style.caption_of(fig)
         assert cap and len(cap) > 40, f"{name}: no caption"
         words = cap.lower()
         assert any(w in words for w in ("line", "bar", "band", "dot", "cell", "each")), cap
+        if name in SEEDED:
+            assert "replications" in words and f"seed {SEEDED[name]}" in words, f"{name}: {cap}"
         # the caption is drawn on the figure (wrapped) as well as kept for the HTML report
         drawn = [t.get_text() for t in fig.texts if t.get_gid() == "caption"]
         assert len(drawn) == 1 and drawn[0].replace("\n", " ") == cap
     finally:
-        charts.plt.close(fig)
+        style.plt.close(fig)
 
 
 def test_band_captions_say_what_the_band_is_how_many_replications_and_the_seed(reps):
-    fig = CHARTS["band_chart"](reps, None)
-    cap = charts.caption_of(fig)
-    charts.plt.close(fig)
+    fig = CHARTS["band_chart"]({"reps": reps})
+    cap = style.caption_of(fig)
+    style.plt.close(fig)
     assert f"mean of {reps.n} replications (seed {reps.seed})" in cap
     assert "middle 90% of replications" in cap
 
 
+def test_kpi_axes_take_their_words_and_units_from_the_kpi_table(options, schemes):
+    from salessim.results import metrics
+
+    fig = growth_charts.revenue_profit_chart(options)
+    assert fig.axes[0].get_ylabel() == f"{metrics.label('revenue')} (USD per month)" == "revenue paid (USD per month)"
+    style.plt.close(fig)
+    fig = commission_charts.key_clients_chart(schemes)
+    assert fig.axes[0].get_ylabel() == "key clients lost (% of key clients at the start)"
+    style.plt.close(fig)
+    assert style.metric_axis_label("win_rate", "EUR", "whole period") == \
+        "win rate (share of closed deals, 0-1, whole period)"
+
+
 def test_axis_units_come_from_the_scenario_and_the_schema(reps):
-    fig = CHARTS["band_chart"](reps, None)
+    fig = CHARTS["band_chart"]({"reps": reps})
     assert fig.axes[0].get_ylabel() == "revenue (USD)"
-    charts.plt.close(fig)
+    style.plt.close(fig)
     assert parameter_unit("activity.meeting_hours") == "hours"
     assert parameter_unit("team.reps.0.salary_per_month", "EUR") == "EUR per month"
     assert parameter_unit("products.A.funnel.booking_rate") == "share, 0-1"
@@ -190,25 +259,25 @@ def _check_pdf(b: bytes) -> None:
 
 
 def test_save_writes_valid_png_svg_and_pdf_and_the_same_chart_gives_the_same_bytes(tmp_path, reps):
-    files = charts.save(CHARTS["band_chart"](reps, None), tmp_path / "a" / "revenue", ("png", "svg", "pdf"))
+    files = style.save(CHARTS["band_chart"]({"reps": reps}), tmp_path / "a" / "revenue", ("png", "svg", "pdf"))
     assert [f.name for f in files] == ["revenue.png", "revenue.svg", "revenue.pdf"]
     for f, check in zip(files, (_check_png, _check_svg, _check_pdf)):
         check(f.read_bytes())
-    again = charts.save(CHARTS["band_chart"](reps, None), tmp_path / "b" / "revenue", ("svg", "pdf", "png"))
+    again = style.save(CHARTS["band_chart"]({"reps": reps}), tmp_path / "b" / "revenue", ("svg", "pdf", "png"))
     for f in again:
         assert f.read_bytes() == (tmp_path / "a" / f.name).read_bytes(), f.name
 
 
 def test_money_ticks_keep_a_decimal_only_where_needed():
-    assert [charts.money(v) for v in (5500, 6000, 350_000, 1_250_000, 2_000_000, -4500, 80)] == \
+    assert [style.money(v) for v in (5500, 6000, 350_000, 1_250_000, 2_000_000, -4500, 80)] == \
         ["5.5k", "6k", "350k", "1.25M", "2M", "-4.5k", "80"]
 
 
 def test_formats_are_checked():
-    assert charts.parse_formats(" PNG,svg,.pdf,png") == ("png", "svg", "pdf")
+    assert parse_formats(" PNG,svg,.pdf,png") == ("png", "svg", "pdf")
     for bad in ("gif", "png,jpeg", "", ","):
         with pytest.raises(ss.UserError, match="^formats: "):
-            charts.parse_formats(bad)
+            parse_formats(bad)
 
 
 @pytest.mark.parametrize("argv", [

@@ -12,6 +12,7 @@ from salessim.analyses.compare import Comparison
 from salessim.analyses.sensitivity import SensitivityResult, analyse_function
 from salessim.analyses.sweep import SweepResult
 from salessim.views import experiment_charts as ec
+from salessim.views import style
 
 
 def _caption(fig) -> str:
@@ -43,7 +44,7 @@ def test_difference_bars_are_coloured_by_verdict(comparison):
     fig = ec.difference_chart(comparison, kpis=kpis)
     ax = fig.axes[0]
     colours = [mcolors.to_hex(p.get_facecolor()) for p in ax.patches]
-    expected = {"better": ec.GOOD, "worse": ec.BAD, "no detectable difference": ec.NEUTRAL}
+    expected = {"better": style.GOOD, "worse": style.BAD, "no detectable difference": style.NEUTRAL}
     assert colours == [expected[v] for v in verdicts]
     widths = [p.get_width() for p in ax.patches]
     assert widths == pytest.approx(list(comparison.differences(kpis)["diff_pct"]))
@@ -115,7 +116,7 @@ def test_index_chart_and_saving_both_formats(tmp_path):
                            samples=4, seed=1)
     fig = ec.indices_chart(res, "profit")
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b"]  # strongest on top
-    files = ec.save(fig, tmp_path / "idx")
+    files = style.save(fig, tmp_path / "idx")
     assert sorted(f.suffix for f in files) == [".png", ".svg"] and all(f.stat().st_size > 0 for f in files)
 
 

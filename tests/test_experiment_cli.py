@@ -90,7 +90,7 @@ def test_sensitivity_outputs(tmp_path, capsys):
                  "supervision.intensity_floor=0.15:0.35", "--samples", "2", "-n", "1", *SHORT, "--out", str(out)])
     assert code == 0
     text = capsys.readouterr().out
-    assert "drivers of profit, strongest first" in text and "drivers of revenue (executed)" in text
+    assert "drivers of profit, strongest first" in text and "drivers of revenue paid, strongest first" in text
     for f in ("indices.csv", "tornado.csv", "samples.csv", "runs.parquet", "tornado_profit.png", "tornado_profit.svg",
               "morris_revenue.png"):
         assert (out / f).stat().st_size > 0, f

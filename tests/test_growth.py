@@ -10,6 +10,7 @@ from salessim.analyses import growth
 from salessim.analyses.compare import paired_difference
 from salessim.analyses.growth import BreakEven, GrowthSettings, hire, train
 from salessim.model import Department
+from salessim.results.metrics import money_text
 from salessim.runs.cache import OutcomeCache
 from salessim.scenarios.files import scenario_data, validate
 
@@ -149,8 +150,8 @@ def test_conclusion_names_the_most_profitable_option_with_its_paired_interval(sm
     d = paired_difference(prof["today"], prof[best], 1)
     text = r.conclusion()
     assert growth._name(r.option(best)) in text[0]
-    assert growth._money(d["diff"], "USD", sign=True) in text[0]
-    assert growth._money(d["low"], "USD", sign=True) in text[0]
+    assert money_text(d["diff"], "USD", signed=True) in text[0]
+    assert money_text(d["low"], "USD", signed=True) in text[0]
     assert any("meetings a month" in s for s in text)
     assert sum(s.startswith(("The new hires' own gross margin", "Counting the whole department")) for s in text) == 2
     summ = r.summary().set_index("option")

@@ -47,16 +47,16 @@ def test_quota_attainment_rate():
 def test_an_interval_for_a_share_or_a_count_stays_within_what_the_metric_can_be():
     """Two replications gave 'win rate 27.6% [-5.1%, 60.2%]': cut to the metric's range. The true
     mean lies inside that range, so coverage is unchanged; seeded check over 2,000 samples."""
-    from salessim.results.kpi import metric_bounds
+    from salessim.results.metrics import bounds
     from salessim.results.statistics import mean_interval
 
-    assert metric_bounds("win_rate") == (0.0, 1.0) and metric_bounds("revenue_B")[0] == 0.0
-    assert metric_bounds("profit") == (float("-inf"), float("inf"))
+    assert bounds("win_rate") == (0.0, 1.0) and bounds("revenue_B")[0] == 0.0
+    assert bounds("profit") == (float("-inf"), float("inf"))
     rng = np.random.default_rng(7)
     p, covered_raw, covered_cut = 0.1, 0, 0
     for _ in range(2000):
         x = rng.binomial(20, p, size=2) / 20
-        raw, cut = mean_interval(x), mean_interval(x, bounds=metric_bounds("win_rate"))
+        raw, cut = mean_interval(x), mean_interval(x, bounds=bounds("win_rate"))
         assert 0.0 <= cut["low"] <= cut["high"] <= 1.0 or np.isnan(cut["low"])
         covered_raw += raw["low"] <= p <= raw["high"]
         covered_cut += cut["low"] <= p <= cut["high"]

@@ -11,6 +11,7 @@ import pytest
 import salessim as ss
 from salessim.analyses.scheme_search import Param, evaluate, optimise_scheme
 from salessim.cli import main
+from salessim.results import metrics
 from salessim.scenarios.files import apply_scheme
 
 SHORT = {"calendar.months": 3}
@@ -92,9 +93,10 @@ def test_commission_by_product_and_the_pct_of_gross_profit(runs):
 def test_comp_prints_pay_distribution_pnl_and_warnings(capsys):
     assert main(["comp", "new_product_group_commission_5x", "-n", "2", "--months", "2", "--workers", "1"]) == 0
     out = capsys.readouterr().out
-    for fragment in ("Monthly pay per person", "median", "p10", "p90", "all reps", "P&L over the period",
-                     "gross margin", "commissions", "other cost per head", "inventory carrying cost", "profit",
-                     "cost of sales, % of revenue", "commissions, % of gross profit", "By product", "Warnings",
+    lines = [metrics.label(k) for k in ("gross_margin", "commissions", "overhead", "inventory_carrying", "profit",
+                                         "cost_of_sales_pct", "commission_pct_of_gross_profit")]
+    for fragment in ("Monthly pay per person", "median", "p10", "p90", "all reps", "P&L over the period", *lines,
+                     "% of revenue", "% of gross margin", "By product", "Warnings",
                      "product B: the scheme pays 125% of its gross margin"):
         assert fragment in out, fragment
     rows = [line for line in out.splitlines() if line.startswith("rep0")]

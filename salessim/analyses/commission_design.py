@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from salessim.analyses.compare import Comparison, direction, paired_difference, verdict_word
-from salessim.analyses.growth import _money
+from salessim.analyses.compare import Comparison, paired_difference, verdict_word
 from salessim.errors import UserError
+from salessim.results.metrics import direction, money_text
 from salessim.results.pay_warnings import scheme_warnings
 from salessim.results.statistics import mean_interval
 from salessim.runs.cache import CACHE, OutcomeCache
@@ -407,18 +407,22 @@ class SchemeComparison:
     def conclusion(self) -> list[str]:
         """A few sentences computed from the paired differences (profit, cost of sales, new group, key clients)."""
         cur, n = self.currency, self.n
+
+        def plus(v: float) -> str:
+            return money_text(v, cur, signed=True)
+
         a, b = self.labels[0], self.labels[-1]
         out = []
         t = self.kpi_table().set_index("kpi")
         p = t.loc["profit"]
         if p["verdict"] == "no detectable difference":
             out.append(f"Profit: no detectable difference between the {b} and the {a} "
-                       f"({_money(p['difference'], cur, sign=True)}, 95% interval {_money(p['low'], cur, sign=True)} "
-                       f"to {_money(p['high'], cur, sign=True)}, {n} paired replications).")
+                       f"({plus(p['difference'])}, 95% interval {plus(p['low'])} "
+                       f"to {plus(p['high'])}, {n} paired replications).")
         else:
-            out.append(f"Profit: the {b} is {p['verdict']} than the {a} by {_money(abs(p['difference']), cur)} over "
-                       f"the period (95% interval {_money(p['low'], cur, sign=True)} to "
-                       f"{_money(p['high'], cur, sign=True)}, {n} paired replications).")
+            out.append(f"Profit: the {b} is {p['verdict']} than the {a} by {money_text(abs(p['difference']), cur)} "
+                       f"over the period (95% interval {plus(p['low'])} to "
+                       f"{plus(p['high'])}, {n} paired replications).")
         c = t.loc["cost_of_sales_pct"]
         out.append(f"Cost of sales (pay with taxes as % of revenue): {c[a]:.1f}% under the {a}, {c[b]:.1f}% under the "
                    f"{b} (difference {c['difference']:+.1f} points, 95% interval {c['low']:+.1f} to {c['high']:+.1f}).")

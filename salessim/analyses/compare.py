@@ -18,8 +18,8 @@ For every KPI and variant the result gives:
 * ``win_share``: the share of paired replications in which the variant did better (ties
   count one half);
 * ``verdict``: ``better`` or ``worse`` when the 95% interval of the difference excludes zero
-  (in the KPI's good direction, :data:`DIRECTION`), else ``no detectable difference``. For a
-  KPI with no good direction (e.g. meetings per rep-month), ``higher`` or ``lower``.
+  (in the KPI's good direction, :func:`salessim.results.metrics.direction`), else ``no detectable
+  difference``. For a KPI with no good direction (e.g. calls made), ``higher`` or ``lower``.
 
 ``precision=P`` replaces a fixed ``n`` by a sequential rule: a pilot of ``pilot`` replications,
 then batches until the 95% half-width of the main KPI's paired difference is within ``P``% of
@@ -38,42 +38,12 @@ import pandas as pd
 from scipy import stats
 
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
-from salessim.results.kpi import metric_bounds
+from salessim.results import metrics
+from salessim.results.metrics import HEADLINE, direction, format_value
 from salessim.results.statistics import mean_interval
 from salessim.runs.experiment import Point, Runner, check_metrics, run_points
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.schema import Scenario
-
-#: +1: higher is better; -1: lower is better; 0: neither (reported as higher / lower).
-DIRECTION: dict[str, int] = {
-    "revenue": 1, "contracted_revenue": 1, "new_business_revenue": 1, "reorder_revenue": 1, "gross_margin": 1,
-    "profit": 1, "won_deals": 1, "lost_deals": -1, "win_rate": 1, "avg_deal": 1, "cycle_days": -1, "calls": 0,
-    "meetings": 1, "meetings_per_rep_month": 1, "proposals": 1, "meeting_to_contract_pct": 1, "inbound_leads": 0,
-    "dropped_leads": -1, "missed_calls": -1, "risky_wins": -1, "rep_months": 0, "salaries": -1, "variable_pay": -1,
-    "payroll": -1, "cost_of_sales_pct": -1, "intensity": 1, "attention": 1, "quota_attainment_rate": 1,
-    "key_clients_start": 0, "key_clients_lost": -1, "key_clients_lost_share": -1,
-    "acquisition_to_retention_cost": 0, "unsold_stock": -1, "mean_invoice_wait_hours": -1,
-}
-
-#: KPIs a comparison reports by default (the headline KPIs of ``salessim run``).
-DEFAULT_KPIS = (
-    "revenue", "profit", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "avg_deal", "cycle_days",
-    "salaries", "variable_pay", "intensity", "quota_attainment_rate", "key_clients_lost_share", "dropped_leads",
-)
-
-#: Money KPIs (shown in the scenario's currency).
-MONEY = {"revenue", "contracted_revenue", "new_business_revenue", "reorder_revenue", "gross_margin", "profit",
-         "avg_deal", "salaries", "variable_pay", "payroll", "unsold_stock"}
-
-
-def direction(metric: str) -> int:
-    """+1 if more of ``metric`` is better, -1 if less is, 0 if neither (per-product metrics follow their total)."""
-    if metric in DIRECTION:
-        return DIRECTION[metric]
-    for prefix in ("revenue_", "won_deals_"):
-        if metric.startswith(prefix):
-            return 1
-    return 0
 
 
 # --------------------------------------------------------------------------- statistics
@@ -206,11 +176,13 @@ class Comparison:
         for label in [self.base, *self.variants]:
             for m in kpis:
                 rows.append({"scenario": label, "kpi": m,
-                             **mean_interval(self._values(label, m), self.level, metric_bounds(m))})
+                             **mean_interval(self._values(label, m), self.level, metrics.bounds(m))})
         return pd.DataFrame(rows)
 
     def default_kpis(self) -> list[str]:
-        ks = [k for k in DEFAULT_KPIS if k in self.table.columns]
+        """The headline KPIs (:data:`salessim.results.metrics.HEADLINE`) in the table; the main KPI first if it
+        is not one of them."""
+        ks = [k for k in HEADLINE if k in self.table.columns]
         return ks if self.main_kpi in ks else [self.main_kpi, *ks]
 
     def differences(self, kpis: Iterable[str] | None = None) -> pd.DataFrame:
@@ -271,28 +243,22 @@ def _num(v: Any) -> Any:
     return v
 
 
-def _fmt(metric: str, v: float, currency: str) -> str:
-    if v != v:
-        return "n/a"
-    if metric in MONEY:
-        return f"{v:+,.0f} {currency}"
-    if metric in ("win_rate", "intensity", "quota_attainment_rate", "key_clients_lost_share"):
-        return f"{100 * v:+.1f} points"
-    return f"{v:+,.1f}"
-
-
 def _sentence(row, base: str, metric: str, currency: str, level: float, crn: bool) -> str:
-    diff = _fmt(metric, row.diff, currency)
-    interval = f"{level:.0%} interval {_fmt(metric, row.low, currency)} to {_fmt(metric, row.high, currency)}"
+    def fmt(v: float) -> str:
+        return format_value(v, metric, currency, signed=True)
+
+    diff = fmt(row.diff)
+    interval = f"{level:.0%} interval {fmt(row.low)} to {fmt(row.high)}"
     pct = f", {row.diff_pct:+.1f}% of the base" if row.diff_pct == row.diff_pct else ""
     word = row.verdict
     prob = "" if row.p_better != row.p_better else f"; probability the variant's mean is better: {_prob(row.p_better)}"
+    what = metrics.label(metric)
     if word in ("better", "worse"):
-        head = f"{row.variant} is {word} than {base} on {metric}"
+        head = f"{row.variant} is {word} than {base} on {what}"
     elif word in ("higher", "lower"):
-        head = f"{row.variant} has {word} {metric} than {base}"
+        head = f"{row.variant} has {word} {what} than {base}"
     else:
-        head = f"no detectable difference between {row.variant} and {base} on {metric}"
+        head = f"no detectable difference between {row.variant} and {base} on {what}"
     return f"{head}: {diff}{pct} ({interval}, {row.n} paired replications{prob})."
 
 

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from salessim.analyses.compare import Comparison, paired_difference, verdict_word
 from salessim.errors import UserError
+from salessim.results.metrics import money_text
 from salessim.results.statistics import mean_interval
 from salessim.runs.cache import CACHE, OutcomeCache
 from salessim.runs.replications import Replications, metric_table, replicate_many
@@ -463,6 +464,10 @@ class GrowthResult:
         hiring does to meetings per rep; payroll against revenue; when new hires break even.
         """
         cur = self.currency
+
+        def plus(v: float) -> str:
+            return money_text(v, cur, signed=True)
+
         M, n = self.settings.months, self.n
         if len(self.options) == 1:
             return [f"These settings describe today's department ({self.options[0].description}): move reps, "
@@ -478,18 +483,16 @@ class GrowthResult:
         word = d["verdict"]
         what = f"{_name(self.option(best))}"
         if word == "better":
-            out.append(f"Over {M} months, {what} gives the most profit: {_money(d['diff'], cur, sign=True)} against "
-                       f"today (95% interval {_money(d['low'], cur, sign=True)} to "
-                       f"{_money(d['high'], cur, sign=True)}, "
-                       f"{n} paired replications).")
+            out.append(f"Over {M} months, {what} gives the most profit: {plus(d['diff'])} against today (95% "
+                       f"interval {plus(d['low'])} to {plus(d['high'])}, {n} paired replications).")
         elif word == "worse":
             out.append(f"Over {M} months, no option beats today on profit: even the best, {what}, changes it by "
-                       f"{_money(d['diff'], cur, sign=True)} (95% interval {_money(d['low'], cur, sign=True)} to "
-                       f"{_money(d['high'], cur, sign=True)}, {n} paired replications).")
+                       f"{plus(d['diff'])} (95% interval {plus(d['low'])} to "
+                       f"{plus(d['high'])}, {n} paired replications).")
         else:
             out.append(f"Over {M} months, no option changes profit detectably: the best, {what}, is "
-                       f"{_money(d['diff'], cur, sign=True)} against today, but the 95% interval "
-                       f"({_money(d['low'], cur, sign=True)} to {_money(d['high'], cur, sign=True)}, {n} paired "
+                       f"{plus(d['diff'])} against today, but the 95% interval "
+                       f"({plus(d['low'])} to {plus(d['high'])}, {n} paired "
                        f"replications) includes zero; more replications would narrow it.")
         if len(ranked) > 1:
             second = ranked[1]
@@ -497,20 +500,20 @@ class GrowthResult:
             v = verdict_word("profit", pd_["low"], pd_["high"])
             wins = int(round(pd_["win_share"] * n))
             if v == "better":
-                out.append(f"It beats the runner-up, {_name(self.option(second))}, by {_money(pd_['diff'], cur)} "
-                           f"(95% interval {_money(pd_['low'], cur)} to {_money(pd_['high'], cur)}; more profit in "
-                           f"{wins} of {n} paired replications).")
+                out.append(f"It beats the runner-up, {_name(self.option(second))}, by "
+                           f"{money_text(pd_['diff'], cur)} (95% interval {money_text(pd_['low'], cur)} to "
+                           f"{money_text(pd_['high'], cur)}; more profit in {wins} of {n} paired replications).")
             else:
                 out.append(f"The runner-up, {_name(self.option(second))}, is not detectably behind it "
-                           f"({_money(pd_['diff'], cur, sign=True)}, 95% interval {_money(pd_['low'], cur, sign=True)} "
-                           f"to {_money(pd_['high'], cur, sign=True)}).")
+                           f"({plus(pd_['diff'])}, 95% interval {plus(pd_['low'])} "
+                           f"to {plus(pd_['high'])}).")
         for lab in self.labels[1:]:
             if lab == best:
                 continue
             dd = diffs.loc[(lab, "profit")]
             if dd["verdict"] == "worse":
-                out.append(f"{_cap(_name(self.option(lab)))} lowers profit by {_money(-dd['diff'], cur)} against "
-                           f"today (95% interval {_money(-dd['high'], cur)} to {_money(-dd['low'], cur)}).")
+                out.append(f"{_cap(_name(self.option(lab)))} lowers profit by {money_text(-dd['diff'], cur)} against "
+                           f"today (95% interval {money_text(-dd['high'], cur)} to {money_text(-dd['low'], cur)}).")
         hire_lab = next((lab for lab in (HIRE, BOTH) if lab in self.runs), None)
         if hire_lab is not None:
             opt = self.option(hire_lab)
@@ -568,23 +571,6 @@ def _name(opt: Option) -> str:
 
 def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
-
-
-def _money(v: float, currency: str, sign: bool = False) -> str:
-    """Money for sentences: 1.2M USD, 310k USD, 950 USD (with a sign if asked)."""
-    if v != v:
-        return "n/a"
-    a = abs(v)
-    if a >= 1e6:
-        txt = f"{a / 1e6:.2f}M"
-    elif a >= 1e4:
-        txt = f"{a / 1e3:.0f}k"
-    elif a >= 1e3:
-        txt = f"{a / 1e3:.1f}k"
-    else:
-        txt = f"{a:.0f}"
-    s = "-" if v < 0 else ("+" if sign and v > 0 else "")
-    return f"{s}{txt} {currency}".strip()
 
 
 def analyse(settings: GrowthSettings | Mapping[str, Any] | None = None, base: Scenario | str = "baseline", *,

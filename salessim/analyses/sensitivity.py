@@ -187,6 +187,8 @@ class SensitivityResult:
     #: runs executed by this call, and finished runs taken from the result store instead
     ran: int | None = None
     reused: int = 0
+    #: scenario runs: the master seed of the replications
+    seed: int | None = None
 
     def ranking(self, output: str) -> pd.DataFrame:
         """The drivers of ``output``, strongest first."""
@@ -286,7 +288,7 @@ def sensitivity(scenario: Scenario | str, ranges: Mapping[str, tuple[float, floa
     samples_df = pd.concat([pd.DataFrame(sample_values), Y], axis=1)
     tor = _tornado(table, params, bounds, outputs, n_s) if tornado else None
     return SensitivityResult(method, dict(zip(names, bounds)), outputs, indices, samples_df, tor, table, base.name,
-                             base.currency, n, runner.notes, runner.ran, runner.reused)
+                             base.currency, n, runner.notes, runner.ran, runner.reused, seed)
 
 
 def _tornado(table: pd.DataFrame, params: list[Parameter], bounds: list[tuple[float, float]], outputs: list[str],

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
-from salessim.results.kpi import metric_bounds
+from salessim.results.metrics import bounds
 from salessim.results.statistics import mean_interval
 from salessim.runs.experiment import Point, Runner, run_points
 from salessim.scenarios.files import load_scenario
@@ -119,7 +119,7 @@ class SweepResult:
                 if m not in g.columns:
                     raise UserError(f"unknown metric {m!r}", field="metrics")
                 x = g[m].to_numpy(dtype=float)
-                mi = mean_interval(x, level, metric_bounds(m))
+                mi = mean_interval(x, level, bounds(m))
                 rows.append({**base, "metric": m, "mean": mi["mean"], "low": mi["low"], "high": mi["high"],
                              "p05": float(np.nanquantile(x, 0.05)) if np.isfinite(x).any() else np.nan,
                              "p95": float(np.nanquantile(x, 0.95)) if np.isfinite(x).any() else np.nan,

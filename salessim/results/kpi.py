@@ -46,28 +46,3 @@ def quota_attainment_rate(attainment: np.ndarray) -> float:
     a = a[~np.isnan(a)]
     return float((a >= 100.0).mean()) if a.size else float("nan")
 
-
-#: Summary metrics that are shares (0 to 1) and metrics that cannot be negative: an interval
-#: for their mean is cut to that range (see :func:`metric_bounds`).
-SHARE_METRICS = frozenset({"win_rate", "intensity", "quota_attainment_rate", "key_clients_lost_share"})
-NONNEGATIVE_METRICS = frozenset({
-    "revenue", "won_deals", "meetings", "meetings_per_rep_month", "avg_deal", "cycle_days", "salaries", "payroll",
-    "dropped_leads", "calls", "proposals", "lost_deals", "inbound_leads", "key_clients_lost", "key_clients_start",
-    "missed_calls", "rep_months", "reorder_revenue", "new_business_revenue", "contracted_revenue", "risky_wins",
-    "mean_invoice_wait_hours", "pay_per_rep_month", "unsold_stock",
-})
-NONNEGATIVE_PREFIXES = ("revenue_", "won_deals_")
-
-
-def metric_bounds(name: str) -> tuple[float, float]:
-    """The values a summary metric can take: ``(0, 1)`` for shares, ``(0, inf)`` for counts and
-    amounts that cannot be negative, ``(-inf, inf)`` otherwise (profit, pay with clawbacks).
-
-    The true mean lies in this range, so cutting a confidence interval to it keeps its coverage
-    and spares a reader "win rate 27.6% [-5.1%, 60.2%]" from two replications.
-    """
-    if name in SHARE_METRICS:
-        return 0.0, 1.0
-    if name in NONNEGATIVE_METRICS or name.startswith(NONNEGATIVE_PREFIXES):
-        return 0.0, float("inf")
-    return float("-inf"), float("inf")

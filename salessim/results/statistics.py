@@ -13,7 +13,7 @@ def mean_interval(x: np.ndarray, level: float = 0.95, bounds: tuple[float, float
 
     Returns ``{"mean", "sd", "low", "high", "n"}`` in the unit of ``x``. With fewer than two
     values there is no interval: ``sd``, ``low`` and ``high`` are NaN. ``bounds``: the range the
-    quantity can take (e.g. :func:`salessim.results.metrics.metric_bounds`); the interval is cut
+    quantity can take (e.g. :func:`salessim.results.metrics.bounds`); the interval is cut
     to it, which keeps its coverage since the true mean lies inside.
     """
     x = np.asarray(x, dtype=float)

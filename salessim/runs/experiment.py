@@ -34,19 +34,13 @@ import numpy as np
 import pandas as pd
 
 from salessim.errors import UserError, whole_number
+from salessim.results import metrics
 from salessim.runs.execution import default_workers, interactive
 from salessim.runs.replication import Outcome, Task, run_replication
 from salessim.runs.replications import run
 from salessim.runs.store import KEY_COLUMNS, ResultStore
 from salessim.scenarios.files import with_overrides
 from salessim.scenarios.schema import Scenario
-
-#: Summary metrics listed first in experiment tables (the rest follow alphabetically).
-METRIC_ORDER = (
-    "revenue", "profit", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "avg_deal", "cycle_days",
-    "salaries", "variable_pay", "payroll", "gross_margin", "intensity", "quota_attainment_rate",
-    "key_clients_lost_share", "dropped_leads",
-)
 
 
 def params_json(params: Mapping[str, Any]) -> str:
@@ -98,14 +92,14 @@ def metric_names(scenario: Scenario) -> tuple[str, ...]:
     key = scenario.content_hash()
     if key not in _METRIC_NAMES:
         short = with_overrides(scenario, {"calendar.months": 1, "calendar.warmup_months": 0})
-        _METRIC_NAMES[key] = tuple(order_metrics(run_replication(Task(short, 0, 0)).summary))
+        _METRIC_NAMES[key] = tuple(metrics.order(run_replication(Task(short, 0, 0)).summary))
     return _METRIC_NAMES[key]
 
 
 def check_metrics(names: Iterable[str], scenarios: Scenario | Sequence[Scenario], field: str) -> None:
     """Raise :class:`UserError` naming ``field`` if a name is a metric of none of ``scenarios``."""
     names = list(names)
-    if all(name in METRIC_ORDER for name in names):
+    if all(metrics.is_summary(name) for name in names):
         return  # reported by every run: no need to simulate a month to know the scenario's metrics
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
@@ -115,13 +109,6 @@ def check_metrics(names: Iterable[str], scenarios: Scenario | Sequence[Scenario]
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise UserError(f"unknown metric {name!r}{hint} (known: {', '.join(known)})", field=field)
-
-
-def order_metrics(columns: Iterable[str]) -> list[str]:
-    """Metric columns in a stable order: :data:`METRIC_ORDER` first, the rest alphabetically."""
-    cols = list(dict.fromkeys(columns))
-    first = [m for m in METRIC_ORDER if m in cols]
-    return first + sorted(c for c in cols if c not in first)
 
 
 @dataclass
@@ -234,14 +221,14 @@ def _store_frame(keys: list[tuple], results: list[dict[str, float]]) -> pd.DataF
         "seed": np.array([k[2] for k in keys], dtype=np.int64),
         "replication": np.array([k[3] for k in keys], dtype=np.int64),
     })
-    metrics = pd.DataFrame(results, dtype=float)
-    return pd.concat([df, metrics], axis=1)
+    values = pd.DataFrame(results, dtype=float)
+    return pd.concat([df, values], axis=1)
 
 
 def _table(points: Sequence[Point], reps: list[int], done: Mapping[tuple, Mapping[str, float]]) -> pd.DataFrame:
     """Assemble the tidy table from results by key (the same however the results were obtained)."""
     param_names = list(dict.fromkeys(k for p in points for k in p.params))
-    metric_names = order_metrics(m for res in done.values() for m in res)
+    metric_names = metrics.order(m for res in done.values() for m in res)
     rows = []
     for i, p in enumerate(points):
         h = p.scenario_hash

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
-from salessim.results.kpi import metric_bounds
+from salessim.results.metrics import bounds
 from salessim.results.result import Result
 from salessim.results.statistics import mean_interval
 from salessim.runs.cache import OutcomeCache
@@ -28,13 +28,6 @@ from salessim.runs.execution import default_workers, run_tasks
 from salessim.runs.replication import DETAILS, Detail, Outcome, Series, Task, run_replication, series_of
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.schema import Scenario
-
-#: Headline metrics shown by ``salessim run`` (all in the summary of every replication).
-HEADLINE = (
-    "revenue", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "avg_deal",
-    "cycle_days", "salaries", "variable_pay", "profit", "intensity", "quota_attainment_rate",
-    "key_clients_lost_share", "dropped_leads",
-)
 
 #: ``progress(done, total)``: called in this process as runs finish.
 ProgressFn = Callable[[int, int], None]
@@ -106,7 +99,7 @@ class Replications:
         """Mean, standard deviation and a ``level`` t-interval of the mean for each metric."""
         df = self.per_replication
         names = list(metrics) if metrics is not None else [c for c in df.columns if c != "replication"]
-        rows = [dict(metric=m, **mean_interval(df[m].to_numpy(dtype=float), level, metric_bounds(m))) for m in names]
+        rows = [dict(metric=m, **mean_interval(df[m].to_numpy(dtype=float), level, bounds(m))) for m in names]
         return pd.DataFrame(rows).set_index("metric")
 
     def to_json(self, metrics: Iterable[str] | None = None) -> dict[str, dict[str, float]]:

@@ -11,7 +11,7 @@ from typing import Any
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.schema import Scenario
-from salessim.views.charts import DEFAULT_FORMATS, FORMATS, parse_formats
+from salessim.views.formats import DEFAULT_FORMATS, FORMATS, parse_formats
 
 
 def int_at_least(minimum: int, maximum: int | None = None):

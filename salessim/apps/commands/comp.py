@@ -21,27 +21,13 @@ from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product
 from salessim.analyses.scheme_search import optimise_scheme, parse_param
 from salessim.apps.commands.common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
 from salessim.apps.parsing import Parser
+from salessim.results import metrics
+from salessim.results.metrics import format_number, format_value
 from salessim.runs.replications import default_workers, replicate
 from salessim.scenarios.files import apply_scheme, load_scenario, to_toml, with_overrides
 from salessim.views.exports import to_csv
 
 OPTIMISE = ("optimise", "optimize")
-
-LINE_LABELS = {
-    "contracted_revenue": "revenue (contracted)",
-    "revenue": "revenue (executed)",
-    "gross_margin": "gross margin",
-    "salaries": "salaries",
-    "commissions": "commissions",
-    "bonuses": "bonuses and prizes",
-    "payroll_tax": "payroll tax",
-    "overhead": "other cost per head",
-    "training": "training",
-    "inventory_carrying": "inventory carrying cost",
-    "profit": "profit",
-    "cost_of_sales_pct": "cost of sales, % of revenue",
-    "commission_pct_of_gross_profit": "commissions, % of gross profit",
-}
 
 
 def non_negative(text: str) -> float:
@@ -171,7 +157,7 @@ def _num(v):
 
 
 def _money(v: float) -> str:
-    return "n/a" if v != v else f"{v:,.0f}"
+    return format_number(v, "money")
 
 
 def print_report(sc, reps, dist, pnl, prod, warnings) -> None:
@@ -184,19 +170,20 @@ def print_report(sc, reps, dist, pnl, prod, warnings) -> None:
     for row in dist.itertuples():
         share = "" if row.variable_share != row.variable_share else f"{row.variable_share:.0%}"
         print(f"{row.person:<14}{row.role:<12}{_money(row.median):>10}{_money(row.p10):>10}{_money(row.p90):>10}{share:>10}")
-    print(f"\nP&L over the period ({cur}; mean and 95% interval)")
+    print("\nP&L over the period (mean and 95% interval)")
+    width = max(len(metrics.label(line)) for line in pnl.index) + 2
+    print(f"{'line':<{width}}{'unit':<20}{'mean':>12}   95% interval")
     for line, row in pnl.iterrows():
-        if line.endswith("_pct") or "_pct_" in line:
-            text = f"{row['mean']:.1f}%   [{row['low']:.1f}%, {row['high']:.1f}%]"
-        else:
-            text = f"{_money(row['mean'])}   [{_money(row['low'])}, {_money(row['high'])}]"
-        print(f"{LINE_LABELS.get(line, line):<34}{text}")
-    print(f"\nBy product ({cur}; mean over replications)")
-    print(f"{'product':<10}{'revenue':>14}{'gross profit':>14}{'commission':>12}{'% of GP':>10}")
+        print(f"{metrics.label(line):<{width}}{metrics.shown_unit(line, cur):<20}"
+              f"{format_value(row['mean'], line):>12}   [{format_value(row['low'], line)}, "
+              f"{format_value(row['high'], line)}]")
+    print(f"\nBy product (mean over replications; money in {cur})")
+    cols = ("revenue", "gross_margin", "commission", "commission_pct_of_gross_profit")
+    heads = {c: metrics.label(c) for c in cols[:3]}
+    heads["commission_pct_of_gross_profit"] = metrics.shown_unit(cols[-1], cur)
+    print(f"{'product':<10}" + "".join(f"{heads[c]:>27}" for c in cols))
     for row in prod.itertuples():
-        pct = "n/a" if row.commission_pct_of_gross_profit != row.commission_pct_of_gross_profit else \
-            f"{row.commission_pct_of_gross_profit:.0f}%"
-        print(f"{row.product:<10}{_money(row.revenue):>14}{_money(row.gross_margin):>14}{_money(row.commission):>12}{pct:>10}")
+        print(f"{row.product:<10}" + "".join(f"{format_value(getattr(row, c), c):>27}" for c in cols))
     print("\nWarnings")
     for w in warnings or ["none"]:
         print(f"- {w}" if warnings else "  none")

@@ -30,13 +30,14 @@ from salessim.apps.commands.experiment_options import (
     runs_note,
     say,
 )
-from salessim.apps.commands.run import fmt
 from salessim.errors import UserError
+from salessim.results import metrics
+from salessim.results.metrics import format_value
 from salessim.runs.experiment import check_metrics
 from salessim.scenarios.files import load_scenario
-from salessim.views.charts import DEFAULT_FORMATS
-from salessim.views.experiment_charts import comparison_charts, metric_label
+from salessim.views.experiment_charts import comparison_charts
 from salessim.views.exports import to_csv
+from salessim.views.formats import DEFAULT_FORMATS
 
 
 def _percent(text: str) -> float:
@@ -146,18 +147,21 @@ def print_report(cmp: Comparison, kpis=None) -> None:
         print(f"precision: 95% half-width of the {cmp.main_kpi} difference within {cmp.precision:g}% of the base "
               f"mean {state} with {cmp.n} replications (half-width {worst:.2f}%; replications tried: {steps})")
     d = cmp.differences(kpis)
+    width = max(24, *(len(metrics.label(k)) + 2 for k in d["kpi"]))
     for v in cmp.variants:
         print(f"\n{v} - {cmp.base}")
-        print(f"{'KPI (whole period)':<28}{'base':>13}{'variant':>13}{'difference':>13}   {'95% interval':<28}"
+        print(f"{'KPI (whole period)':<{width}}{'base':>13}{'variant':>13}{'difference':>13}   {'95% interval':<28}"
               f"{'P(better)':>10}{'wins':>6}  verdict")
         for row in d[d["variant"] == v].itertuples():
-            interval = f"[{fmt(row.kpi, row.low, cmp.currency)}, {fmt(row.kpi, row.high, cmp.currency)}]"
+            k = row.kpi
+            interval = f"[{format_value(row.low, k, signed=True)}, {format_value(row.high, k, signed=True)}]"
             p = "n/a" if row.p_better != row.p_better else _p(row.p_better)
             w = "n/a" if row.win_share != row.win_share else f"{row.win_share:.0%}"
-            print(f"{metric_label(row.kpi):<28}{fmt(row.kpi, row.base_mean, cmp.currency):>13}"
-                  f"{fmt(row.kpi, row.variant_mean, cmp.currency):>13}{fmt(row.kpi, row.diff, cmp.currency):>13}   "
+            print(f"{metrics.label(k):<{width}}{format_value(row.base_mean, k):>13}"
+                  f"{format_value(row.variant_mean, k):>13}{format_value(row.diff, k, signed=True):>13}   "
                   f"{interval:<28}{p:>10}{w:>6}  {row.verdict}")
-    print("\nP(better): Student-t probability that the variant's mean is better (the KPI's good direction); "
+    print(f"\nMoney in {cmp.currency}; shares and percentages in %, their differences in percentage points (pts). "
+          "P(better): Student-t probability that the variant's mean is better (the KPI's good direction); "
           "wins: share of paired replications in which the variant did better.")
     if cmp.crn:
         main = cmp.differences([cmp.main_kpi])

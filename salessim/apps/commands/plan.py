@@ -22,8 +22,8 @@ from salessim.apps.commands.common import (
 from salessim.calibration.charts import attainment_chart, pace_chart
 from salessim.calibration.plans import propose_plans
 from salessim.runs.replications import default_workers
-from salessim.views.charts import save
 from salessim.views.exports import to_csv
+from salessim.views.style import save
 
 
 def arguments(p: argparse.ArgumentParser) -> None:

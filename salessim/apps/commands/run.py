@@ -16,26 +16,14 @@ from salessim.apps.commands.common import (
     positive_int,
     seed_int,
 )
-from salessim.runs.replications import HEADLINE, default_workers, replicate
-from salessim.views.charts import DEFAULT_FORMATS, baseline_charts
+from salessim.results import metrics
+from salessim.results.metrics import HEADLINE, format_value
+from salessim.runs.replications import default_workers, replicate
+from salessim.views.charts import baseline_charts
 from salessim.views.exports import to_csv
+from salessim.views.formats import DEFAULT_FORMATS
 
-LABELS = {
-    "revenue": "revenue (executed)",
-    "won_deals": "deals won",
-    "meetings": "meetings held",
-    "meetings_per_rep_month": "meetings per rep-month",
-    "win_rate": "win rate (won / closed)",
-    "avg_deal": "average deal",
-    "cycle_days": "sales cycle (working days)",
-    "salaries": "fixed salaries",
-    "variable_pay": "variable pay",
-    "profit": "profit",
-    "intensity": "rep intensity (share of full)",
-    "quota_attainment_rate": "rep-months at plan",
-    "key_clients_lost_share": "key clients lost",
-    "dropped_leads": "leads dropped unworked",
-}
+#: The keys ``--json`` is documented to hold (it holds every summary metric; these are the contract).
 JSON_KEYS = ("revenue", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "salaries", "profit")
 
 
@@ -85,21 +73,11 @@ def print_table(sc, reps, summary) -> None:
     print(f"{sc.name}: {reps.n} replications, seed {reps.seed}, {sc.calendar.months} months from {sc.calendar.start}")
     if sc.question:
         print(f"question: {sc.question}")
-    print(f"\n{'KPI (whole period)':<32}{'mean':>14}   95% interval")
+    print(f"\n{'KPI (whole period)':<24}{'unit':<31}{'mean':>12}   95% interval")
     for m in HEADLINE:
         row = summary.loc[m]
-        print(f"{LABELS.get(m, m):<32}{fmt(m, row['mean'], sc.currency):>14}   "
-              f"[{fmt(m, row['low'], sc.currency)}, {fmt(m, row['high'], sc.currency)}]")
-
-
-def fmt(metric: str, v: float, currency: str) -> str:
-    if v != v:  # NaN
-        return "n/a"
-    if metric in ("win_rate", "intensity", "quota_attainment_rate", "key_clients_lost_share"):
-        return f"{v:.1%}"
-    if metric in ("revenue", "salaries", "variable_pay", "profit", "avg_deal"):
-        return f"{v:,.0f}"
-    return f"{v:,.1f}"
+        print(f"{metrics.label(m):<24}{metrics.shown_unit(m, sc.currency):<31}{format_value(row['mean'], m):>12}   "
+              f"[{format_value(row['low'], m)}, {format_value(row['high'], m)}]")
 
 
 def write_outputs(reps, out: Path, formats=None) -> list[Path]:

@@ -38,13 +38,14 @@ from salessim.apps.commands.experiment_options import (
     runs_note,
     say,
 )
-from salessim.apps.commands.run import fmt
 from salessim.errors import UserError
+from salessim.results import metrics
+from salessim.results.metrics import format_value
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.parameters import check_range, parameter, parse_range
-from salessim.views.charts import DEFAULT_FORMATS
-from salessim.views.experiment_charts import metric_label, sensitivity_charts
+from salessim.views.experiment_charts import sensitivity_charts
 from salessim.views.exports import to_csv
+from salessim.views.formats import DEFAULT_FORMATS
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -128,14 +129,16 @@ def print_report(res: SensitivityResult) -> None:
     width = max(len(p) for p in res.ranges) + 2
     for o in res.outputs:
         r = res.ranking(o)
-        print(f"\ndrivers of {metric_label(o)}, strongest first")
+        unit = metrics.shown_unit(o, res.currency)
+        extra = f" (mu*, sigma: {unit})" if res.method == "morris" else ""
+        print(f"\ndrivers of {metrics.label(o)}, strongest first{extra}")
         if res.method == "morris":
             print(f"{'rank':<6}{'parameter':<{width}}{'range':>22}{'mu*':>14}{'+/-':>12}{'sigma':>14}")
             for row in r.itertuples():
                 lo, hi = res.ranges[row.parameter]
                 print(f"{row.rank:<6}{row.parameter:<{width}}{f'{lo:g} to {hi:g}':>22}"
-                      f"{fmt(o, row.mu_star, res.currency):>14}{fmt(o, row.mu_star_conf, res.currency):>12}"
-                      f"{fmt(o, row.sigma, res.currency):>14}")
+                      f"{format_value(row.mu_star, o):>14}{format_value(row.mu_star_conf, o):>12}"
+                      f"{format_value(row.sigma, o):>14}")
         else:
             print(f"{'rank':<6}{'parameter':<{width}}{'range':>22}{'S1':>9}{'+/-':>8}{'ST':>9}{'+/-':>8}")
             for row in r.itertuples():
@@ -144,12 +147,12 @@ def print_report(res: SensitivityResult) -> None:
                       f"{row.S1_conf:>8.3f}{row.ST:>9.3f}{row.ST_conf:>8.3f}")
         if res.tornado is not None:
             t = res.tornado[res.tornado["output"] == o]
-            print(f"one at a time ({metric_label(o)} at the low end -> at the high end; base "
-                  f"{fmt(o, t['y_base'].iloc[0], res.currency)}):")
+            print(f"one at a time ({metrics.label(o)}, {unit}, at the low end -> at the high end; base "
+                  f"{format_value(t['y_base'].iloc[0], o)}):")
             for row in t.itertuples():
-                print(f"  {row.parameter:<{width}}{fmt(o, row.y_low, res.currency):>14} ->"
-                      f"{fmt(o, row.y_high, res.currency):>14}   swing {fmt(o, row.swing, res.currency)} "
-                      f"[{fmt(o, row.swing_low, res.currency)}, {fmt(o, row.swing_high, res.currency)}]")
+                print(f"  {row.parameter:<{width}}{format_value(row.y_low, o):>14} ->"
+                      f"{format_value(row.y_high, o):>14}   swing {format_value(row.swing, o)} "
+                      f"[{format_value(row.swing_low, o)}, {format_value(row.swing_high, o)}]")
     if res.method == "morris":
         print("\nmu*: mean absolute change of the output over a parameter's whole range (Morris elementary effects); "
               "+/-: 95% bootstrap half-width; sigma: spread of the effects (interactions, curvature).")

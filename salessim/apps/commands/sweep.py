@@ -29,14 +29,15 @@ from salessim.apps.commands.experiment_options import (
     runs_note,
     say,
 )
-from salessim.apps.commands.run import fmt
 from salessim.errors import UserError
+from salessim.results import metrics
+from salessim.results.metrics import format_value
 from salessim.runs.experiment import check_metrics
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.parameters import parse_grid, parse_range
-from salessim.views.charts import DEFAULT_FORMATS
-from salessim.views.experiment_charts import metric_label, sweep_charts
+from salessim.views.experiment_charts import sweep_charts
 from salessim.views.exports import to_csv
+from salessim.views.formats import DEFAULT_FORMATS
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -104,19 +105,20 @@ def handle(args) -> int:
     return 0
 
 
-def print_summary(res: SweepResult, summary, metrics) -> None:
+def print_summary(res: SweepResult, summary, names) -> None:
     n_points = res.table["point"].nunique()
     print(f"{res.scenario}: {res.design} sweep of {', '.join(res.parameters)}; {n_points} points x {res.n} "
           f"replications, seed {res.seed} (means with 95% intervals)")
     width = max(12, *(len(str(v)) for v in summary["label"])) + 2
-    print(f"\n{'point':<{width}}" + "".join(f"{metric_label(m):>38}" for m in metrics))
+    heads = [f"{metrics.label(m)} ({metrics.shown_unit(m, res.currency)})" for m in names]
+    cell = max(38, *(len(h) + 2 for h in heads))
+    print(f"\n{'point':<{width}}" + "".join(f"{h:>{cell}}" for h in heads))
     for (_, lab), g in summary.groupby(["point", "label"], sort=True):
         cells = []
-        for m in metrics:
+        for m in names:
             r = g[g["metric"] == m].iloc[0]
-            cells.append(f"{fmt(m, r['mean'], res.currency)} [{fmt(m, r['low'], res.currency)}, "
-                         f"{fmt(m, r['high'], res.currency)}]")
-        print(f"{lab:<{width}}" + "".join(f"{c:>38}" for c in cells))
+            cells.append(f"{format_value(r['mean'], m)} [{format_value(r['low'], m)}, {format_value(r['high'], m)}]")
+        print(f"{lab:<{width}}" + "".join(f"{c:>{cell}}" for c in cells))
 
 
 def write_outputs(res: SweepResult, summary, out: Path, metrics, formats=DEFAULT_FORMATS) -> list[Path]:

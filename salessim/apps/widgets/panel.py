@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 from salessim.apps.widgets.knobs import KnobSpec, humanise
 from salessim.errors import UserError
 from salessim.runs.cache import CACHE
-from salessim.views.charts import caption_of
+from salessim.views.style import caption_of
 
 log = logging.getLogger("salessim.apps.widgets")
 
@@ -70,7 +70,7 @@ def figure_png(fig, dpi: int = 90) -> bytes:
         return bytes(fig)
 
     buf = io.BytesIO()
-    # a chart laid out by charts.finish already fits its figure; a "tight" box would render
+    # a chart laid out by style.finish already fits its figure; a "tight" box would render
     # it twice (once to measure), about 15% of the drawing time on every panel update
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches=None if caption_of(fig) is not None else "tight")
     plt.close(fig)

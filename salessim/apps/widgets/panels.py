@@ -28,12 +28,13 @@ from salessim.analyses.commission_design import (
     design_of,
     groups_of,
 )
-from salessim.analyses.growth import GrowthSettings, _money, _settings, analyse
+from salessim.analyses.growth import GrowthSettings, _settings, analyse
 from salessim.apps import notebook as nb
 from salessim.apps.widgets.knobs import Knob, KnobSpec, check_start, resolve
 from salessim.apps.widgets.panel import Panel, Rendered
 from salessim.errors import UserError
-from salessim.results.kpi import metric_bounds
+from salessim.results import metrics
+from salessim.results.metrics import format_value
 from salessim.results.statistics import mean_interval
 from salessim.runs.cache import CACHE
 from salessim.runs.replications import replicate_many
@@ -72,6 +73,11 @@ def _interval(mean: float, low: float, high: float, fmt) -> str:
     return f"{fmt(mean)} ({fmt(low)} to {fmt(high)})"
 
 
+def _metric_rows(names: Sequence[str], currency: str) -> list[str]:
+    """A KPI's words with its unit, as the first cell of a numbers table."""
+    return [f"{metrics.label(k)} ({metrics.shown_unit(k, currency)})" for k in names]
+
+
 # --------------------------------------------------------------------------- any scenario
 DEFAULT_SCENARIO_KNOBS = (
     Knob("team.reps.0.count", "Reps", min=1, max=30),
@@ -80,11 +86,8 @@ DEFAULT_SCENARIO_KNOBS = (
     Knob("products.A.margin", "Gross margin of A"),
 )
 
-SUMMARY_ROWS = (
-    ("revenue", "revenue, executed", "money"), ("profit", "profit", "money"), ("won_deals", "deals won", "count"),
-    ("meetings_per_rep_month", "meetings per rep-month", "count"), ("win_rate", "win rate", "share"),
-    ("payroll", "payroll with tax", "money"), ("cost_of_sales_pct", "cost of sales (% of revenue)", "pct"),
-)
+#: The KPIs the scenario panel shows (words, units and formats: the KPI table).
+SUMMARY_KPIS = ("revenue", "profit", "won_deals", "meetings_per_rep_month", "win_rate", "payroll", "cost_of_sales_pct")
 
 
 def scenario_panel(scenario: Scenario | str = "baseline", knobs: Sequence[Knob | str] = DEFAULT_SCENARIO_KNOBS, *,
@@ -112,15 +115,13 @@ def scenario_panel(scenario: Scenario | str = "baseline", knobs: Sequence[Knob |
         n = int(values.pop("replications"))
         sc = load_scenario(base, values)
         s = replicate_many([sc], n, seed, detail="outcome", workers=workers, cache=CACHE, on_progress=progress)[0]
-        fig = band_chart({"revenue": s.band("revenue"), "profit": s.band("profit")},
-                         f"{base.name}: what will revenue and profit be, month by month?", "per month",
-                         currency=cur, n=n)
+        fig = band_chart({metrics.label(m): s.band(m) for m in ("revenue", "profit")},
+                         f"{base.name}: what will revenue and profit be, month by month?", "revenue and profit",
+                         currency=cur, n=n, seed=seed, unit=f"{cur} per month")
         rows = []
-        for metric, label, kind in SUMMARY_ROWS:
-            mi = mean_interval(s.metric(metric), bounds=metric_bounds(metric))
-            f = {"money": lambda v: _money(v, cur), "share": lambda v: f"{100 * v:.1f}%",
-                 "pct": lambda v: f"{v:.1f}%", "count": lambda v: f"{v:,.1f}"}[kind]
-            rows.append((label, _interval(mi["mean"], mi["low"], mi["high"], f)))
+        for metric, label in zip(SUMMARY_KPIS, _metric_rows(SUMMARY_KPIS, cur)):
+            mi = mean_interval(s.metric(metric), bounds=metrics.bounds(metric))
+            rows.append((label, _interval(mi["mean"], mi["low"], mi["high"], lambda v: format_value(v, metric))))
         numbers = _table(("over the period", f"mean of {n} replications (95% interval)"), rows)
         return Rendered(fig, numbers, "")
 
@@ -163,13 +164,15 @@ def growth_panel(base: Scenario | str = "baseline", settings: Any = None, *, wor
         for r in t.itertuples():
             vs = ("" if r.option == "today" else
                   _interval(r.profit_vs_today, r.profit_vs_today_low, r.profit_vs_today_high,
-                            lambda v: _money(v, cur, sign=True)))
-            rows.append((r.option, f"{r.reps}", f"{r.heads}", f"x{r.threshold_x:g}", _money(r.revenue, cur),
-                         _money(r.profit, cur), vs, r.verdict, f"{r.meetings_per_rep_month:.1f}",
-                         f"{r.payroll_pct_of_revenue:.1f}%", _money(r.avg_deal, cur)))
-        numbers = _table(("option", "reps", "heads", "threshold", f"revenue ({res.settings.months} mo)", "profit",
-                          "profit vs today (95% interval)", "verdict", "meetings per rep-month", "payroll % of revenue",
-                          "average deal"), rows)
+                            lambda v: format_value(v, "profit", signed=True)))
+            rows.append((r.option, f"{r.reps}", f"{r.heads}", f"x{r.threshold_x:g}", format_value(r.revenue, "revenue"),
+                         format_value(r.profit, "profit"), vs, r.verdict,
+                         format_value(r.meetings_per_rep_month, "meetings_per_rep_month"),
+                         f"{r.payroll_pct_of_revenue:.1f}%", format_value(r.avg_deal, "avg_deal")))
+        period = f"{cur}, {res.settings.months} months"
+        numbers = _table(("option", "reps", "heads", "threshold", f"{metrics.label('revenue')} ({period})",
+                          f"{metrics.label('profit')} ({period})", f"profit vs today ({cur}, 95% interval)", "verdict",
+                          *_metric_rows(["meetings_per_rep_month", "cost_of_sales_pct", "avg_deal"], cur)), rows)
         return Rendered(fig, numbers, _ul(res.conclusion(), "What the numbers say"))
 
     return Panel("Grow by hiring (more reps, more heads) or by bigger deals (training)?", specs, compute,
@@ -226,17 +229,11 @@ def commission_panel(scenario: Scenario | str = "new_product_group", design: Any
         fig = side_by_side(c)
         t = c.kpi_table().set_index("kpi")
         a, b = c.labels
-        fmts = {"profit": "money", "revenue": "money", "gross_margin": "money", "commissions": "money",
-                "pay_per_rep_month": "money", "cost_of_sales_pct": "pct", "key_clients_lost_share": "share",
-                "won_deals": "count", "risky_wins": "count"}
         rows = []
-        for k, kind in fmts.items():
-            f = {"money": lambda v: _money(v, cur), "pct": lambda v: f"{v:.1f}%", "share": lambda v: f"{100 * v:.1f}%",
-                 "count": lambda v: f"{v:,.1f}"}[kind]
-            fd = {"money": lambda v: _money(v, cur, sign=True), "pct": lambda v: f"{v:+.1f} pts",
-                  "share": lambda v: f"{100 * v:+.1f} pts", "count": lambda v: f"{v:+,.1f}"}[kind]
+        for k, label in zip(t.index, _metric_rows(list(t.index), cur)):
             r = t.loc[k]
-            rows.append((k.replace("_", " "), f(r[a]), f(r[b]), _interval(r["difference"], r["low"], r["high"], fd),
+            rows.append((label, format_value(r[a], k), format_value(r[b], k),
+                         _interval(r["difference"], r["low"], r["high"], lambda v: format_value(v, k, signed=True)),
                          r["verdict"]))
         numbers = _table(("over the period", a, b, "difference (95% interval)", "verdict"), rows)
         text = _ul(describe_scheme(c.scenario_of(a)), f"The {a}") + _ul(describe_scheme(c.scenario_of(b)), f"The {b}")

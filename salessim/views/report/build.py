@@ -38,9 +38,11 @@ import pandas as pd
 import simpy
 
 from salessim import __version__
-from salessim.analyses.compare import Comparison, _labels, direction
+from salessim.analyses.compare import Comparison, _labels
 from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product_summary, replication_warnings
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
+from salessim.results import metrics
+from salessim.results.metrics import format_number, format_value
 from salessim.results.result import FUNNEL_STAGES
 from salessim.results.statistics import mean_interval
 from salessim.runs.execution import default_workers
@@ -50,36 +52,21 @@ from salessim.scenarios.reading import read_toml
 from salessim.scenarios.schema import Scenario
 from salessim.scenarios.schemes import resolve_scheme
 from salessim.views import charts
-from salessim.views.experiment_charts import difference_chart, main_kpi_chart, metric_label
+from salessim.views import style as st
+from salessim.views.experiment_charts import difference_chart, main_kpi_chart
 from salessim.views.exports import to_csv, to_excel
 from salessim.views.report import assumptions, describe
 from salessim.views.report.content import Chart, Section, Table, Text, number_items
 from salessim.views.report.html import inline_svg, render
 
-#: KPIs of the key-figures table and of the comparison, with their unit ("money" = the currency).
-KPIS: tuple[tuple[str, str], ...] = (
-    ("revenue", "money"), ("profit", "money"), ("gross_margin", "money"), ("won_deals", "deals"),
-    ("avg_deal", "money"), ("win_rate", "share"), ("meetings", "meetings"),
-    ("meetings_per_rep_month", "meetings per rep per month"), ("cycle_days", "working days"),
-    ("payroll", "money"), ("salaries", "money"), ("variable_pay", "money"), ("cost_of_sales_pct", "% of revenue"),
-    ("intensity", "share"), ("quota_attainment_rate", "share"), ("key_clients_lost_share", "share"),
-    ("dropped_leads", "leads"),
+#: KPIs of the key-figures table and of the comparison (words, units and formats: the KPI table,
+#: :mod:`salessim.results.metrics`).
+KPIS: tuple[str, ...] = (
+    "revenue", "profit", "gross_margin", "won_deals", "avg_deal", "win_rate", "meetings", "meetings_per_rep_month",
+    "cycle_days", "payroll", "salaries", "variable_pay", "cost_of_sales_pct", "intensity", "quota_attainment_rate",
+    "key_clients_lost_share", "dropped_leads",
 )
-KPI_LABELS = {
-    "revenue": "revenue (paid)", "gross_margin": "gross margin", "won_deals": "deals won", "avg_deal": "average deal",
-    "win_rate": "win rate (won / closed)", "meetings": "meetings held", "meetings_per_rep_month": "meetings per rep",
-    "cycle_days": "sales cycle", "payroll": "payroll incl. taxes", "salaries": "fixed salaries",
-    "variable_pay": "variable pay", "cost_of_sales_pct": "cost of sales", "intensity": "rep activity (intensity)",
-    "quota_attainment_rate": "rep-months at plan", "key_clients_lost_share": "key clients lost",
-    "dropped_leads": "leads dropped unworked",
-}
-PNL_LABELS = {
-    "contracted_revenue": "revenue, contracted", "revenue": "revenue, paid", "gross_margin": "gross margin",
-    "salaries": "salaries", "commissions": "commissions", "bonuses": "bonuses and prizes",
-    "payroll_tax": "payroll tax", "overhead": "other cost per head", "training": "training",
-    "inventory_carrying": "cost of unsold stock", "profit": "profit",
-    "cost_of_sales_pct": "cost of sales, % of revenue", "commission_pct_of_gross_profit": "commissions, % of gross profit",
-}
+#: The funnel's stages (lead states, not KPIs) in a reader's words.
 STAGE_LABELS = {
     "first_contact": "inbound leads contacted", "meeting": "meetings booked", "proposal": "proposals",
     "negotiation": "negotiations", "invoicing": "invoiced", "won": "won and kept",
@@ -88,33 +75,19 @@ BAND_LEVEL = 0.90
 
 
 # --------------------------------------------------------------------------- formatting
-def unit_of(unit: str, currency: str) -> str:
-    """A KPI unit in words (``money`` -> the currency; ``share`` -> %)."""
-    return {"money": currency, "share": "%"}.get(unit, unit)
-
-
-def fmt(v: float, unit: str, signed: bool = False) -> str:
-    """A number for a table cell: money and counts with thousands separators, shares as %."""
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "n/a"
-    sign = "+" if signed else ""
-    if unit == "share":
-        return f"{100 * v:{sign},.1f} pts" if signed else f"{100 * v:,.1f}%"
-    if unit.startswith("%"):
-        return f"{v:{sign},.1f}%"
-    if unit == "money" or abs(v) >= 1000:
-        return f"{v:{sign},.0f}"
-    return f"{v:{sign},.1f}"
-
-
-def interval(low: float, high: float, unit: str, signed: bool = False) -> str:
+def interval(low: float, high: float, name: str, signed: bool = False) -> str:
+    """``low to high`` of metric ``name`` (n/a without an interval)."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return "n/a"
-    return f"{fmt(low, unit, signed)} to {fmt(high, unit, signed)}"
+    return f"{format_value(low, name, signed=signed)} to {format_value(high, name, signed=signed)}"
 
 
-def _mean_low_high(m: float, lo: float, hi: float, unit: str) -> str:
-    return f"{fmt(m, unit)} [{interval(lo, hi, unit)}]" if math.isfinite(lo) else fmt(m, unit)
+def _mean_low_high(m: float, lo: float, hi: float, name: str) -> str:
+    return f"{format_value(m, name)} [{interval(lo, hi, name)}]" if math.isfinite(lo) else format_value(m, name)
+
+
+def _money(v: float) -> str:
+    return format_number(v, "money")
 
 
 # --------------------------------------------------------------------------- provenance
@@ -306,14 +279,14 @@ class _Builder:
         return Comparison(table, self.base, self.variants, self.seed, main_kpi="profit", currency=self.cur)
 
     def chart(self, key: str, fig) -> Chart:
-        title = charts.title_of(fig)
-        cap = charts.caption_of(fig) or ""
-        charts.without_caption(fig)  # the page prints the caption under the chart, as text
+        title = st.title_of(fig)
+        cap = st.caption_of(fig) or ""
+        st.without_caption(fig)  # the page prints the caption under the chart, as text
         if self.image_format == "svg":
             item = Chart(key, title, cap, svg=inline_svg(fig, key))
         else:
-            item = Chart(key, title, cap, png=charts.figure_bytes(fig, "png"))
-        charts.plt.close(fig)
+            item = Chart(key, title, cap, png=st.figure_bytes(fig, "png"))
+        st.plt.close(fig)
         return item
 
     @property
@@ -360,9 +333,10 @@ class _Builder:
         for lab in self.labels:
             sm = self.summaries[lab]
             r, p, w = sm.loc["revenue"], sm.loc["profit"], sm.loc["won_deals"]
-            lines.append(f"{lab}: revenue {fmt(r['mean'], 'money')} {self.cur} "
-                         f"(95% interval {interval(r['low'], r['high'], 'money')}), profit {fmt(p['mean'], 'money')} "
-                         f"{self.cur} ({interval(p['low'], p['high'], 'money')}), {fmt(w['mean'], 'deals')} deals won "
+            lines.append(f"{lab}: {metrics.label('revenue')} {format_value(r['mean'], 'revenue', self.cur)} "
+                         f"(95% interval {interval(r['low'], r['high'], 'revenue')}), profit "
+                         f"{format_value(p['mean'], 'profit', self.cur)} ({interval(p['low'], p['high'], 'profit')}), "
+                         f"{format_value(w['mean'], 'won_deals')} {metrics.label('won_deals')} "
                          f"over the {self.sc.calendar.months} months.")
         s.text("ul", *lines)
         if self.cmp is not None:
@@ -379,12 +353,13 @@ class _Builder:
             parts = []
             for row in d[d["variant"] == v].itertuples():
                 word = row.verdict
-                amount = f"{fmt(row.diff, 'money', signed=True)} {self.cur}"
+                amount = format_value(row.diff, row.kpi, self.cur, signed=True)
                 pct = f" ({row.diff_pct:+.1f}%)" if math.isfinite(row.diff_pct) else ""
+                what = metrics.label(row.kpi)
                 if word in ("better", "worse"):
-                    parts.append(f"{row.kpi} {amount}{pct}, {word} than {self.base}")
+                    parts.append(f"{what} {amount}{pct}, {word} than {self.base}")
                 else:
-                    parts.append(f"{row.kpi} {amount}{pct}, no detectable difference from {self.base}")
+                    parts.append(f"{what} {amount}{pct}, no detectable difference from {self.base}")
             out.append(f"{v}: " + "; ".join(parts) + ".")
         return out
 
@@ -428,17 +403,17 @@ class _Builder:
         s.text("p", f"Totals over the {self.sc.calendar.months} months (rates and shares over the whole period). Each "
                     f"cell: the mean of {self.n} replications and, in brackets, its 95% confidence interval.")
         rows, disp = [], []
-        for kpi, unit in KPIS:
-            d = {"KPI": KPI_LABELS.get(kpi, metric_label(kpi)), "unit": unit_of(unit, self.cur)}
+        for kpi in KPIS:
+            d = {"KPI": metrics.label(kpi), "unit": metrics.shown_unit(kpi, self.cur)}
             for lab in self.labels:
                 sm = self.summaries[lab]
                 if kpi not in sm.index:
                     continue
                 r = sm.loc[kpi]
-                rows.append({"kpi": kpi, "label": d["KPI"], "unit": d["unit"] if unit != "share" else "share (0-1)",
+                rows.append({"kpi": kpi, "label": d["KPI"], "unit": metrics.unit(kpi, self.cur),
                              "scenario": lab, "mean": r["mean"], "low_95": r["low"], "high_95": r["high"],
                              "sd": r["sd"], "replications": int(r["n"])})
-                d[lab] = _mean_low_high(r["mean"], r["low"], r["high"], unit)
+                d[lab] = _mean_low_high(r["mean"], r["low"], r["high"], kpi)
             disp.append(d)
         s.add(Table("kpi_summary", "What does each scenario deliver over the period?", pd.DataFrame(rows),
                     pd.DataFrame(disp), note=f"mean [95% confidence interval] of {self.n} replications; money in "
@@ -451,8 +426,8 @@ class _Builder:
         cur, n = self.cur, self.n
         if not self.variants:
             reps = self.runs[self.base]
-            fig = charts.band_chart({"revenue": reps.monthly_band("revenue", table="pnl"),
-                                     "profit": reps.monthly_band("profit", table="pnl")},
+            bands = {metrics.label(m): reps.monthly_band(m, table="pnl") for m in ("revenue", "profit")}
+            fig = charts.band_chart(bands,
                                     f"{self.base}: what will revenue and profit be, month by month?",
                                     "revenue and profit", level=BAND_LEVEL, currency=cur, n=n, seed=self.seed,
                                     unit=f"{cur} per month")
@@ -461,12 +436,13 @@ class _Builder:
             for metric, q in (("revenue", "Which option brings in more revenue, month by month?"),
                               ("profit", "Which option makes more profit, month by month?")):
                 bands = {lab: r.monthly_band(metric, table="pnl") for lab, r in self.runs.items()}
-                fig = charts.band_chart(bands, q, metric, level=BAND_LEVEL, currency=cur, n=n, seed=self.seed,
-                                        unit=f"{cur} per month")
+                fig = charts.band_chart(bands, q, metrics.label(metric), level=BAND_LEVEL, currency=cur, n=n,
+                                        seed=self.seed, unit=f"{cur} per month")
                 s.add(self.chart(f"{metric}_monthly", fig))
         bands = {lab: r.monthly_band("meetings_per_rep") for lab, r in self.runs.items()}
-        fig = charts.band_chart(bands, "How many meetings does each rep hold a month?", "meetings held",
-                                level=BAND_LEVEL, n=n, seed=self.seed, unit="per rep per month")
+        fig = charts.band_chart(bands, "How many meetings does each rep hold a month?",
+                                metrics.label("meetings_per_rep"), level=BAND_LEVEL, n=n, seed=self.seed,
+                                unit=metrics.unit("meetings_per_rep", cur))
         s.add(self.chart("meetings_per_rep_monthly", fig))
         rows = []
         for lab, reps in self.runs.items():
@@ -486,13 +462,12 @@ class _Builder:
         note = (f"{cur} per month, mean of {n} replications; the export adds the 5th and 95th percentiles (the band "
                 "of the charts)")
         if not self.variants:
-            display = pd.DataFrame({"month": data["month"], "revenue": data["revenue_mean"].map(lambda v: fmt(v, "money")),
-                                    "profit": data["profit_mean"].map(lambda v: fmt(v, "money")),
-                                    "salaries": data["salaries_mean"].map(lambda v: fmt(v, "money")),
-                                    "variable pay": data["variable_pay_mean"].map(lambda v: fmt(v, "money")),
-                                    "meetings per rep": data["meetings_per_rep_mean"].map(lambda v: fmt(v, "count"))})
+            display = pd.DataFrame({"month": data["month"]})
+            for m in ("revenue", "profit", "salaries", "variable_pay", "meetings_per_rep"):
+                display[metrics.label(m)] = data[f"{m}_mean"].map(lambda v, m=m: format_value(v, m))
             s.add(Table("monthly", "How do revenue and profit develop month by month?", data, display,
-                        note=note.replace(f"{cur} per month", f"{cur} per month (meetings: per rep per month)")))
+                        note=note.replace(f"{cur} per month", f"{cur} per month (meetings: "
+                                          f"{metrics.unit('meetings_per_rep', cur)})")))
             return s
         for metric, q, extra in (("revenue", "How much revenue does each option bring in, month by month?",
                                   ["meetings_per_rep"]),
@@ -502,10 +477,11 @@ class _Builder:
             wide = data.pivot(index="month", columns="scenario", values=f"{metric}_mean")
             display = pd.DataFrame({"month": list(wide.index)})
             for lab in self.labels:
-                display[lab] = [fmt(v, "money") for v in wide[lab].to_numpy()]
+                display[lab] = [format_value(v, metric) for v in wide[lab].to_numpy()]
             s.add(Table(f"{metric}_monthly", q, data[cols].reset_index(drop=True), display,
-                        note=note + (", and meetings per rep per month" if metric == "revenue" else
-                                     ", salaries and variable pay")))
+                        note=note + (f", and {metrics.label('meetings_per_rep')} "
+                                     f"({metrics.unit('meetings_per_rep', cur)})" if metric == "revenue" else
+                                     f", {metrics.label('salaries')} and {metrics.label('variable_pay')}")))
         return s
 
     # ------------------------------------------------------------------ 5. funnel
@@ -558,16 +534,15 @@ class _Builder:
         for lab, reps in self.runs.items():
             t = pnl_summary(reps)
             for line, r in t.iterrows():
-                unit = "%" if line.endswith("_pct") or "_pct_" in line else "money"
-                rows.append({"scenario": lab, "line": line, "label": PNL_LABELS.get(line, line),
-                             "unit": "%" if unit == "%" else self.cur, "mean": r["mean"], "low_95": r["low"],
-                             "high_95": r["high"]})
-                disp_rows.setdefault(line, {"line": PNL_LABELS.get(line, line)})[lab] = _mean_low_high(
-                    r["mean"], r["low"], r["high"], unit)
+                unit = metrics.unit(line, self.cur)
+                rows.append({"scenario": lab, "line": line, "label": metrics.label(line), "unit": unit,
+                             "mean": r["mean"], "low_95": r["low"], "high_95": r["high"]})
+                disp_rows.setdefault(line, {"line": metrics.label(line), "unit": unit})[lab] = _mean_low_high(
+                    r["mean"], r["low"], r["high"], line)
         s.add(Table("pnl", "Where does the money go over the period?", pd.DataFrame(rows),
                     pd.DataFrame(list(disp_rows.values())),
-                    note=f"{self.cur} over the {self.sc.calendar.months} months (percentages where marked); mean "
-                    f"[95% confidence interval] of {self.n} replications"))
+                    note=f"over the {self.sc.calendar.months} months; mean [95% confidence interval] of {self.n} "
+                    "replications", numeric=[False, False] + [True] * len(self.labels)))
         rows = []
         for lab, reps in self.runs.items():
             p = product_summary(reps)
@@ -576,15 +551,12 @@ class _Builder:
                              "gross_margin": r.gross_margin, "commission": r.commission,
                              "commission_pct_of_gross_profit": r.commission_pct_of_gross_profit})
         data = pd.DataFrame(rows)
-        disp = pd.DataFrame({
-            "scenario": data["scenario"], "product": data["product"],
-            f"revenue ({self.cur})": data["revenue"].map(lambda v: fmt(v, "money")),
-            f"gross profit ({self.cur})": data["gross_margin"].map(lambda v: fmt(v, "money")),
-            f"commission ({self.cur})": data["commission"].map(lambda v: fmt(v, "money")),
-            "commission, % of gross profit": data["commission_pct_of_gross_profit"].map(lambda v: fmt(v, "%")),
-        })
+        disp = pd.DataFrame({"scenario": data["scenario"], "product": data["product"]})
+        for m in ("revenue", "gross_margin", "commission", "commission_pct_of_gross_profit"):
+            head = metrics.label("commission") if m == "commission_pct_of_gross_profit" else metrics.label(m)
+            disp[st.axis_label(head, metrics.shown_unit(m, self.cur))] = data[m].map(lambda v, m=m: format_value(v, m))
         s.add(Table("products", "Which products earn the money, and what does selling them cost in commission?", data,
-                    disp, note=f"{self.cur} over the period, mean of {self.n} replications; above 100% the company "
+                    disp, note=f"over the period, mean of {self.n} replications; above 100% the company "
                     "pays more in commission than it earns on the product", numeric=[False, False, True, True, True,
                                                                                      True]))
         return s
@@ -601,10 +573,10 @@ class _Builder:
             data = dist.assign(scenario=lab)[["scenario", "role", "person", "median", "p10", "p90", "mean",
                                                "variable_share", "person_months"]]
             disp = pd.DataFrame({"person": data["person"], "role": data["role"],
-                                 "median": data["median"].map(lambda v: fmt(v, "money")),
-                                 "10th percentile": data["p10"].map(lambda v: fmt(v, "money")),
-                                 "90th percentile": data["p90"].map(lambda v: fmt(v, "money")),
-                                 "variable share": data["variable_share"].map(lambda v: fmt(v, "share"))})
+                                 "median": data["median"].map(_money),
+                                 "10th percentile": data["p10"].map(_money),
+                                 "90th percentile": data["p90"].map(_money),
+                                 "variable share": data["variable_share"].map(lambda v: format_number(v, "share"))})
             s.add(Table(f"pay_{lab}", f"{lab}: what does each person earn in a month?", data, disp,
                         note=f"{self.cur} per person per month over the months of {self.n} replications",
                         numeric=[False, False, True, True, True, True]))
@@ -618,14 +590,14 @@ class _Builder:
                 per.append(pr.groupby(["role", "part"], sort=False)["amount"].sum().rename(r.replication))
             wide = pd.concat(per, axis=1).fillna(0.0)
             for (role, part), vals in wide.iterrows():
-                st = mean_interval(vals.to_numpy(dtype=float))
-                rows.append({"scenario": lab, "role": role, "part": part, "mean": st["mean"], "low_95": st["low"],
-                             "high_95": st["high"]})
+                mi = mean_interval(vals.to_numpy(dtype=float))
+                rows.append({"scenario": lab, "role": role, "part": part, "mean": mi["mean"], "low_95": mi["low"],
+                             "high_95": mi["high"]})
         data = pd.DataFrame(rows)
         disp = data.pivot_table(index=["role", "part"], columns="scenario", values="mean", sort=False)
         display = pd.DataFrame({"role": [i[0] for i in disp.index], "part of pay": [i[1] for i in disp.index]})
         for lab in self.labels:
-            display[lab] = [fmt(v, "money") for v in disp[lab].to_numpy()] if lab in disp else "n/a"
+            display[lab] = [_money(v) for v in disp[lab].to_numpy()] if lab in disp else "n/a"
         s.add(Table("payroll", "What does the payroll consist of?", data, display,
                     note=f"{self.cur} over the period, everyone in each role together (before employer taxes); mean "
                     f"of {self.n} replications; the export adds 95% intervals", numeric=[False, False] +
@@ -647,33 +619,30 @@ class _Builder:
                     "interval of the difference is entirely on one side of zero, in the KPI's good direction; "
                     "otherwise there is no detectable difference. P(better): the probability that the variant's mean "
                     "is better.")
-        kpis = [k for k, _ in KPIS if k in cmp.table.columns]
-        units = dict(KPIS)
+        kpis = [k for k in KPIS if k in cmp.table.columns]
         sentences = cmp.verdicts()
         for v in self.variants:
             s.text("h3", f"{v} against {self.base}")
-            s.text("p", f"Verdict on {cmp.main_kpi}: {sentences[v]}")
+            s.text("p", f"Verdict on {metrics.label(cmp.main_kpi)}: {sentences[v]}")
             d = cmp.differences(kpis)
             d = d[d["variant"] == v].reset_index(drop=True)
             disp = []
             for r in d.itertuples():
-                u = units[r.kpi]
                 disp.append({
-                    "KPI": KPI_LABELS.get(r.kpi, metric_label(r.kpi)), "unit": unit_of(u, self.cur),
-                    "base": fmt(r.base_mean, u), "variant": fmt(r.variant_mean, u),
-                    "difference": fmt(r.diff, u, signed=True),
-                    "95% interval": interval(r.low, r.high, u, signed=True),
+                    "KPI": metrics.label(r.kpi), "unit": metrics.shown_unit(r.kpi, self.cur),
+                    "base": format_value(r.base_mean, r.kpi), "variant": format_value(r.variant_mean, r.kpi),
+                    "difference": format_value(r.diff, r.kpi, signed=True),
+                    "95% interval": interval(r.low, r.high, r.kpi, signed=True),
                     "% of base": "n/a" if not math.isfinite(r.diff_pct) else f"{r.diff_pct:+.1f}%",
-                    "P(better)": "n/a" if not math.isfinite(r.p_better) or direction(r.kpi) == 0 else
+                    "P(better)": "n/a" if not math.isfinite(r.p_better) or metrics.direction(r.kpi) == 0 else
                     f"{100 * r.p_better:.1f}%",
                     "verdict": r.verdict,
                 })
-            data = d.assign(base=self.base, unit=[unit_of(units[k], self.cur).replace("%", "share (0-1)")
-                                                  if units[k] == "share" else unit_of(units[k], self.cur)
-                                                  for k in d["kpi"]])
+            data = d.assign(base=self.base, unit=[metrics.unit(k, self.cur) for k in d["kpi"]])
             s.add(Table(f"differences_{v}", f"How does {v} differ from {self.base}?", data, pd.DataFrame(disp),
                         note=f"base: {self.base}; variant: {v}; whole period; money in {self.cur}; differences of "
-                        f"shares in percentage points (pts); paired differences over {self.n} replications",
+                        "shares and percentages in percentage points (pts); paired differences over "
+                        f"{self.n} replications",
                         numeric=[False, False, True, True, True, True, True, True, False]))
             sc = self.runs[v].scenario
             title = sc.question if sc.question.strip().endswith("?") else None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from salessim.views import charts
+from salessim.views import style
 
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.views.report.build import Report
@@ -31,8 +31,8 @@ def inline_svg(fig, prefix: str) -> str:
     and every element id is prefixed so several charts can share a page.
     """
     prefix = re.sub(r"[^A-Za-z0-9_-]", "_", prefix)
-    with charts.plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": prefix}):
-        svg = charts.figure_bytes(fig, "svg").decode("utf-8")
+    with style.plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": prefix}):
+        svg = style.figure_bytes(fig, "svg").decode("utf-8")
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg)
@@ -42,7 +42,7 @@ def inline_svg(fig, prefix: str) -> str:
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})" if m.group(1) in ids else m.group(0), svg)
     svg = re.sub(r'((?:xlink:)?href)="#([^"]+)"',
                  lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"' if m.group(2) in ids else m.group(0), svg)
-    title = charts.title_of(fig)
+    title = style.title_of(fig)
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{_attr(title)}"', 1)
     return svg.strip()
 
