@@ -25,10 +25,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from salessim.calibration.backtest import backtest, holdout
+from salessim.calibration.bias import bias_check
+from salessim.calibration.checks import CheckRun, run_checks
 from salessim.calibration.fitting import Fit
 from salessim.calibration.fitting import fit as fit_deals
+from salessim.calibration.plans import propose_plans
 from salessim.calibration.presets import PRESETS, Mapping, detect, expected_names, load_mapping, read_options
 from salessim.calibration.readers import RawTable, read_table
+from salessim.calibration.scenario_writer import scenario_text, write_scenario
 from salessim.calibration.tables import Activities, PriceList, Teams, read_activities, read_products, read_teams
 from salessim.calibration.validation import Validated, validate
 
@@ -55,62 +60,44 @@ class Calibration:
         return Path(self.source).name
 
     def scenario_text(self, **kw) -> str:
-        from salessim.calibration.scenario_writer import scenario_text
-
         kw.setdefault("anonymize", self.anonymize)
         return scenario_text(self.fit, source_name=self.source_name, **kw)[0]
 
     def scenario(self, **kw):
-        from salessim.calibration.scenario_writer import scenario_text
-
         kw.setdefault("anonymize", self.anonymize)
         return scenario_text(self.fit, source_name=self.source_name, **kw)[1]
 
     def write_scenario(self, path: str | Path, **kw):
         """Write the calibrated scenario (next period) and return it, loaded back from the file."""
-        from salessim.calibration.scenario_writer import write_scenario
-
         kw.setdefault("anonymize", self.anonymize)
         return write_scenario(self.fit, path, source_name=self.source_name, **kw)
 
     def backtest(self, n: int = 8, seed: int = 0, workers: int = 1):
-        from salessim.calibration.backtest import backtest
-
         return backtest(self.validated, self.fit, n=n, seed=seed, workers=workers, source_name=self.source_name)
 
     def holdout(self, months_out: int = 3, n: int = 8, seed: int = 0, workers: int = 1):
-        from salessim.calibration.backtest import holdout
-
         return holdout(self.validated, self.fit, months_out=months_out, n=n, seed=seed, workers=workers,
                        teams=self.teams, prices=self.prices, source_name=self.source_name)
 
     def plans(self, probability: float = 0.7, months: int = 3, n: int = 12, seed: int = 0, workers: int = 1):
-        from salessim.calibration.plans import propose_plans
-
         return propose_plans(self.scenario(months=months), probability=probability, n=n, seed=seed, workers=workers)
 
     def checks(self, n: int | None = None, seed: int = 0, workers: int = 1, holdout_months: int = 3,
                plan_probability: float = 0.7, plan_months: int = 3, log=None):
         """Backtest, holdout and plans together, their replications on ``workers`` processes
         (:func:`salessim.calibration.checks.run_checks`)."""
-        from salessim.calibration.checks import run_checks
-
         return run_checks(self, n=n, seed=seed, workers=workers, holdout_months=holdout_months,
                           plan_probability=plan_probability, plan_months=plan_months, log=log)
 
     def start_checks(self, n: int | None = None, seed: int = 0, workers: int = 1, holdout_months: int = 3,
                      plan_probability: float = 0.7, plan_months: int = 3, log=None):
         """:meth:`checks` in two steps: the replications start now, ``.collect()`` waits for them."""
-        from salessim.calibration.checks import CheckRun
-
         return CheckRun(self, n=n, seed=seed, workers=workers, holdout_months=holdout_months,
                         plan_probability=plan_probability, plan_months=plan_months, log=log).start()
 
     def bias(self, share: float = 0.05):
         """Figures of the export that move by more than ``share`` when its rejected rows are kept where
         possible (:func:`salessim.calibration.bias.bias_check`)."""
-        from salessim.calibration.bias import bias_check
-
         return bias_check(self.validated, self.fit, share=share)
 
 

@@ -28,7 +28,7 @@ naive forecast (the mean of the last three active months before the cut) is scor
 It refits the full fit's chosen model (the time-to-close family and one or two clocks) on the
 truncated history.
 
-The replications run as module-level tasks (:func:`history_task`) that return only the monthly
+The replications run through the one runner, each reduced on its worker by :func:`history_figures` to the monthly
 figures, so they can run on worker processes together with the plans' replications
 (:mod:`salessim.calibration.checks`).
 """
@@ -49,6 +49,9 @@ from salessim.calibration.fitting import fit as fit_deals
 from salessim.calibration.scenario_writer import scenario_text
 from salessim.calibration.validation import Validated
 from salessim.engine.calendar import add_months
+from salessim.results.result import Result
+from salessim.runs.replication import Task
+from salessim.runs.replications import run
 
 METRICS = ("new_deals", "won_deals", "won_revenue")
 LABELS = {"new_deals": "new deals (by month created)", "won_deals": "won deals (by month closed)",
@@ -92,18 +95,10 @@ class BacktestResult:
 
 
 # --------------------------------------------------------------------------- replications as tasks
-def history_task(args: tuple) -> dict[str, Any]:
-    """One replication of a history scenario, reduced to what the scores need (module level: runs on workers).
-
-    ``args = (scenario, seed, replication, months)``. Returns ``monthly`` (months x 3: new deals, won deals,
-    won revenue) and ``totals`` (one value per :data:`TOTALS` figure).
-    """
-    from salessim.engine.collector import paused_gc
-    from salessim.runs.replications import simulate
-
-    scenario, seed, rep, months = args
-    with paused_gc():
-        res = simulate(scenario, seed, rep, record_events=False, keep_leads=True)
+def history_figures(res: Result, months: list[str]) -> dict[str, Any]:
+    """One replication of a history scenario reduced to what the scores need (a task's ``reduce``: it
+    runs on the worker). Returns ``monthly`` (months x 3: new deals, won deals, won revenue) and
+    ``totals`` (one value per :data:`TOTALS` figure)."""
     leads = res.leads()
     idx = {m: i for i, m in enumerate(months)}
     out = np.zeros((len(months), 3))
@@ -135,10 +130,8 @@ def history_scenario(fit: Fit, months: list[str], rates: dict[str, dict[str, flo
                          warmup_months=0, rate_by_month=rates, weights="history", name=name)
 
 
-def _run(tasks: list[tuple], workers: int) -> list[dict[str, Any]]:
-    from salessim.runs.execution import run_tasks
-
-    return run_tasks(tasks, history_task, workers=workers)
+def _run(tasks: list[Task], workers: int) -> list[dict[str, Any]]:
+    return [o.reduced for o in run(tasks, workers=workers)]
 
 
 # --------------------------------------------------------------------------- comparing
@@ -244,8 +237,10 @@ class BacktestPlan:
     n: int
     seed: int
 
-    def tasks(self) -> list[tuple]:
-        return [(self.scenario, self.seed, i, self.months) for i in range(self.n)]
+    def tasks(self) -> list[Task]:
+        """The plan's replications, each reduced on its worker to the history it simulated."""
+        return [Task(self.scenario, self.seed, i, keep_leads=True, reduce=history_figures,
+                     reduce_args=(list(self.months),)) for i in range(self.n)]
 
 
 def plan_backtest(fit: Fit, *, n: int, seed: int, source_name: str = "export") -> BacktestPlan:

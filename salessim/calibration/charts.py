@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.calibration.backtest import LABELS, METRICS, BacktestResult
+from salessim.calibration.survival import kaplan_meier
 from salessim.views.charts import BAND_ALPHA, PALETTE, axis_label, finish, money, month_tick, plt, style
 
 
@@ -56,8 +57,6 @@ def backtest_chart(bt: BacktestResult, title: str, currency: str = ""):
 
 def time_to_close_chart(fit):
     """Share of deals closed by day: Kaplan-Meier from the export against the fitted families."""
-    from salessim.calibration.survival import kaplan_meier
-
     style()
     fig, ax = plt.subplots()
     pooled = fit.time_fits[0]

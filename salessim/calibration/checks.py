@@ -1,7 +1,7 @@
 """The backtest, the holdout and the plans of a calibration, run together on worker processes.
 
-Their replications are independent tasks (:func:`salessim.calibration.backtest.history_task`,
-:func:`salessim.calibration.plans.plan_task`), so they are all sent to one pool at once; the
+Their replications are independent tasks of the one runner (reduced on their workers by
+:func:`salessim.calibration.backtest.history_figures` and :func:`salessim.calibration.plans.plan_facts`), so they are all sent to one pool at once; the
 main process fits the holdout's truncated history while the workers simulate. Each task
 returns only the monthly figures the scores need, never a whole simulation result.
 
@@ -16,18 +16,19 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from salessim.calibration.backtest import (
     BacktestResult,
     finish_backtest,
     finish_holdout,
-    history_task,
     holdout_possible,
     plan_backtest,
     plan_holdout,
 )
-from salessim.calibration.plans import Plans, check_probability, finish_plans, plan_task
+from salessim.calibration.plans import Plans, check_probability, finish_plans, plan_tasks
+from salessim.runs.execution import local_pool
+from salessim.runs.replication import Task, run_replication
 
 #: Default replications: the backtest's and the holdout's bands are t prediction intervals (their level holds
 #: for any n; with 6 the band is about a third wider than with many, and the simulated mean adds about 8% to
@@ -67,34 +68,31 @@ class CheckRun:
         self.log = log or (lambda s: print(s, file=sys.stderr))
         self.t0 = time.perf_counter()
         self.bplan = plan_backtest(cal.fit, n=self.counts["backtest"], seed=seed, source_name=cal.source_name)
-        self.ptasks = [(cal.scenario(months=plan_months), seed, i) for i in range(self.counts["plans"])]
+        self.ptasks = plan_tasks(cal.scenario(months=plan_months), self.counts["plans"], seed)
         self.do_holdout = holdout_possible(cal.fit, holdout_months, cal.validated)
         self.hplan = None
         self._fb: list = []
         self._fp: list = []
         self._fh: list = []
 
-    def _submit(self, fn, tasks: list) -> list:
+    def _submit(self, tasks: list[Task]) -> list:
+        """Send the tasks to the worker pool now (serially: run them when collected)."""
         if self.workers <= 1:
-            return [("serial", fn, t) for t in tasks]
-        from salessim.runs.execution import local_pool
-
+            return list(tasks)
         pool = local_pool(self.workers)
-        return [pool.submit(fn, t) for t in tasks]
+        return [pool.submit(run_replication, t) for t in tasks]
 
     @staticmethod
-    def _result(f):
-        if isinstance(f, tuple):
-            return f[1](f[2])
-        return f.result()
+    def _result(f) -> Any:
+        return (run_replication(f) if isinstance(f, Task) else f.result()).reduced
 
     def start(self) -> "CheckRun":
         c = self.counts
         self.log(f"backtest ({c['backtest']} replications), " + (f"holdout ({c['holdout']}), " if self.do_holdout
                                                                    else "") + f"plans ({c['plans']}) "
                  + (f"on {self.workers} worker processes ..." if self.workers > 1 else "..."))
-        self._fb = self._submit(history_task, self.bplan.tasks())
-        self._fp = self._submit(plan_task, self.ptasks)
+        self._fb = self._submit(self.bplan.tasks())
+        self._fp = self._submit(self.ptasks)
         return self
 
     def add_holdout(self) -> "CheckRun":
@@ -102,12 +100,12 @@ class CheckRun:
             cal = self.cal
             self.hplan = plan_holdout(cal.validated, cal.fit, months_out=self.holdout_months, n=self.counts["holdout"],
                                       seed=self.seed, teams=cal.teams, prices=cal.prices, source_name=cal.source_name)
-            self._fh = self._submit(history_task, self.hplan.tasks())
+            self._fh = self._submit(self.hplan.tasks())
         return self
 
     def cancel(self) -> None:
         for f in [*self._fb, *self._fp, *self._fh]:
-            if not isinstance(f, tuple):
+            if not isinstance(f, Task):
                 f.cancel()
 
     def collect(self) -> Checks:

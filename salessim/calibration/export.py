@@ -15,6 +15,7 @@ Dropped leads (never worked) are written as lost on the day they were dropped.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import datetime as dt
 from pathlib import Path
 
@@ -22,7 +23,11 @@ import numpy as np
 import pandas as pd
 
 from salessim.calibration.presets import PRESETS, Preset
+from salessim.engine.calendar import add_months
 from salessim.results.result import Result
+from salessim.runs.replications import simulate
+from salessim.scenarios.files import load_scenario
+from salessim.scenarios.schema import group_rep_ids
 from salessim.views.exports import csv_text, to_csv, to_excel
 
 
@@ -103,7 +108,6 @@ def write_teams(result: Result, path: str | Path) -> Path:
     """The teams table of ``result``'s department: rep, manager, region."""
     sc = result.scenario
     region = {}
-    from salessim.scenarios.schema import group_rep_ids
 
     for g in sc.team.reps:
         for rid in group_rep_ids(g):
@@ -127,8 +131,6 @@ def write_price_list(result: Result, path: str | Path) -> Path:
 
 def export_date(result: Result) -> dt.date:
     """The last day of the simulated period (the synthetic export's date)."""
-    from salessim.engine.calendar import add_months
-
     sc = result.scenario
     return add_months(sc.calendar.start, sc.calendar.months) - dt.timedelta(days=1)
 
@@ -140,11 +142,6 @@ def write_demo_export(directory: str | Path, seed: int = 1, preset: str = "hubsp
     ``demo_products.csv`` into ``directory``. The baseline starts with an empty pipeline
     (no warm-up), as a CRM export of a new department would.
     """
-    import datetime as _dt
-
-    from salessim.runs.replications import simulate
-    from salessim.scenarios.files import load_scenario
-
     # a past year, so that no date lies in the future; no warm-up: the CRM starts empty
     sc = load_scenario("baseline", {"calendar.warmup_months": 0, "calendar.start": _dt.date(2024, 1, 1),
                                     "calendar.holidays": []})

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from salessim.calibration.pooling import WinModel, fit_win_model
 from salessim.calibration.survival import (
@@ -42,6 +42,8 @@ from salessim.calibration.survival import (
     fit_by_outcome,
     fit_family,
     fit_two_stage,
+    km_distance,
+    negloglik,
 )
 from salessim.calibration.tables import Activities, PriceList, Teams
 from salessim.calibration.validation import Validated
@@ -556,10 +558,6 @@ def _closes_by_month(closed_dates: pd.Series, won: pd.Series, months: list[str])
 
 def _stall_only(pooled: SurvivalFit, d: Durations) -> SurvivalFit:
     """The pooled shape, with this product's own stalled share (a one-parameter fit)."""
-    from scipy import optimize
-
-    from salessim.calibration.survival import km_distance, negloglik
-
     theta = pooled.theta
     fn = lambda z: negloglik(pooled.family, np.append(theta, z), d, True)  # noqa: E731
     res = optimize.minimize_scalar(fn, bounds=(-12, 12), method="bounded")

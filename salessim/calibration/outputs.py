@@ -19,14 +19,18 @@ reads them out):
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 from pathlib import Path
 from typing import Any, Iterable
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from salessim.calibration.charts import attainment_chart, backtest_chart, pace_chart, time_to_close_chart
+from salessim.calibration.scenario_writer import names_map
 from salessim.views.charts import DEFAULT_FORMATS, save
 from salessim.views.exports import to_csv
 
@@ -102,13 +106,11 @@ def write_fit_report(cal, out: str | Path, *, formats: Iterable[str] = DEFAULT_F
     to_csv(f.teams, out / "teams.csv", index=False)
     if f.activities is not None:
         to_csv(f.activities, out / "activities_monthly.csv", index=False)
-    from salessim.calibration.scenario_writer import names_map
 
     reps, managers, products = names_map(f, cal.anonymize)
     to_csv(pd.DataFrame([("rep", k, x) for k, x in reps.items()] + [("manager", k, x) for k, x in managers.items()]
                         + [("product", k, x) for k, x in products.items()],
                         columns=["kind", "name_in_export", "id_in_scenario"]), out / "rep_ids.csv", index=False)
-    from salessim.calibration.charts import time_to_close_chart
 
     save(time_to_close_chart(f), out / "time_to_close", formats)
     ot = f.outcome_times
@@ -136,7 +138,6 @@ def write_fit_report(cal, out: str | Path, *, formats: Iterable[str] = DEFAULT_F
         "workdays": f.workdays,
         "export_date": str(f.export_date),
     }
-    import matplotlib.pyplot as plt
 
     plt.close("all")
     return scores
@@ -146,8 +147,6 @@ def write_checks_report(cal, out: str | Path, scores: dict[str, Any], *, scenari
                         backtest=None, holdout=None, plans=None, formats: Iterable[str] = DEFAULT_FORMATS,
                         bias: pd.DataFrame | None = None) -> dict[str, Any]:
     """The report's backtest, holdout, plans and bias-check part, then scores.json and README.md."""
-    from salessim.calibration.charts import attainment_chart, backtest_chart, pace_chart
-
     out = Path(out)
     v, f = cal.validated, cal.fit
     cur = f.currency or ""
@@ -190,7 +189,6 @@ def write_checks_report(cal, out: str | Path, scores: dict[str, Any], *, scenari
     scores["date_notes"] = list(v.info.get("date_notes", []))
     (out / "scores.json").write_text(json.dumps(_num(scores), indent=2), encoding="utf-8")
     (out / "README.md").write_text(_readme(cal, scores, scenario_path, backtest, holdout, plans), encoding="utf-8")
-    import matplotlib.pyplot as plt
 
     plt.close("all")
     return scores
@@ -257,8 +255,5 @@ def _table(df: pd.DataFrame) -> str:
 
 
 def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Is ``tabulate`` (which pandas' ``to_markdown`` needs) installed?"""
+    return importlib.util.find_spec("tabulate") is not None

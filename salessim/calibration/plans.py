@@ -29,7 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salessim.errors import UserError
 from salessim.results import kpi
+from salessim.results.result import Result
+from salessim.runs.replication import Task
+from salessim.runs.replications import run
 from salessim.scenarios.schema import Scenario
 
 
@@ -64,19 +68,18 @@ class Plans:
         }
 
 
-def plan_task(args: tuple) -> dict[str, Any]:
-    """One replication of the next period, reduced to the facts per month and rep and per day and rep
-    (module level: runs on worker processes). ``args = (scenario, seed, replication)``."""
-    from salessim.engine.collector import paused_gc
-    from salessim.runs.replications import simulate
-
-    scenario, seed, rep = args
-    with paused_gc():
-        res = simulate(scenario, seed, rep, record_events=False, keep_leads=False)
+def plan_facts(res: Result) -> dict[str, Any]:
+    """One replication of the next period reduced to the facts per month and rep and per day and rep
+    (a task's ``reduce``: it runs on the worker)."""
     cal = res.calendar
     return {"fact": np.asarray(res.r["fact"], dtype=float), "daily": np.asarray(res.daily_fact, dtype=float),
             "months": list(cal.month_labels), "reps": list(res.reps), "month_of_day": np.asarray(cal.month_of_day),
             "day_in_month": np.asarray(cal.day_in_month), "n_months": int(cal.months)}
+
+
+def plan_tasks(scenario: Scenario, n: int, seed: int) -> list[Task]:
+    """Replications ``0 .. n-1`` of the next period, each reduced on its worker by :func:`plan_facts`."""
+    return [Task(scenario, seed, i, reduce=plan_facts) for i in range(n)]
 
 
 def _round_plan(x: float) -> float:
@@ -91,8 +94,6 @@ _round_all = np.vectorize(_round_plan, otypes=[float])
 
 def check_probability(probability: float) -> None:
     if not 0 < probability < 1:
-        from salessim.errors import UserError
-
         raise UserError(f"expected an attainment probability between 0 and 1, got {probability}",
                         field="probability")
 
@@ -101,15 +102,11 @@ def propose_plans(scenario: Scenario, probability: float = 0.7, n: int = 12, see
                   workers: int = 1) -> Plans:
     """Monthly plans per rep that ``probability`` of replications reach, each checked on the replication it
     was not set from (leave one out)."""
-    from salessim.runs.execution import run_tasks
-
     check_probability(probability)
     if n < 3:
-        from salessim.errors import UserError
-
         raise UserError(f"plans need at least 3 replications (one is left out to check the others), got {n}",
                         field="replications")
-    results = run_tasks([(scenario, seed, i) for i in range(n)], plan_task, workers=workers)
+    results = [o.reduced for o in run(plan_tasks(scenario, n, seed), workers=workers)]
     return finish_plans(results, probability, seed)
 
 

@@ -34,7 +34,16 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from salessim.calibration.readers import normalise_name
+from salessim.calibration.readers import (
+    AMBIGUOUS,
+    EXACT,
+    _cell_text,
+    normalise_name,
+    parse_amounts,
+    parse_date_cells,
+    resolve_date_order,
+    to_dates,
+)
 from salessim.errors import UserError
 
 FIELDS = ("id", "rep", "stage", "created", "closed", "value", "product", "channel", "currency", "won_flag",
@@ -393,16 +402,6 @@ class _Column:
 
 def profile_columns(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[_Column]:
     """A :class:`_Column` per header column, from an even sample of the rows."""
-    from salessim.calibration.readers import (
-        AMBIGUOUS,
-        EXACT,
-        _cell_text,
-        parse_amounts,
-        parse_date_cells,
-        resolve_date_order,
-        to_dates,
-    )
-
     step = max(1, len(rows) // _SAMPLE_ROWS)
     sample = list(rows[::step])
     out = []

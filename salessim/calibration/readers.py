@@ -26,11 +26,13 @@ import datetime as dt
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+import openpyxl
 
 from salessim.errors import UserError
 
@@ -268,12 +270,6 @@ def sniff_delimiter(text: str, src: str = "") -> str:
 
 
 def _read_xlsx(data: bytes, src: str, sheet: str | None, expected: Sequence[str]) -> RawTable:
-    import zipfile
-
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise UserError("reading XLSX needs the openpyxl package (pip install openpyxl)", source=src) from None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:

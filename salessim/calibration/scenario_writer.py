@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import optimize
 
 from salessim.calibration.fitting import LEVEL, Fit
 from salessim.engine.calendar import add_months
+from salessim.engine.odds import logit_sensitivity, scale
 from salessim.scenarios.files import load_scenario, scenario_data, validate
 from salessim.scenarios.schema import Scenario
 
@@ -99,10 +101,6 @@ def _round_dist(d: dict) -> dict:
 
 def stage_skill(multiplier: float, r: float, w: float) -> float:
     """Odds multiplier at each of two decision points giving ``multiplier`` on the odds of winning overall."""
-    from scipy import optimize
-
-    from salessim.engine.odds import scale
-
     if abs(multiplier - 1.0) < 1e-12:
         return 1.0
     target = scale(r * w, multiplier)
@@ -433,8 +431,6 @@ def build(fit: Fit, *, source_name: str = "export", start: dt.date | None = None
 def _mood_sensitivity(products: dict[str, Any]) -> float:
     """:func:`salessim.engine.odds.logit_sensitivity` of the written funnels' decisions after a deal enters the
     CRM (meeting -> proposal -> negotiation -> won), averaged over the products."""
-    from salessim.engine.odds import logit_sensitivity
-
     ks = [logit_sensitivity([pr["funnel"][f] for f in ("meeting_to_proposal", "proposal_to_negotiation",
                                                         "negotiation_to_won")]) for pr in products.values()]
     ks = [k for k in ks if k > 0]

@@ -27,12 +27,14 @@ propagated to derived figures (median, stalled share) by drawing parameters.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 from scipy import optimize, special, stats
+from scipy.signal import fftconvolve
 
 FAMILIES = ("exponential", "gamma", "weibull", "lognormal", "lognormal_mixture")
 
@@ -237,8 +239,6 @@ class SurvivalFit:
 
 def _quiet(fn):
     """Run a fit with numpy's floating-point warnings off: the optimiser tries extreme parameters on purpose."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(*a, **kw):
         with np.errstate(all="ignore"):
@@ -572,7 +572,6 @@ def _sum_sf(t: np.ndarray, x: np.ndarray) -> np.ndarray:
     edges = np.arange(n + 1) * GRID_STEP
     m2 = -np.diff(_ln_sf(edges, x[0], math.exp(x[1])))
     m3 = -np.diff(_ln_sf(edges, x[2], math.exp(x[3])))
-    from scipy.signal import fftconvolve
 
     conv = np.clip(fftconvolve(m2, m3)[:n], 0, None)       # mass of the sum on [i h, (i + 1) h), shifted by ~h/2
     cdf = np.concatenate([[0.0], np.cumsum(conv)])          # P(sum < i h)

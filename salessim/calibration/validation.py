@@ -48,6 +48,7 @@ open deal's expected close date).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -580,8 +581,6 @@ def _date_notes(deals: pd.DataFrame, export_date: dt.date, as_of: dt.date | None
 def _product_spellings(products: np.ndarray, prices: PriceList | None) -> dict[str, str]:
     """Spellings to read as another product: a name equal to a price-list product but for case, spaces and
     punctuation ("GTXPro" and "GTX Pro"), or, without one, to a more frequent spelling in the export itself."""
-    import re
-
     def squash(x: str) -> str:
         return re.sub(r"[\W_]+", "", x.lower())
 

@@ -16,13 +16,18 @@ A task says how much of the run to keep (:data:`Detail`):
   tens of kB), computed where the run happened so little crosses process boundaries;
 * ``"result"``: the KPIs and the whole :class:`~salessim.results.result.Result` (every table).
 
+A task may also name a ``reduce`` function (module level, so workers can import it): it is
+called in the worker with the run's Result (and ``reduce_args``), and what it returns travels
+back as :attr:`Outcome.reduced` instead of the Result (calibration's backtest keeps each
+replication's monthly history this way, and the plans each rep's monthly and daily facts).
+
 Money is in the scenario's currency; months are the scenario's reporting months.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 
@@ -55,9 +60,11 @@ class Task:
     detail:
         How much to keep (:data:`Detail`).
     keep_leads:
-        With ``detail="result"``: keep the per-lead table (large; no KPI needs it).
+        With ``detail="result"`` or a ``reduce``: keep the per-lead table (large; no KPI needs it).
     record_events:
         With ``detail="result"``: keep the event log (slower).
+    reduce, reduce_args:
+        ``reduce(result, *reduce_args)`` is computed in the worker and kept as ``Outcome.reduced``.
     """
 
     scenario: Scenario
@@ -66,6 +73,8 @@ class Task:
     detail: Detail = "summary"
     keep_leads: bool = False
     record_events: bool = False
+    reduce: Callable[..., Any] | None = None
+    reduce_args: tuple = ()
 
 
 @dataclass
@@ -114,6 +123,8 @@ class Outcome:
     summary: dict[str, float]
     series: Series | None = None
     result: Result | None = None
+    #: what the task's ``reduce`` made of the run, if it named one
+    reduced: Any = None
 
     def compact(self) -> "Outcome":
         """The same outcome with its series but without the whole Result (what the cache keeps)."""
@@ -130,13 +141,14 @@ def run_replication(task: Task) -> Outcome:
         full = task.detail == "result"
         dept = Department(task.scenario, seed=task.seed, replication=task.replication,
                           record_events=full and task.record_events)
-        res = dept.run(keep_leads=full and task.keep_leads)
+        res = dept.run(keep_leads=(full or task.reduce is not None) and task.keep_leads)
         summary = res.summary()
+        reduced = task.reduce(res, *task.reduce_args) if task.reduce is not None else None
         if task.detail == "summary":
-            return Outcome(task.seed, task.replication, summary)
+            return Outcome(task.seed, task.replication, summary, reduced=reduced)
         if task.detail == "outcome":
-            return Outcome(task.seed, task.replication, summary, series_of(res))
-        return Outcome(task.seed, task.replication, summary, None, res)
+            return Outcome(task.seed, task.replication, summary, series_of(res), reduced=reduced)
+        return Outcome(task.seed, task.replication, summary, None, res, reduced)
 
 
 def series_of(res: Result) -> Series:

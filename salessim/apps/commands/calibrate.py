@@ -17,7 +17,8 @@ from pathlib import Path
 from salessim.apps.commands.common import add_formats_arg, check_out_dir, int_at_least, positive_int, seed_int
 from salessim.calibration import calibrate
 from salessim.calibration.bias import describe as describe_bias
-from salessim.calibration.outputs import write_checks_report
+from salessim.calibration.checks import describe_results, plans_line
+from salessim.calibration.outputs import write_checks_report, write_fit_report
 from salessim.calibration.presets import PRESETS, parse_map_flags
 from salessim.errors import UserError
 from salessim.runs.replications import default_workers
@@ -132,9 +133,6 @@ def handle(args) -> int:
 
 def _report(args, cal, run, out: Path, t0: float) -> dict:
     """Print the reading and the fit, write the scenario and the fit's report, collect and print the checks."""
-    from salessim.calibration.checks import describe_results, plans_line
-    from salessim.calibration.outputs import write_fit_report
-
     v, f = cal.validated, cal.fit
     print(f"{cal.source_name}: {v.info['read']}")
     print(f"columns: {v.info['mapping']}")
