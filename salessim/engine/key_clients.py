@@ -152,11 +152,9 @@ class KeyClientBook:
                 self.active[i] = False
                 gone += 1
                 cohort_gone += self.cohort[i]
-                dept.recorder.event(dept.env.now, "client_churned", -1, self.rep.index, dept.key_client_product)
         self.n_active -= gone
         self.lost += gone
-        dept.recorder.r["clients_churned"][m][self.rep.index] += gone
-        dept.recorder.r["cohort_churned"][m][self.rep.index] += cohort_gone
+        dept.recorder.clients_churned(m, self.rep.index, dept.key_client_product, gone, cohort_gone, dept.env.now)
         self._refresh()
 
     def month_start(self, d: int, m: int) -> None:

@@ -83,7 +83,7 @@ class Result:
         sc = dept.scenario
         cal = work_calendar(sc.calendar.start, sc.calendar.months, sc.calendar.hours_per_day,
                             tuple(sc.calendar.workdays), frozenset(sc.calendar.holidays))
-        clients_start = dept.clients_at_start
+        clients_start = rec.clients_at_start
         events = None
         if rec.record_events:
             shift = d0 * dept.calendar.hours_per_day
