@@ -117,7 +117,6 @@ class Department:
         self.pay_model = PayModel(s)
         self.risky_share = s.effort_choice.risky_share_contracted if self.pay_model.pays_on_contracted() else 0.0
         self.executed_prob = (1 - s.back_office.nonpayment_rate) * (1 - self.risky_share)
-        self._people_rng_cache: dict[str, np.random.Generator] = {}
         n_sup = len(s.team.supervisors)
         self.recorder = Recorder(self.calendar.months, self.calendar.n_days, s.n_reps(), len(self.products), n_sup, record_events)
         self.leads: list[Lead] = []
@@ -235,7 +234,7 @@ class Department:
         """Index of the current month (of the simulated calendar, warm-up included)."""
         return self.month_of[self.day_now()]
 
-    def familiarity(self, p: int, m: int | None = None) -> float:
+    def familiarity(self, p: int) -> float:
         """How used clients are to product ``p`` now (odds multiplier, 0..1].
 
         ``1 - (1 - start) * exp(-deals won so far / familiarity_deals)``: the more a product

@@ -29,13 +29,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from salessim.engine import odds
-
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.engine.rep import Rep
     from salessim.model import Department
-
-STAGES = ("first_contact", "meeting", "proposal", "negotiation", "invoicing")
 
 #: the purposes a lead's uniform numbers are drawn for, in slot order
 LUCK = (
@@ -193,7 +189,7 @@ def journey(dept: "Department", lead: Lead):
     # ---- proposal: the client asks, the rep writes it, the client decides
     while True:
         yield env.timeout(dept.client_delay(delays.meeting_to_proposal.quantile(lead.u(U_DELAY_M2P)) * size.cycle))
-        yield lead.rep.queue_work(lead, prod.effort_hours.proposal, "proposal")
+        yield lead.rep.queue_work(lead, prod.effort_hours.proposal)
         if dept.needs_review(lead):
             yield dept.request_review(lead)
         rec.proposal_sent(lead, dept.month_now(), env.now)
@@ -206,7 +202,7 @@ def journey(dept: "Department", lead: Lead):
     # ---- negotiation: objections, the contract
     lead.stage = "negotiation"
     while True:
-        yield lead.rep.queue_work(lead, prod.effort_hours.negotiation, "negotiation")
+        yield lead.rep.queue_work(lead, prod.effort_hours.negotiation)
         yield env.timeout(dept.client_delay(delays.negotiation_to_close.quantile(lead.u(U_DELAY_N2C)) * size.cycle))
         p_won = dept.conversion(lead.rep, lead, funnel.negotiation_to_won, size.win)
         risky_share = dept.risky_share
@@ -238,9 +234,3 @@ def _lost_or_reviewed(dept: "Department", lead: Lead, stage: str, reason: str):
         return True
     dept.close_lost(lead, stage, reason)
     return False
-    yield  # pragma: no cover - makes this a generator
-
-
-def conversion_probability(p: float, multiplier: float) -> float:
-    """Base stage probability ``p`` with its odds scaled by ``multiplier``."""
-    return odds.scale(p, multiplier)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special.cython_special import ndtri
 
-from salessim.engine import effort, odds
+from salessim.engine import effort
 from salessim.engine.key_clients import KeyClientBook
 from salessim.engine.lead import U_ASK, U_CONTACT, U_CONTACT_MEETING, U_NO_SHOW, Lead, LuckSupply, hold_meeting
 from salessim.engine.people import career_factor, ramp
@@ -44,10 +44,10 @@ if TYPE_CHECKING:  # pragma: no cover
 class _Task:
     """Pipeline work queued with the rep: ``left`` hours on ``lead``; ``event`` fires when done."""
 
-    __slots__ = ("lead", "left", "event", "kind")
+    __slots__ = ("lead", "left", "event")
 
-    def __init__(self, lead, left, event, kind):
-        self.lead, self.left, self.event, self.kind = lead, left, event, kind
+    def __init__(self, lead, left, event):
+        self.lead, self.left, self.event = lead, left, event
 
 
 class Rep:
@@ -127,8 +127,7 @@ class Rep:
         t = s.deal_size.training
         if t.threshold_multiplier > 1 or t.cost_per_rep > 0:
             idx = np.flatnonzero(cal.month_of_day == t.month + dept.month0)
-            self.training_days = idx[: int(round(t.days_out))]
-            training[self.training_days] = True
+            training[idx[: int(round(t.days_out))]] = True
             self.training_day = int(idx[0]) if len(idx) else n
         else:
             self.training_day = n
@@ -161,10 +160,6 @@ class Rep:
         return self.tenure_days(d) < self.dept.scenario.people.ramp_months * self.dept.days_per_month
 
     # ------------------------------------------------------------------ diary
-    def slots(self, d: int) -> int:
-        """Meetings that fit on day ``d``."""
-        return self.slot_cap[d]
-
     def _find_slot(self, d: int) -> int | None:
         """First day with a free meeting slot within the booking horizon after day ``d``."""
         act = self.dept.scenario.activity
@@ -203,13 +198,13 @@ class Rep:
         else:
             self.inbox.append(lead)
 
-    def queue_work(self, lead: Lead, hours: float, kind: str):
+    def queue_work(self, lead: Lead, hours: float):
         """Queue ``hours`` (working hours) of work on ``lead``; the returned event fires when it is done."""
         env = self.dept.env
         if hours <= 0:
             return env.timeout(0)
         ev = env.event()
-        self.tasks.append(_Task(lead, hours, ev, kind))
+        self.tasks.append(_Task(lead, hours, ev))
         return ev
 
     def proposal_for(self, lead: Lead) -> float:

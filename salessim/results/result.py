@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,11 +39,6 @@ NO_DAY = -(10**9)  # closed_day of a lead still open
 
 #: The stages of the funnel report, in order.
 FUNNEL_STAGES = ("first_contact", "meeting", "proposal", "negotiation", "invoicing", "won")
-
-LEAD_COLUMNS = (
-    "lead_id", "rep", "product", "origin", "channel", "created_day", "state", "stage", "reason",
-    "closed_day", "potential", "value", "executed", "risky", "returned",
-)
 
 
 @dataclass
@@ -112,17 +106,10 @@ class Result:
             tenure_days=_tenure(dept, d0),
         )
 
-    def without_details(self) -> "Result":
-        """A light copy without leads and events (for keeping many replications)."""
-        return Result(**{**self.__dict__, "lead_data": None, "event_data": None, "_cache": {}})
-
     # ------------------------------------------------------------------ helpers
     @property
     def months(self) -> list[str]:
         return list(self.calendar.month_labels)
-
-    def _month_index(self) -> pd.Index:
-        return pd.Index(self.calendar.month_labels, name="month")
 
     def plan_matrix(self) -> np.ndarray:
         """Plan per month and rep (currency), pro-rated by the days the seat is filled."""
@@ -136,10 +123,6 @@ class Result:
         if "pay" not in self._cache:
             self._cache["pay"] = compute_pay(self.scenario, PayInputs.from_result(self))
         return self._cache["pay"]
-
-    def pay_matrix(self) -> dict[str, np.ndarray]:
-        """Reps' variable pay per month and rep, by part (currency)."""
-        return self.pay_breakdown().rep_variable()
 
     # ------------------------------------------------------------------ tables
     def rep_product_monthly(self) -> pd.DataFrame:
@@ -190,7 +173,6 @@ class Result:
 
     def supervisor_monthly(self) -> pd.DataFrame:
         """Per month and supervisor: hours by use, and the share spent on coaching and listening."""
-        M = len(self.calendar.month_labels)
         idx = pd.MultiIndex.from_product([self.calendar.month_labels, self.supervisors], names=["month", "supervisor"])
         df = pd.DataFrame({k: self.s[k].reshape(-1) for k in SUPERVISOR_METRICS}, index=idx).reset_index()
         hours = df[[c for c in df.columns if c.startswith("hours_")]].sum(axis=1)
@@ -466,7 +448,6 @@ class Result:
         attainment = np.asarray(kpi.attainment_pct(self.r["fact"].reshape(-1).astype(float),
                                                    self.plan_matrix().reshape(-1).astype(float)), dtype=float)
         hours_new = rp["prospecting_hours"].sum() + rp["meeting_hours"].sum() + rp["deal_work_hours"].sum() + r["hours_inbound"].sum()
-        contacts = r["client_contacts"].sum()
         client_months = r["clients_active"].sum()
         retention_cost = r["hours_clients"].sum() / (client_months / 12) if client_months > 0 else math.nan
         acquisition_cost = hours_new / wins if wins > 0 else math.nan

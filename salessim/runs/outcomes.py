@@ -460,14 +460,6 @@ def run_outcome_set(scenario: Scenario | str, n: int, seed: int = 0, **kw) -> Ou
     return run_outcomes([scenario], n, seed, **kw)[0]
 
 
-def paired(a: OutcomeSet, b: OutcomeSet) -> None:
-    """Check that two sets hold the same replications of the same seed (raise ``ValueError`` if not)."""
-    ra = [o.replication for o in a.outcomes]
-    rb = [o.replication for o in b.outcomes]
-    if a.seed != b.seed or ra != rb:
-        raise ValueError("outcome sets are not paired: different seeds or replications")
-
-
 def metric_table(sets: Iterable[tuple[str, OutcomeSet]], metrics: Sequence[str]) -> pd.DataFrame:
     """A tidy table (label, replication, metrics...) of several labelled sets, for :class:`Comparison`."""
     rows = []

@@ -34,7 +34,6 @@ LABELS = {
     "key_clients_lost_share": "key clients lost",
     "dropped_leads": "leads dropped unworked",
 }
-JSON_KEYS = ("revenue", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "salaries", "profit")
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
