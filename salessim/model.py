@@ -30,7 +30,7 @@ from salessim.engine import check_build, odds
 from salessim.engine.back_office import BackOffice
 from salessim.engine.calendar import add_months, work_calendar
 from salessim.engine.collector import paused_gc
-from salessim.engine.lead import N_LUCK, U_JOIN, U_NONPAYMENT, U_POTENTIAL, Lead
+from salessim.engine.lead import N_LUCK, U_JOIN, U_POTENTIAL, Lead
 from salessim.engine.market import Market
 from salessim.engine.pay_response import PayModel
 from salessim.engine.people import departure_days, vacation_mask
@@ -38,6 +38,8 @@ from salessim.engine.recorder import Recorder
 from salessim.engine.rep import Rep
 from salessim.engine.streams import Streams
 from salessim.engine.supervisor import Supervisor
+from salessim.errors import ScenarioError
+from salessim.results.result import Result
 from salessim.scenarios.schema import Scenario, group_rep_ids
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,8 +97,6 @@ class Department:
         self.hours_per_day = cal.hours_per_day
         self._last_day = self.calendar.n_days - 1
         if self.calendar.n_days == 0:
-            from salessim.errors import ScenarioError
-
             raise ScenarioError("the calendar has no working days", field="calendar")
         self.days_per_year = 52.0 * len(cal.workdays)
         self.days_per_month = self.days_per_year / 12.0
@@ -117,11 +117,9 @@ class Department:
         self.pay_model = PayModel(s)
         self.risky_share = s.effort_choice.risky_share_contracted if self.pay_model.pays_on_contracted() else 0.0
         self.executed_prob = (1 - s.back_office.nonpayment_rate) * (1 - self.risky_share)
-        self._people_rng_cache: dict[str, np.random.Generator] = {}
         n_sup = len(s.team.supervisors)
         self.recorder = Recorder(self.calendar.months, self.calendar.n_days, s.n_reps(), len(self.products), n_sup, record_events)
         self.leads: list[Lead] = []
-        self.clients_at_start = 0          # key clients in the books on the period's first day
         self.stock = np.array([p.stock_value for p in self.product_specs], dtype=float)
         self._expected_deal_cache: dict[tuple[int, float], float] = {}
         self._pace_cum = self._closing_pace()
@@ -133,15 +131,11 @@ class Department:
         sup_by_id = {sup.id: sup for sup in self.supervisors}
         self.reps: list[Rep] = []
         for g, group in enumerate(s.team.reps):
+            head = sup_by_id[group.supervisor] if group.supervisor is not None else None
             for rep_id in group_rep_ids(group):
-                rep = Rep(self, len(self.reps), rep_id, group, g)
-                if group.supervisor is not None:
-                    rep.supervisor = sup_by_id[group.supervisor]
-                    rep.supervisor.reps.append(rep)
-                elif s.supervision.enabled:
-                    rep.attention = 0.0
-                else:
-                    rep.intensity = 1.0
+                rep = Rep(self, len(self.reps), rep_id, group, g, head)
+                if head is not None:
+                    head.add_rep(rep)
                 self.reps.append(rep)
 
     # ------------------------------------------------------------------ set-up helpers
@@ -240,7 +234,7 @@ class Department:
         """Index of the current month (of the simulated calendar, warm-up included)."""
         return self.month_of[self.day_now()]
 
-    def familiarity(self, p: int, m: int | None = None) -> float:
+    def familiarity(self, p: int) -> float:
         """How used clients are to product ``p`` now (odds multiplier, 0..1].
 
         ``1 - (1 - start) * exp(-deals won so far / familiarity_deals)``: the more a product
@@ -334,88 +328,63 @@ class Department:
         """A new lead's luck: one uniform number per purpose (see :data:`salessim.engine.lead.LUCK`)."""
         return rng.random(N_LUCK).tolist()
 
-    def new_lead(self, rep: Rep, p: int, origin: str, channel: str, luck: list[float]) -> Lead:
+    def new_lead(self, rep: Rep, p: int, origin: str, channel: str, luck: list[float], arrival_day: int = 0) -> Lead:
         """A new lead for ``rep`` with its ``luck`` (:meth:`draw_luck`, from the stream of
-        whatever created it); its potential size (currency) follows from that luck."""
+        whatever created it); its potential size (currency) follows from that luck. An inbound
+        lead arrives on working day ``arrival_day`` (its patience counts from then)."""
         potential = self.product_specs[p].deal_size.quantile(luck[U_POTENTIAL])
-        lead = Lead(len(self.leads), rep, p, origin, channel, self.env.now, potential, luck)
+        lead = Lead(len(self.leads), rep, p, origin, channel, self.env.now, potential, luck, arrival_day)
         self.leads.append(lead)
         return lead
 
     def close_won(self, lead: Lead) -> None:
+        """A deal won: the lead closes, the product grows more familiar, the rep's plan fact and the
+        stock move, and the client may join the rep's key clients."""
         s = self.scenario
         now = self.env.now
         m = self.month_now()
-        r, p = lead.rep.index, lead.product
+        p = lead.product
         spec = self.product_specs[p]
-        lead.state, lead.closed = "won", now
-        lead.executed = not lead.risky and lead.u(U_NONPAYMENT) >= s.back_office.nonpayment_rate
+        lead.close_won(now, s.back_office.nonpayment_rate)
         value = lead.proposal
-        rp = self.recorder.rp
         self.product_wins[p] += 1
         self._familiarity[p] = self._familiarity_after(p, self.product_wins[p])
-        rp["wins"][m][r][p] += 1
-        rp["revenue"][m][r][p] += value
-        rp["margin"][m][r][p] += value * spec.margin
-        rp["cycle_days_sum"][m][r][p] += (now - lead.created) / self.calendar.hours_per_day
-        if lead.risky:
-            rp["risky_wins"][m][r][p] += 1
-        if lead.executed:
-            rp["executed_wins"][m][r][p] += 1
-            rp["executed_revenue"][m][r][p] += value
-            rp["executed_margin"][m][r][p] += value * spec.margin
-        if lead.handoff:  # a lead a hand-off operator passed on: their share of sales (pay.handoff)
-            rp["handoff_revenue"][m][r][p] += value
-            rp["handoff_margin"][m][r][p] += value * spec.margin
-            if lead.executed:
-                rp["handoff_executed_revenue"][m][r][p] += value
-                rp["handoff_executed_margin"][m][r][p] += value * spec.margin
         fact = value if (s.plan.fact_basis == "won" or lead.executed) else 0.0
-        lead.rep.mtd_fact += fact
-        self.recorder.r["fact"][m][r] += fact
-        self.recorder.daily_fact[self.day_now()][r] += fact
+        self.recorder.deal_won(lead, m, self.day_now(), spec.margin, (now - lead.created) / self.calendar.hours_per_day,
+                               fact, now)
+        lead.rep.credit_fact(fact)
         if self.stock[p] > 0:
             self.stock[p] = max(0.0, self.stock[p] - value * (1 - spec.margin))
-        self.recorder.event(now, "won", lead.id, r, p, "won", value)
         kc = s.key_clients
         if kc.enabled and kc.new_client_join_share > 0 and lead.u(U_JOIN) < kc.new_client_join_share:
-            lead.rep.book.add_client(self.day_now())
-            self.recorder.r["clients_won"][m][r] += 1
+            lead.rep.gain_key_client(self.day_now())
+            self.recorder.client_won(m, lead.rep.index)
 
     def close_lost(self, lead: Lead, stage: str, reason: str) -> None:
+        """A lead lost at ``stage``; a lost-deal review, if any, adds to the head's reviews waiting."""
         m = self.month_now()
-        lead.state, lead.stage, lead.reason, lead.closed = "lost", stage, reason, self.env.now
-        self.recorder.rp["losses"][m][lead.rep.index][lead.product] += 1
-        self.recorder.event(self.env.now, "lost", lead.id, lead.rep.index, lead.product, stage)
-        if self.scenario.lost_review.enabled and lead.rep.supervisor is not None and stage != "first_contact":
-            lead.rep.supervisor.lost_review_hours += self.scenario.lost_review.review_hours
+        lead.close_lost(stage, reason, self.env.now)
+        self.recorder.deal_lost(lead, m, stage, self.env.now)
+        sup = lead.rep.supervisor
+        if self.scenario.lost_review.enabled and sup is not None and stage != "first_contact":
+            sup.request_lost_review(self.scenario.lost_review.review_hours)
 
     def close_dropped(self, lead: Lead, reason: str) -> None:
+        """A lead dropped before anyone worked it, for ``reason``."""
         m = self.month_now()
-        lead.state, lead.reason, lead.closed = "dropped", reason, self.env.now
-        self.recorder.r["dropped_leads"][m][lead.rep.index] += 1
-        self.recorder.event(self.env.now, "dropped", lead.id, lead.rep.index, lead.product, lead.stage)
+        lead.close_dropped(reason, self.env.now)
+        self.recorder.lead_dropped(lead, m, self.env.now)
 
     def book_reorders(self, rep: Rep, values: np.ndarray, executed: np.ndarray, m: int) -> None:
-        """Key-client reorders: booked as revenue of the key-client product."""
-        s = self.scenario
+        """Key-client reorders of ``values`` (currency; ``executed`` marks those paid): booked as
+        revenue of the key-client product."""
         p = self.key_client_product
-        margin = self.product_specs[p].margin
-        rp = self.recorder.rp
         total = float(values.sum())
         done = float(values[executed].sum())
-        rp["reorders"][m][rep.index][p] += len(values)
-        rp["reorder_revenue"][m][rep.index][p] += total
-        rp["reorder_margin"][m][rep.index][p] += total * margin
-        rp["reorder_executed_revenue"][m][rep.index][p] += done
-        rp["reorder_executed_margin"][m][rep.index][p] += done * margin
-        fact = total if s.plan.fact_basis == "won" else done
-        rep.mtd_fact += fact
-        self.recorder.r["fact"][m][rep.index] += fact
-        self.recorder.daily_fact[self.day_now()][rep.index] += fact
-        if self.recorder.record_events:
-            for v in values:
-                self.recorder.event(self.env.now, "reorder", -1, rep.index, p, "won", float(v))
+        fact = total if self.scenario.plan.fact_basis == "won" else done
+        margin = self.product_specs[p].margin
+        self.recorder.reorders_booked(m, self.day_now(), rep.index, p, values, total, done, margin, fact, self.env.now)
+        rep.credit_fact(fact)
 
     # ------------------------------------------------------------------ run
     def _month_ends(self):
@@ -430,9 +399,9 @@ class Department:
             t = (d + 1) * hpd - 1e-6
             yield self.env.timeout(t - now)
             now = t
-            self.recorder.d["inventory_at_cost"][m] = self.stock.sum()
-            self.recorder.d["clerk_salary"][m] = (self.scenario.back_office.salary_per_clerk_month
-                                                  * self.scenario.back_office.clerks * (self.back_office is not None))
+            office = self.scenario.back_office
+            self.recorder.month_end(m, self.stock.sum(),
+                                    office.salary_per_clerk_month * office.clerks * (self.back_office is not None))
 
     def run(self, keep_leads: bool = True) -> "Result":
         """Run the horizon and return its :class:`~salessim.results.result.Result`.
@@ -440,8 +409,6 @@ class Department:
         ``keep_leads=False`` leaves out the per-lead table (no KPI needs it; building it
         costs a few percent of a run).
         """
-        from salessim.results.result import Result
-
         env = self.env
         # one process drives every actor's day, in the order separate processes would run
         # (market, heads, reps): fewer SimPy events, identical results

@@ -158,7 +158,3 @@ def calibrate(export: str | Path, *, teams: str | Path | None = None, products: 
     return Calibration(src, raw, m, v, f, tm, pr, ac, anonymize,
                        {"read_s": t1 - t0, "validate_s": t2 - t1, "fit_s": t3 - t2, "total_s": t3 - t0})
 
-
-def describe_presets() -> list[tuple[str, str, str]]:
-    """(name, title, where the column names come from) of every preset."""
-    return [(p.name, p.title, p.source) for p in PRESETS.values()]

@@ -19,7 +19,6 @@ reads them out):
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -45,15 +44,6 @@ def _num(v: Any) -> Any:
     if isinstance(v, (list, tuple)):
         return [_num(x) for x in v]
     return v
-
-
-def write_report(cal, out: str | Path, *, scenario_path: str | Path | None = None, backtest=None, holdout=None,
-                 plans=None, formats: Iterable[str] = DEFAULT_FORMATS, bias: pd.DataFrame | None = None
-                 ) -> dict[str, Any]:
-    """Write the report directory; return the headline figures (also in scores.json)."""
-    scores = write_fit_report(cal, out, formats=formats)
-    return write_checks_report(cal, out, scores, scenario_path=scenario_path, backtest=backtest, holdout=holdout,
-                               plans=plans, formats=formats, bias=bias)
 
 
 def write_fit_report(cal, out: str | Path, *, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, Any]:
@@ -254,6 +244,3 @@ def _table(df: pd.DataFrame) -> str:
     return shown.to_string(index=False)
 
 
-def _has_tabulate() -> bool:
-    """Is ``tabulate`` (which pandas' ``to_markdown`` needs) installed?"""
-    return importlib.util.find_spec("tabulate") is not None

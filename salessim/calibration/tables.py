@@ -98,17 +98,14 @@ def read_teams(path: str | Path) -> Teams:
     manager: dict[str, str] = {}
     region: dict[str, str] = {}
     notes: list[str] = []
-    skipped = conflicts = 0
     for row, num in zip(raw.rows, raw.row_numbers):
         rep = _cell(row, cols["rep"])
         man = _cell(row, cols["manager"])
         reg = _cell(row, cols["region"]) if "region" in cols else ""
         if not rep or not man:
-            skipped += 1
             notes.append(f"row {num}: no {'rep' if not rep else 'manager'}: skipped")
             continue
         if rep in manager and manager[rep] != man:
-            conflicts += 1
             notes.append(f"row {num}: {rep!r} appears again under {man!r} (kept {manager[rep]!r} from the first row)")
             continue
         manager.setdefault(rep, man)

@@ -37,11 +37,10 @@ class BackOffice:
             yield env.timeout(self.spec.invoice_hours.sample(self.rng))
         m = self.dept.month_now()
         rec = self.dept.recorder
-        rec.d["invoices"][m] += 1
-        rec.d["invoice_wait_hours"][m] += wait
+        rec.invoice_issued(m, wait)
         self.waits.append(wait)
         lose = 1.0 - math.exp(-self.spec.sour_rate_per_hour * wait)
         if lose > 0 and self.rng.random() < lose:
-            rec.d["invoices_lost"][m] += 1
+            rec.invoice_lost(m)
             return False
         return True

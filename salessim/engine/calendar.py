@@ -7,6 +7,7 @@ Nights, weekends and holidays are collapsed out, so a working day ``d`` spans th
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -106,8 +107,6 @@ class WorkCalendar:
 
     def first_day_on_or_after(self, date: dt.date) -> int:
         """Index of the first working day on or after ``date`` (``n_days`` if none)."""
-        import bisect
-
         return bisect.bisect_left(self.dates, date)
 
     def __reduce__(self) -> tuple:

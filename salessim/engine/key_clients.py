@@ -88,7 +88,6 @@ class KeyClientBook:
         self.next_due = math.inf              # earliest day any active client is due for contact
         self.cohort: list[bool] = []          # in the book when the reporting period started
         self.next_churn = math.inf
-        self.lost = 0
         for _ in range(n):
             # stagger the last contacts so that dues spread over the first interval
             self._add(-self.rng.uniform(0, self.interval))
@@ -152,11 +151,8 @@ class KeyClientBook:
                 self.active[i] = False
                 gone += 1
                 cohort_gone += self.cohort[i]
-                dept.recorder.event(dept.env.now, "client_churned", -1, self.rep.index, dept.key_client_product)
         self.n_active -= gone
-        self.lost += gone
-        dept.recorder.r["clients_churned"][m][self.rep.index] += gone
-        dept.recorder.r["cohort_churned"][m][self.rep.index] += cohort_gone
+        dept.recorder.clients_churned(m, self.rep.index, dept.key_client_product, gone, cohort_gone, dept.env.now)
         self._refresh()
 
     def month_start(self, d: int, m: int) -> None:

@@ -29,13 +29,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from salessim.engine import odds
-
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.engine.rep import Rep
     from salessim.model import Department
-
-STAGES = ("first_contact", "meeting", "proposal", "negotiation", "invoicing")
 
 #: the purposes a lead's uniform numbers are drawn for, in slot order
 LUCK = (
@@ -85,7 +81,7 @@ class Lead:
     )
 
     def __init__(self, lead_id: int, rep: "Rep", product: int, origin: str, channel: str, created: float,
-                 potential: float, luck: list[float]):
+                 potential: float, luck: list[float], arrival_day: int = 0):
         self.id = lead_id
         self.rep = rep
         self.product = product
@@ -102,7 +98,7 @@ class Lead:
         self.risky = False
         self.returned = False
         self.attempts = 0             # inbound contact attempts
-        self.arrival_day = 0
+        self.arrival_day = arrival_day  # working day an inbound lead arrived
         self.connected = False        # an answered inbound call is already connected
         self.handoff = False          # passed on by a hand-off operator (pay.handoff)
         self.policed = False          # ... who chases the rep to follow it up
@@ -117,6 +113,42 @@ class Lead:
             return self.rep.rng_deals.random()
         self._used = used | bit
         return self.luck[slot]
+
+    # ------------------------------------------------------------------ what others do to a lead
+    def answered_by(self, rep: "Rep") -> None:
+        """An inbound call picked up by ``rep`` (the assigned rep or, by overflow, another): connected."""
+        self.rep = rep
+        self.connected = True
+
+    def passed_to(self, rep: "Rep") -> None:
+        """An inbound lead routed to ``rep`` instead of the absent rep it was assigned to."""
+        self.rep = rep
+
+    def handed_off(self, policed: bool) -> None:
+        """Passed on by a hand-off operator (pay.handoff), who chases the rep to follow it up if ``policed``."""
+        self.handoff = True
+        self.policed = policed
+
+    def contact_attempted(self) -> None:
+        """The rep tried to reach the client (inbound first contact)."""
+        self.attempts += 1
+
+    def meeting_booked(self) -> None:
+        """A meeting with the client is in the rep's diary (booked or moved)."""
+        self.stage = "meeting"
+
+    def close_won(self, now: float, nonpayment_rate: float) -> None:
+        """Won at ``now`` (hours); executed (paid) unless risky or the client never pays (``nonpayment_rate``)."""
+        self.state, self.closed = "won", now
+        self.executed = not self.risky and self.u(U_NONPAYMENT) >= nonpayment_rate
+
+    def close_lost(self, stage: str, reason: str, now: float) -> None:
+        """Lost at ``stage`` for ``reason`` at ``now`` (hours)."""
+        self.state, self.stage, self.reason, self.closed = "lost", stage, reason, now
+
+    def close_dropped(self, reason: str, now: float) -> None:
+        """Dropped unworked for ``reason`` at ``now`` (hours)."""
+        self.state, self.reason, self.closed = "dropped", reason, now
 
 
 def hold_meeting(dept: "Department", lead: Lead, held: bool) -> None:
@@ -142,8 +174,7 @@ def hold_meeting(dept: "Department", lead: Lead, held: bool) -> None:
 def _rebook_after_review(dept: "Department", lead: Lead):
     """A lost meeting brought back by review: a new meeting after the review delay."""
     lead.returned = True
-    dept.recorder.d["returned_deals"][dept.month_now()] += 1
-    dept.recorder.event(dept.env.now, "returned", lead.id, lead.rep.index, lead.product, "meeting")
+    dept.recorder.deal_returned(lead, dept.month_now(), "meeting", dept.env.now)
     yield dept.env.timeout(dept.scenario.lost_review.delay_days * dept.hours_per_day)
     lead.rep.book_meeting(lead)
 
@@ -158,12 +189,10 @@ def journey(dept: "Department", lead: Lead):
     # ---- proposal: the client asks, the rep writes it, the client decides
     while True:
         yield env.timeout(dept.client_delay(delays.meeting_to_proposal.quantile(lead.u(U_DELAY_M2P)) * size.cycle))
-        yield lead.rep.queue_work(lead, prod.effort_hours.proposal, "proposal")
+        yield lead.rep.queue_work(lead, prod.effort_hours.proposal)
         if dept.needs_review(lead):
             yield dept.request_review(lead)
-        m, r, p = dept.month_now(), lead.rep.index, lead.product
-        rec.rp["proposals"][m][r][p] += 1
-        rec.event(env.now, "proposal_sent", lead.id, r, p, "proposal", lead.proposal)
+        rec.proposal_sent(lead, dept.month_now(), env.now)
         yield env.timeout(dept.client_delay(delays.proposal_to_decision.quantile(lead.u(U_DELAY_P2D)) * size.cycle))
         if lead.u(U_PROPOSAL) < dept.conversion(lead.rep, lead, funnel.proposal_to_negotiation, size.win):
             break
@@ -173,7 +202,7 @@ def journey(dept: "Department", lead: Lead):
     # ---- negotiation: objections, the contract
     lead.stage = "negotiation"
     while True:
-        yield lead.rep.queue_work(lead, prod.effort_hours.negotiation, "negotiation")
+        yield lead.rep.queue_work(lead, prod.effort_hours.negotiation)
         yield env.timeout(dept.client_delay(delays.negotiation_to_close.quantile(lead.u(U_DELAY_N2C)) * size.cycle))
         p_won = dept.conversion(lead.rep, lead, funnel.negotiation_to_won, size.win)
         risky_share = dept.risky_share
@@ -200,15 +229,8 @@ def _lost_or_reviewed(dept: "Department", lead: Lead, stage: str, reason: str):
     review = dept.scenario.lost_review
     if review.enabled and not lead.returned and lead.u(U_REVIEW_DEAL) < review.return_share:
         lead.returned = True
-        dept.recorder.d["returned_deals"][dept.month_now()] += 1
-        dept.recorder.event(dept.env.now, "returned", lead.id, lead.rep.index, lead.product, stage)
+        dept.recorder.deal_returned(lead, dept.month_now(), stage, dept.env.now)
         yield dept.env.timeout(review.delay_days * dept.calendar.hours_per_day)
         return True
     dept.close_lost(lead, stage, reason)
     return False
-    yield  # pragma: no cover - makes this a generator
-
-
-def conversion_probability(p: float, multiplier: float) -> float:
-    """Base stage probability ``p`` with its odds scaled by ``multiplier``."""
-    return odds.scale(p, multiplier)

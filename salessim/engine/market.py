@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from salessim.scenarios.pay import handoff_sources
+
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.engine.rep import Rep
     from salessim.model import Department
@@ -55,8 +57,6 @@ class Market:
         self._cum = np.zeros(0)
         self._static_eligible: dict[int, list] = {}
         self._eligible_cache: dict[int, tuple[int, list]] = {}
-        from salessim.scenarios.pay import handoff_sources
-
         #: lead sources whose leads a hand-off operator passes on (pay.handoff), and whether they chase follow-up
         self.handoff = set(handoff_sources(s))
         self.policing = s.pay.handoff is not None and s.pay.handoff.polices
@@ -118,8 +118,9 @@ class Market:
         p = dept.product_index[src.product]
         luck = dept.draw_luck(rng)  # drawn for every arrival, so the source's stream stays in step
         reps = self._eligible(k, src, d)
+        rec = dept.recorder
         if not reps:
-            dept.recorder.d["missed_calls_unassigned"][dept.month_of[d]] += 1
+            rec.lead_unassigned(dept.month_of[d])
             return
         if s.routing.assignment == "least_loaded":
             rep = min(reps, key=lambda r: (not r.present[d], len(r.inbox) + len(r.tasks), r.index))
@@ -135,8 +136,7 @@ class Market:
             rep = reps[self._rr[k] % len(reps)]
             self._rr[k] += 1
         m = dept.month_of[d]
-        lead = dept.new_lead(rep, p, "inbound", src.channel, luck)
-        lead.arrival_day = d
+        lead = dept.new_lead(rep, p, "inbound", src.channel, luck, arrival_day=d)
         if src.kind == "call":
             taker = rep if self._answers(rep, d) else None
             if taker is None and s.routing.overflow:
@@ -144,21 +144,17 @@ class Market:
                                 key=lambda r: (r.booked[d], r.index))
                 taker = next((r for r in others if self._answers(r, d)), None)
             if taker is None:
-                dept.recorder.r["missed_calls"][m][rep.index] += 1
-                dept.recorder.rp["inbound_leads"][m][rep.index][p] += 1
+                rec.missed_call(lead, m)
                 dept.close_dropped(lead, "missed_call")
                 return
-            lead.rep = taker
-            lead.connected = True
+            lead.answered_by(taker)
         elif not rep.present[d] and s.routing.overflow:
             present = [r for r in reps if r.present[d]]
             if present:
-                lead.rep = min(present, key=lambda r: (len(r.inbox), r.index))
-        dept.recorder.rp["inbound_leads"][m][lead.rep.index][p] += 1
+                lead.passed_to(min(present, key=lambda r: (len(r.inbox), r.index)))
         if src.name in self.handoff:
-            lead.handoff, lead.policed = True, self.policing
-            dept.recorder.rp["handoffs"][m][lead.rep.index][p] += 1
-        dept.recorder.event(dept.env.now, "lead_created", lead.id, lead.rep.index, p, "first_contact")
+            lead.handed_off(self.policing)
+        rec.inbound_lead(lead, m, dept.env.now)
         lead.rep.receive_lead(lead)
 
     def _answers(self, rep: "Rep", d: int) -> bool:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from salessim.engine import odds
 from salessim.engine.payroll import EARNED_TYPES, PayInputs, days_per_month, earned_total, rates_for
 from salessim.scenarios.pay import CONTRACTED_BASES, Commission, PerAction, PlanFulfilment
 
@@ -138,21 +139,9 @@ class PayModel:
                             total += rate * inc.get(_ACTION_COUNTER[action], 0.0)
         return total
 
-    def reorder_rate(self, product: str, group: str | None = None) -> float:
-        """Commission per unit of reorder revenue (currency per currency), contracted value."""
-        spec = self.scenario.products[product]
-        comps = self.components if group is None else self._for_group(group)
-        rate = 0.0
-        for c in comps:
-            if isinstance(c, Commission) and c.include_reorders:
-                rate += self.commission_rate(c, product) * (spec.margin if c.base.endswith("margin") else 1.0)
-        return rate
-
     # ------------------------------------------------------------------ what an hour brings
     def _funnel_per_win(self, p: int, multiplier: float, value: float, executed_prob: float) -> dict[str, float]:
         """Expected actions behind one won deal of product ``p`` from outbound prospecting."""
-        from salessim.engine import odds
-
         s = self.scenario
         spec = s.products[self.products[p]]
         f = spec.funnel
@@ -184,7 +173,7 @@ class PayModel:
         for p in rep.products:
             if not dept.launched(p, m):
                 continue
-            mult = eff * dept.familiarity(p, m)
+            mult = eff * dept.familiarity(p)
             hours = dept.hours_per_win(p, mult)
             counts = self._funnel_per_win(p, mult, dept.expected_deal(p, rep.threshold), dept.executed_prob)
             counts["multiplier"] = mult

@@ -5,15 +5,27 @@ While the model runs, counters are nested Python lists indexed ``[month][rep][pr
 of thousands of them per replication). :meth:`Recorder.freeze` turns them into numpy arrays
 of the same shape when the run ends, and :mod:`salessim.results.result` makes tidy tables of them
 only when asked. The event log is optional: replications that only need KPIs skip it.
+
+**The ledger.** Actors do not write counters themselves: they tell the recorder what happened,
+one named method per fact (:meth:`Recorder.meeting_held`, :meth:`Recorder.deal_won`, ...), and
+the method adds to the counters (and the event log) that the fact concerns. Arguments are the
+simulated month ``m`` (warm-up included), the rep ``r``, product ``p`` or supervisor ``i``
+(indices), a lead where the fact is about one, and the simulation time ``t`` (working hours)
+for facts that enter the event log. Hours are working hours, days working days, money the
+scenario's currency. Each fact is added in the order it happens, one addition per fact, so the
+counters' floating-point sums are those of the order of events.
 """
 
 from __future__ import annotations
 
 import math
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from salessim.engine.lead import Lead
 
 #: Counters kept per (month, rep, product).
 REP_PRODUCT_METRICS = (
@@ -137,6 +149,8 @@ class Recorder:
         self.d: dict[str, Any] = {k: _zeros(months) for k in DEPARTMENT_METRICS}
         self.record_events = record_events
         self.events: list[tuple] = []
+        #: key clients in the reps' books on the reporting period's first day
+        self.clients_at_start = 0
         self.frozen = False
 
     def freeze(self) -> None:
@@ -154,3 +168,237 @@ class Recorder:
         """Append one event (time in hours) to the log, if the log is kept."""
         if self.record_events:
             self.events.append((t, kind, lead, rep, product, stage, value))
+
+    # ------------------------------------------------------------------ a rep's day
+    def rep_employed(self, m: int, r: int, salary: float) -> None:
+        """A working day on which rep seat ``r`` is filled: one day employed, ``salary`` due (currency)."""
+        R = self.r
+        R["days_employed"][m][r] += 1
+        R["salary"][m][r] += salary
+
+    def rep_in_training(self, m: int, r: int, hours: float) -> None:
+        """A day of training (``hours`` working hours), out of selling."""
+        self.r["hours_training"][m][r] += hours
+
+    def training_paid(self, m: int, r: int, cost: float) -> None:
+        """The training fee of one rep (currency)."""
+        self.r["training_cost"][m][r] += cost
+
+    def rep_at_work(self, m: int, r: int, admin: float, planning: float, coached: float, intensity: float,
+                    attention: float) -> None:
+        """A day present: its hours of admin, planning meetings and being coached, and the day's
+        intensity and attention ratio (shares 0-1, summed over present days)."""
+        R = self.r
+        R["days_present"][m][r] += 1
+        R["hours_admin"][m][r] += admin
+        R["hours_planning"][m][r] += planning
+        R["hours_coached"][m][r] += coached
+        R["intensity_sum"][m][r] += intensity
+        R["attention_sum"][m][r] += attention
+
+    def meeting_booked(self, lead: "Lead", m: int, day: int, t: float) -> None:
+        """A meeting with ``lead`` put in its rep's diary for working day ``day``."""
+        r, p = lead.rep.index, lead.product
+        self.rp["meetings_booked"][m][r][p] += 1
+        self.event(t, "meeting_booked", lead.id, r, p, "meeting", day)
+
+    def meeting_held(self, lead: "Lead", m: int, hours: float, t: float) -> None:
+        """A meeting with ``lead`` that took place (the client showed up): ``hours`` with travel."""
+        r, p = lead.rep.index, lead.product
+        rp = self.rp
+        rp["meetings"][m][r][p] += 1
+        rp["meeting_hours"][m][r][p] += hours
+        self.event(t, "meeting_held", lead.id, r, p, "meeting")
+
+    def meeting_time(self, m: int, r: int, hours: float) -> None:
+        """A day's hours in meetings and travel, no-shows included."""
+        self.r["hours_meetings"][m][r] += hours
+
+    def deal_worked(self, m: int, r: int, p: int, hours: float) -> None:
+        """``hours`` of proposal or negotiation work on a deal of product ``p``."""
+        self.rp["deal_work_hours"][m][r][p] += hours
+
+    def deal_work_time(self, m: int, r: int, hours: float) -> None:
+        """A day's hours of proposal and negotiation work."""
+        self.r["hours_deal_work"][m][r] += hours
+
+    def contact_attempted(self, lead: "Lead", m: int) -> None:
+        """One attempt to reach an inbound lead."""
+        self.rp["contact_attempts"][m][lead.rep.index][lead.product] += 1
+
+    def inbound_time(self, m: int, r: int, hours: float) -> None:
+        """A day's hours of first contact with inbound leads."""
+        self.r["hours_inbound"][m][r] += hours
+
+    def clients_contacted(self, m: int, r: int, n: int, hours: float) -> None:
+        """``n`` key clients contacted, taking ``hours``."""
+        R = self.r
+        R["client_contacts"][m][r] += n
+        R["hours_clients"][m][r] += hours
+
+    def calls_made(self, m: int, r: int, p: int, calls: int, hours: float) -> None:
+        """``calls`` outbound dials for product ``p`` in ``hours`` of prospecting."""
+        rp = self.rp
+        rp["calls"][m][r][p] += calls
+        rp["prospecting_hours"][m][r][p] += hours
+
+    def prospects_reached(self, m: int, r: int, p: int, n: int) -> None:
+        """``n`` dials that reached a decision maker."""
+        self.rp["connects"][m][r][p] += n
+
+    def prospecting_time(self, m: int, r: int, hours: float) -> None:
+        """Hours given to prospecting one product (whether or not they made a call)."""
+        self.r["hours_prospecting"][m][r] += hours
+
+    def idle_time(self, m: int, r: int, hours: float) -> None:
+        """A day's hours present but not selling (intensity below full, or nothing to do)."""
+        self.r["hours_idle"][m][r] += hours
+
+    def clients_in_book(self, m: int, r: int, n: int) -> None:
+        """Active key clients in the rep's book at the end of the day (the month's last one stays)."""
+        self.r["clients_active"][m][r] = n
+
+    def clients_at_period_start(self, n: int) -> None:
+        """``n`` key clients in a rep's book on the reporting period's first day."""
+        self.clients_at_start += n
+
+    # ------------------------------------------------------------------ a head's day
+    def supervisor_in_post(self, m: int, i: int, salary: float) -> None:
+        """A working day head ``i`` is in post: one day present, ``salary`` due (currency)."""
+        S = self.s
+        S["days_present"][m][i] += 1
+        S["salary"][m][i] += salary
+
+    def supervisor_own_time(self, m: int, i: int, admin: float, planning: float) -> None:
+        """A head's hours of own admin and of planning meetings with the reps."""
+        S = self.s
+        S["hours_admin"][m][i] += admin
+        S["hours_planning"][m][i] += planning
+
+    def supervisor_reviews(self, m: int, i: int, hours: float) -> None:
+        """A head's hours reviewing large proposals and lost deals."""
+        self.s["hours_reviews"][m][i] += hours
+
+    def supervisor_attention(self, m: int, i: int, listening: float, coaching: float, idle: float) -> None:
+        """A head's hours listening to calls and coaching, and the hours left over."""
+        S = self.s
+        S["hours_listening"][m][i] += listening
+        S["hours_coaching"][m][i] += coaching
+        S["hours_idle"][m][i] += idle
+
+    def supervisor_idle(self, m: int, i: int, hours: float) -> None:
+        """A head's hours with nothing modelled to do (supervision switched off)."""
+        self.s["hours_idle"][m][i] += hours
+
+    # ------------------------------------------------------------------ leads and deals
+    def lead_unassigned(self, m: int) -> None:
+        """An inbound lead no employed rep could take (nobody sells its product in its region)."""
+        self.d["missed_calls_unassigned"][m] += 1
+
+    def missed_call(self, lead: "Lead", m: int) -> None:
+        """An inbound call nobody answered: counted as the assigned rep's lead and missed call."""
+        r = lead.rep.index
+        self.r["missed_calls"][m][r] += 1
+        self.rp["inbound_leads"][m][r][lead.product] += 1
+
+    def inbound_lead(self, lead: "Lead", m: int, t: float) -> None:
+        """An inbound lead reached its rep (and was handed over by a hand-off operator if ``lead.handoff``)."""
+        r, p = lead.rep.index, lead.product
+        rp = self.rp
+        rp["inbound_leads"][m][r][p] += 1
+        if lead.handoff:
+            rp["handoffs"][m][r][p] += 1
+        self.event(t, "lead_created", lead.id, r, p, "first_contact")
+
+    def proposal_sent(self, lead: "Lead", m: int, t: float) -> None:
+        """A proposal of ``lead.proposal`` (currency) sent to the client."""
+        r, p = lead.rep.index, lead.product
+        self.rp["proposals"][m][r][p] += 1
+        self.event(t, "proposal_sent", lead.id, r, p, "proposal", lead.proposal)
+
+    def deal_returned(self, lead: "Lead", m: int, stage: str, t: float) -> None:
+        """A deal lost at ``stage`` that a lost-deal review brought back."""
+        self.d["returned_deals"][m] += 1
+        self.event(t, "returned", lead.id, lead.rep.index, lead.product, stage)
+
+    def deal_won(self, lead: "Lead", m: int, d: int, margin: float, cycle_days: float, fact: float, t: float) -> None:
+        """A won deal of ``lead.proposal`` (currency) with the product's ``margin`` (share), after
+        ``cycle_days`` (days from the lead's creation), booking ``fact`` toward the rep's plan on day ``d``."""
+        r, p = lead.rep.index, lead.product
+        value = lead.proposal
+        rp = self.rp
+        rp["wins"][m][r][p] += 1
+        rp["revenue"][m][r][p] += value
+        rp["margin"][m][r][p] += value * margin
+        rp["cycle_days_sum"][m][r][p] += cycle_days
+        if lead.risky:
+            rp["risky_wins"][m][r][p] += 1
+        if lead.executed:
+            rp["executed_wins"][m][r][p] += 1
+            rp["executed_revenue"][m][r][p] += value
+            rp["executed_margin"][m][r][p] += value * margin
+        if lead.handoff:  # a lead a hand-off operator passed on: their share of sales (pay.handoff)
+            rp["handoff_revenue"][m][r][p] += value
+            rp["handoff_margin"][m][r][p] += value * margin
+            if lead.executed:
+                rp["handoff_executed_revenue"][m][r][p] += value
+                rp["handoff_executed_margin"][m][r][p] += value * margin
+        self.r["fact"][m][r] += fact
+        self.daily_fact[d][r] += fact
+        self.event(t, "won", lead.id, r, p, "won", value)
+
+    def deal_lost(self, lead: "Lead", m: int, stage: str, t: float) -> None:
+        """A lead lost at ``stage``."""
+        self.rp["losses"][m][lead.rep.index][lead.product] += 1
+        self.event(t, "lost", lead.id, lead.rep.index, lead.product, stage)
+
+    def lead_dropped(self, lead: "Lead", m: int, t: float) -> None:
+        """A lead dropped before anyone worked it (its reason is on the lead)."""
+        self.r["dropped_leads"][m][lead.rep.index] += 1
+        self.event(t, "dropped", lead.id, lead.rep.index, lead.product, lead.stage)
+
+    # ------------------------------------------------------------------ key clients
+    def client_won(self, m: int, r: int) -> None:
+        """A newly won client joined the rep's key-client book."""
+        self.r["clients_won"][m][r] += 1
+
+    def clients_churned(self, m: int, r: int, p: int, n: int, cohort: int, t: float) -> None:
+        """``n`` key clients went to a competitor, ``cohort`` of them in the book since the period started."""
+        R = self.r
+        for _ in range(n):
+            self.event(t, "client_churned", -1, r, p)
+        R["clients_churned"][m][r] += n
+        R["cohort_churned"][m][r] += cohort
+
+    def reorders_booked(self, m: int, d: int, r: int, p: int, values: np.ndarray, total: float, executed: float,
+                        margin: float, fact: float, t: float) -> None:
+        """Key-client reorders of ``values`` (currency; ``total`` in all, ``executed`` of it paid) booked
+        as product ``p`` with its ``margin`` (share), ``fact`` toward the rep's plan on day ``d``."""
+        rp = self.rp
+        rp["reorders"][m][r][p] += len(values)
+        rp["reorder_revenue"][m][r][p] += total
+        rp["reorder_margin"][m][r][p] += total * margin
+        rp["reorder_executed_revenue"][m][r][p] += executed
+        rp["reorder_executed_margin"][m][r][p] += executed * margin
+        self.r["fact"][m][r] += fact
+        self.daily_fact[d][r] += fact
+        if self.record_events:
+            for v in values:
+                self.event(t, "reorder", -1, r, p, "won", float(v))
+
+    # ------------------------------------------------------------------ the department
+    def invoice_issued(self, m: int, wait: float) -> None:
+        """An invoice issued after the client waited ``wait`` working hours in the queue."""
+        D = self.d
+        D["invoices"][m] += 1
+        D["invoice_wait_hours"][m] += wait
+
+    def invoice_lost(self, m: int) -> None:
+        """A client soured by the wait for an invoice: the deal is lost."""
+        self.d["invoices_lost"][m] += 1
+
+    def month_end(self, m: int, stock: float, clerk_salary: float) -> None:
+        """Month-end figures: unsold stock at cost and the clerks' salaries (currency)."""
+        D = self.d
+        D["inventory_at_cost"][m] = stock
+        D["clerk_salary"][m] = clerk_salary

@@ -7,11 +7,17 @@ Each working day a present rep spends, in this order:
    worked (the rest is recorded as idle). The meetings booked in their diary for today
    (meeting plus travel) are kept and come out of that share first; what is left goes to
    pipeline tasks (proposals, negotiations), then to first contact with inbound leads;
-4. what remains is split by the effort-choice rule (:mod:`salessim.engine.effort`) between
+3. what remains is split by the effort-choice rule (:mod:`salessim.engine.effort`) between
    contacting key clients and prospecting each product.
 
 A rep can never hold more meetings than their hours allow: the diary only offers slots
 that fit in a day, and a lead that finds no slot within the booking horizon is dropped.
+
+Hours are working hours, days working days, money the scenario's currency. A rep changes
+only their own state: the head's attention arrives through :meth:`Rep.receive_attention`
+(the rep updates their own intensity), the plan fact of a won deal through
+:meth:`Rep.credit_fact`; what happens is told to the recorder
+(:class:`~salessim.engine.recorder.Recorder`), one fact at a time.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special.cython_special import ndtri
 
-from salessim.engine import effort, odds
+from salessim.engine import effort
 from salessim.engine.key_clients import KeyClientBook
 from salessim.engine.lead import U_ASK, U_CONTACT, U_CONTACT_MEETING, U_NO_SHOW, Lead, LuckSupply, hold_meeting
 from salessim.engine.people import career_factor, ramp
@@ -36,16 +42,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class _Task:
-    __slots__ = ("lead", "left", "event", "kind")
+    """Pipeline work queued with the rep: ``left`` hours on ``lead``; ``event`` fires when done."""
 
-    def __init__(self, lead, left, event, kind):
-        self.lead, self.left, self.event, self.kind = lead, left, event, kind
+    __slots__ = ("lead", "left", "event")
+
+    def __init__(self, lead, left, event):
+        self.lead, self.left, self.event = lead, left, event
 
 
 class Rep:
-    """One rep seat. If its holder leaves, a replacement takes the seat after a delay."""
+    """One rep seat. If its holder leaves, a replacement takes the seat after a delay.
 
-    def __init__(self, dept: "Department", index: int, rep_id: str, group: "RepSpec", group_index: int):
+    ``supervisor`` is the head the seat reports to (None: nobody looks after it).
+    """
+
+    def __init__(self, dept: "Department", index: int, rep_id: str, group: "RepSpec", group_index: int,
+                 supervisor: "Supervisor | None" = None):
         s = dept.scenario
         self.dept = dept
         self.index = index
@@ -53,7 +65,7 @@ class Rep:
         self.group = group
         self.group_index = group_index
         self.region = group.region
-        self.supervisor: "Supervisor | None" = None
+        self.supervisor = supervisor
         streams = dept.streams
         traits = streams.get("rep_traits", rep_id)
         self.skill = group.skill * math.exp(group.skill_spread * traits.standard_normal())
@@ -76,8 +88,11 @@ class Rep:
         self.diary: dict[int, list[Lead]] = {}
         cal = dept.calendar
         self.booked = [0] * (cal.n_days + s.activity.booking_horizon_days + 2)
-        self.intensity = s.supervision.initial_intensity if s.supervision.enabled else 1.0
-        self.attention = 1.0
+        supervised = s.supervision.enabled
+        #: share of the selling hours really worked (0-1); full when supervision is not modelled
+        self.intensity = s.supervision.initial_intensity if supervised else 1.0
+        #: today's attention from the head, received / needed (0-1); none for a rep without a head
+        self.attention = 0.0 if supervisor is None and supervised else 1.0
         self.coached_hours_today = 0.0
         self.planning_hours_today = 0.0
         self.mtd_fact = 0.0
@@ -112,8 +127,7 @@ class Rep:
         t = s.deal_size.training
         if t.threshold_multiplier > 1 or t.cost_per_rep > 0:
             idx = np.flatnonzero(cal.month_of_day == t.month + dept.month0)
-            self.training_days = idx[: int(round(t.days_out))]
-            training[self.training_days] = True
+            training[idx[: int(round(t.days_out))]] = True
             self.training_day = int(idx[0]) if len(idx) else n
         else:
             self.training_day = n
@@ -146,10 +160,6 @@ class Rep:
         return self.tenure_days(d) < self.dept.scenario.people.ramp_months * self.dept.days_per_month
 
     # ------------------------------------------------------------------ diary
-    def slots(self, d: int) -> int:
-        """Meetings that fit on day ``d``."""
-        return self.slot_cap[d]
-
     def _find_slot(self, d: int) -> int | None:
         """First day with a free meeting slot within the booking horizon after day ``d``."""
         act = self.dept.scenario.activity
@@ -162,7 +172,7 @@ class Rep:
     def _enter(self, lead: Lead, day: int) -> None:
         self.booked[day] += 1
         self.diary.setdefault(day, []).append(lead)
-        lead.stage = "meeting"
+        lead.meeting_booked()
 
     def book_meeting(self, lead: Lead, d: int | None = None) -> bool:
         """Put a meeting for ``lead`` in the first free slot after day ``d`` (default: today).
@@ -178,8 +188,7 @@ class Rep:
             dept.close_dropped(lead, "no_diary_slot")
             return False
         self._enter(lead, day)
-        dept.recorder.rp["meetings_booked"][dept.month_of[d]][self.index][lead.product] += 1
-        dept.recorder.event(dept.env.now, "meeting_booked", lead.id, self.index, lead.product, "meeting", day)
+        dept.recorder.meeting_booked(lead, dept.month_of[d], day, dept.env.now)
         return True
 
     def receive_lead(self, lead: Lead) -> None:
@@ -189,13 +198,13 @@ class Rep:
         else:
             self.inbox.append(lead)
 
-    def queue_work(self, lead: Lead, hours: float, kind: str):
-        """Queue ``hours`` of work on ``lead``; the returned event fires when it is done."""
+    def queue_work(self, lead: Lead, hours: float):
+        """Queue ``hours`` (working hours) of work on ``lead``; the returned event fires when it is done."""
         env = self.dept.env
         if hours <= 0:
             return env.timeout(0)
         ev = env.event()
-        self.tasks.append(_Task(lead, hours, ev, kind))
+        self.tasks.append(_Task(lead, hours, ev))
         return ev
 
     def proposal_for(self, lead: Lead) -> float:
@@ -209,103 +218,124 @@ class Rep:
 
     # ------------------------------------------------------------------ the day
     def work_day(self, d: int) -> None:
-        """One working day."""
+        """Working day ``d``: the key-client book moves on; a present rep then does the day's
+        fixed duties, holds the diary's meetings, and works (as far as intensity allows) on
+        pipeline tasks, the inbox and, with the time left, key clients and prospecting."""
         dept = self.dept
-        s = dept.scenario
-        cal = dept.calendar
         m = dept.month_of[d]
+        rec = dept.recorder
         r = self.index
-        R = dept.recorder.r
-        if d == dept.day0:
-            dept.clients_at_start += self.book.mark_cohort()
         if dept.day_in_month[d] == 1:
-            self.mtd_fact = 0.0
-            if self.book.size:
-                self.book.month_start(d, m)
-        if self.book.size:
-            self.book.daily_churn(d, m)
+            self.mtd_fact = 0.0  # a new month: the pace toward the plan starts again
+        self._book_day(d, m)
         if d == self.training_day and self.employed[d]:
             self._train(m)
         if self.employed[d]:
-            R["days_employed"][m][r] += 1
-            R["salary"][m][r] += self.salary / dept.days_in_month[m]
+            rec.rep_employed(m, r, self.salary / dept.days_in_month[m])
         if self.in_training[d]:
-            R["hours_training"][m][r] += cal.hours_per_day
+            rec.rep_in_training(m, r, dept.calendar.hours_per_day)
         if not self.present[d]:
-            self._expire_inbox(d, m)
-            if self.book.size:
-                R["clients_active"][m][r] = self.book.active_count()
+            self._expire_inbox(d)  # the inbox goes cold while the rep is away
+            self._count_clients(m)
             return
-        hpd = cal.hours_per_day
-        act = s.activity
-        if self.supervisor is None and s.supervision.enabled:
+        if self.supervisor is None and dept.scenario.supervision.enabled:
             self.receive_attention(0.0, 0.0, 0.0)  # nobody looks after this rep
-        R["days_present"][m][r] += 1
-        admin = hpd * act.admin_share
+        fixed = self._duties(m)                           # admin, planning, being coached
+        used = self._hold_meetings(d, m, fixed)           # the diary's meetings for today
+        work, idle = self._hours_to_work(d, fixed, used)  # as far as intensity allows
+        work = self._do_tasks(work, m)                    # proposals and negotiations
+        work = self._do_inbox(work, d, m)                 # first contact with inbound leads
+        work = self._free_time(work, d, m)                # key clients and prospecting
+        rec.idle_time(m, r, idle + work)
+        self._count_clients(m)
+
+    # ------------------------------------------------------------------ parts of the day
+    def _book_day(self, d: int, m: int) -> None:
+        """The key-client book's day: its cohort on the period's first day, the monthly reorders, churn."""
+        book = self.book
+        if d == self.dept.day0:
+            self.dept.recorder.clients_at_period_start(book.mark_cohort())
+        if book.size:
+            if self.dept.day_in_month[d] == 1:
+                book.month_start(d, m)
+            book.daily_churn(d, m)
+
+    def _count_clients(self, m: int) -> None:
+        """Tell the recorder how many key clients the book holds (at the end of the day)."""
+        if self.book.size:
+            self.dept.recorder.clients_in_book(m, self.index, self.book.active_count())
+
+    def _duties(self, m: int) -> float:
+        """Admin, the head's planning meetings and being coached: the day's fixed hours."""
+        admin = self.dept.calendar.hours_per_day * self.dept.scenario.activity.admin_share
         fixed = admin + self.planning_hours_today + self.coached_hours_today
-        used = fixed
-        R["hours_admin"][m][r] += admin
-        R["hours_planning"][m][r] += self.planning_hours_today
-        R["hours_coached"][m][r] += self.coached_hours_today
-        R["intensity_sum"][m][r] += self.intensity
-        R["attention_sum"][m][r] += self.attention
+        self.dept.recorder.rep_at_work(m, self.index, admin, self.planning_hours_today, self.coached_hours_today,
+                                       self.intensity, self.attention)
+        return fixed
 
-        # -- today's meetings
+    def _hold_meetings(self, d: int, m: int, used: float) -> float:
+        """Hold today's diary meetings (meeting plus travel each) after ``used`` hours of the day;
+        a meeting that no longer fits moves to the next free slot. Returns the hours used after them."""
         todays = self.diary.pop(d, None)
-        if todays:
-            block = dept.meeting_block
-            rp = dept.recorder.rp
-            for lead in todays:
-                if used + block > hpd + 1e-9:  # no time left today: move it
-                    day = self._find_slot(d)
-                    if day is None:
-                        dept.close_dropped(lead, "no_diary_slot")
-                    else:
-                        self._enter(lead, day)
-                    continue
-                used += block
-                held = not (act.no_show_rate > 0 and lead.u(U_NO_SHOW) < act.no_show_rate)
-                if held:
-                    rp["meetings"][m][r][lead.product] += 1
-                    rp["meeting_hours"][m][r][lead.product] += block
-                    dept.recorder.event(dept.env.now, "meeting_held", lead.id, r, lead.product, "meeting")
-                hold_meeting(dept, lead, held)
-            R["hours_meetings"][m][r] += used - fixed
+        if not todays:
+            return used
+        dept = self.dept
+        act = dept.scenario.activity
+        hpd = dept.calendar.hours_per_day
+        block = dept.meeting_block
+        rec = dept.recorder
+        before = used
+        for lead in todays:
+            if used + block > hpd + 1e-9:  # no time left today: move it
+                day = self._find_slot(d)
+                if day is None:
+                    dept.close_dropped(lead, "no_diary_slot")
+                else:
+                    self._enter(lead, day)
+                continue
+            used += block
+            held = not (act.no_show_rate > 0 and lead.u(U_NO_SHOW) < act.no_show_rate)
+            if held:
+                rec.meeting_held(lead, m, block, dept.env.now)
+            hold_meeting(dept, lead, held)
+        rec.meeting_time(m, self.index, used - before)
+        return used
 
-        # -- intensity is the share of the selling hours (after admin, planning, coaching) that the
-        #    rep really works; booked meetings are kept, and come out of that share first
+    def _hours_to_work(self, d: int, fixed: float, used: float) -> tuple[float, float]:
+        """Of the hours still free after ``used``, those the rep works and those left idle.
+
+        Intensity (with the career curve and the pace boost) is the share of the selling hours
+        (the day less its ``fixed`` duties) that the rep really works; the meetings held come
+        out of that share first.
+        """
+        hpd = self.dept.calendar.hours_per_day
         selling = max(0.0, hpd - fixed)
         meetings_h = used - fixed
         free = max(0.0, hpd - used)
         drive = self.intensity * self._career(d) * self._pace_boost(d)
         work = min(free, max(0.0, selling * drive - meetings_h))
-        idle = free - work
-        work = self._do_tasks(work, m)
-        work = self._do_inbox(work, d, m)
-        work = self._free_time(work, d, m)
-        R["hours_idle"][m][r] += idle + work
-        if self.book.size:
-            R["clients_active"][m][r] = self.book.active_count()
+        return work, free - work
 
-    # ------------------------------------------------------------------ parts of the day
     def _do_tasks(self, hours: float, m: int) -> float:
+        """Pipeline work (proposals, negotiations) in queue order; returns the hours left."""
         tasks = self.tasks
         spent = 0.0
-        rp = self.dept.recorder.rp
+        rec = self.dept.recorder
         while tasks and hours > 1e-9:
             task = tasks[0]
             do = task.left if task.left <= hours else hours
             task.left -= do
             hours -= do
             spent += do
-            rp["deal_work_hours"][m][self.index][task.lead.product] += do
+            rec.deal_worked(m, self.index, task.lead.product, do)
             if task.left <= 1e-9:
                 tasks.popleft()
                 task.event.succeed()
-        self.dept.recorder.r["hours_deal_work"][m][self.index] += spent
+        rec.deal_work_time(m, self.index, spent)
         return hours
 
-    def _expire_inbox(self, d: int, m: int) -> None:
+    def _expire_inbox(self, d: int) -> None:
+        """Drop the inbound leads nobody tried within their patience (an absent rep's day)."""
         patience = self.dept.scenario.activity.lead_patience_days
         keep: deque[Lead] = deque()
         for lead in self.inbox:
@@ -316,13 +346,14 @@ class Rep:
         self.inbox = keep
 
     def _do_inbox(self, hours: float, d: int, m: int) -> float:
+        """First contact with the inbox's leads, in order; returns the hours left."""
         if not self.inbox:
             return hours
         dept = self.dept
         act = dept.scenario.activity
         attempt_h = act.first_contact_minutes / 60.0
         patience = act.lead_patience_days
-        rp = dept.recorder.rp
+        rec = dept.recorder
         keep: deque[Lead] = deque()
         spent = 0.0
         for lead in self.inbox:
@@ -334,8 +365,8 @@ class Rep:
                 continue
             hours -= attempt_h
             spent += attempt_h
-            lead.attempts += 1
-            rp["contact_attempts"][m][self.index][lead.product] += 1
+            lead.contact_attempted()
+            rec.contact_attempted(lead, m)
             if lead.connected or lead.u(U_CONTACT) < act.inbound_connect_rate:
                 p = dept.conversion(self, lead, dept.product_specs[lead.product].funnel.contact_to_meeting)
                 if lead.u(U_CONTACT_MEETING) < p:
@@ -347,7 +378,7 @@ class Rep:
             else:
                 keep.append(lead)
         self.inbox = keep
-        dept.recorder.r["hours_inbound"][m][self.index] += spent
+        rec.inbound_time(m, self.index, spent)
         return hours
 
     def _patience(self, lead: Lead, patience: float) -> float:
@@ -379,23 +410,23 @@ class Rep:
             else:
                 caps.append(None if dept.market.has_prospects(dept.product_index[name], d) else 0.0)
         alloc = effort.allocate(hours, caps, self._shares_of)
-        R = dept.recorder.r
+        rec = dept.recorder
         for name, h in zip(names, alloc):
             if h <= 1e-12:
                 continue
             if name == "key_clients":
                 n = int(h / contact_h + 1e-9) if contact_h > 0 else 0
                 done = self.book.contact(n, d)
-                R["client_contacts"][m][self.index] += done
-                R["hours_clients"][m][self.index] += done * contact_h
+                rec.clients_contacted(m, self.index, done, done * contact_h)
                 hours -= done * contact_h
             else:
                 self._prospect(dept.product_index[name], h, d, m)
-                R["hours_prospecting"][m][self.index] += h
+                rec.prospecting_time(m, self.index, h)
                 hours -= h
         return max(0.0, hours)
 
     def _prospect(self, p: int, hours: float, d: int, m: int) -> None:
+        """``hours`` of calls for product ``p``: dials, the prospects reached, the meetings they book."""
         dept = self.dept
         s = dept.scenario
         days_u = self._prospect_u.get(p)
@@ -403,18 +434,16 @@ class Rep:
             rng = dept.streams.get("prospecting", self.id, dept.products[p])
             days_u = self._prospect_u[p] = rng.random((dept.calendar.n_days, 3)).tolist()
         u_round, u_connect, u_book = days_u[d]
-        rp = dept.recorder.rp
-        r = self.index
+        rec = dept.recorder
         calls = int(hours * s.prospecting.calls_per_hour + u_round)
         if calls <= 0:
             return
-        rp["calls"][m][r][p] += calls
-        rp["prospecting_hours"][m][r][p] += hours
+        rec.calls_made(m, self.index, p, calls, hours)
         connects = binomial_quantile(calls, s.prospecting.connect_rate * dept.market.availability(p, d), u_connect)
         if connects <= 0:
             return
         dept.market.consume(p, connects, d)
-        rp["connects"][m][r][p] += connects
+        rec.prospects_reached(m, self.index, p, connects)
         spec = dept.product_specs[p]
         booked = binomial_quantile(connects, dept.conversion(self, None, spec.funnel.booking_rate, product=p), u_book)
         for _ in range(booked):
@@ -446,7 +475,8 @@ class Rep:
         return 1.0 + boost * max(0.0, 1.0 - pace)
 
     def receive_attention(self, ratio: float, coached_hours: float, planning_hours: float) -> None:
-        """Today's attention from the head: update intensity toward its target."""
+        """Today's attention from the head: the attention ratio (received / needed, 0-1), the hours
+        of coaching and of planning meetings it takes; intensity moves toward its target."""
         sup = self.dept.scenario.supervision
         self.attention = ratio
         self.coached_hours_today = coached_hours
@@ -454,10 +484,25 @@ class Rep:
         self.intensity = next_intensity(self.intensity, ratio, sup.intensity_floor, sup.attention_threshold,
                                         sup.recovery_per_day, sup.decay_per_day)
 
+    def supervision_off(self) -> None:
+        """A day of a head in post with supervision not modelled (``supervision.enabled = false``):
+        full attention and intensity, no planning meetings or coaching."""
+        self.attention, self.intensity = 1.0, 1.0
+        self.coached_hours_today = self.planning_hours_today = 0.0
+
+    def credit_fact(self, fact: float) -> None:
+        """Plan fact booked to this rep today (currency): counts toward the month's pace."""
+        self.mtd_fact += fact
+
+    def gain_key_client(self, d: int) -> None:
+        """A client won on day ``d`` joins this rep's key-client book."""
+        self.book.add_client(d)
+
     def _train(self, m: int) -> None:
+        """Training day: the threshold (the largest proposal the rep dares) rises; the fee is paid."""
         t = self.dept.scenario.deal_size.training
         self.threshold *= t.threshold_multiplier
-        self.dept.recorder.r["training_cost"][m][self.index] += t.cost_per_rep
+        self.dept.recorder.training_paid(m, self.index, t.cost_per_rep)
         self._values_month = -1
 
     # ------------------------------------------------------------------ what pays

@@ -11,6 +11,8 @@ A rep's intensity (the share of their potential selling activity actually done) 
 toward a target that is full when attention is full and falls to a floor (the documents:
 20-30%) when attention drops below a critical share (see
 :func:`salessim.engine.rep.target_intensity`), so reps left alone drift down to the floor.
+The head only gives attention (:meth:`~salessim.engine.rep.Rep.receive_attention`); each rep
+moves their own intensity. Hours are working hours; the salary is per month (currency).
 """
 
 from __future__ import annotations
@@ -40,35 +42,46 @@ class Supervisor:
         self.end_day = cal.n_days if spec.leave_date is None else cal.first_day_on_or_after(spec.leave_date)
         self.hours_per_day = spec.weekly_hours / len(cal.workdays)
 
+    def add_rep(self, rep: "Rep") -> None:
+        """``rep`` reports to this head from now on."""
+        self.reps.append(rep)
+
     def work_day(self, d: int) -> None:
-        """Share out today's hours; set each present rep's attention and intensity."""
+        """Working day ``d``: own admin and planning, reviews, then attention shared among the
+        present reps, each of whom is told what they received (:meth:`Rep.receive_attention`)."""
         dept = self.dept
-        sup = dept.scenario.supervision
-        cal = dept.calendar
-        m = dept.month_of[d]
-        i = self.index
-        S = dept.recorder.s
         present_reps = [r for r in self.reps if r.present[d]]
         if d < self.start_day or d >= self.end_day:  # not (or no longer) in post: nobody looks after the team
             for rep in present_reps:
                 rep.receive_attention(0.0, 0.0, 0.0)
             return
-        S["days_present"][m][i] += 1
-        S["salary"][m][i] += self.spec.salary_per_month / dept.days_in_month[m]
-        if not sup.enabled:
+        m = dept.month_of[d]
+        rec = dept.recorder
+        rec.supervisor_in_post(m, self.index, self.spec.salary_per_month / dept.days_in_month[m])
+        if not dept.scenario.supervision.enabled:
             for rep in present_reps:
-                rep.attention, rep.intensity = 1.0, 1.0
-                rep.coached_hours_today = rep.planning_hours_today = 0.0
-            S["hours_idle"][m][i] += self.hours_per_day
+                rep.supervision_off()
+            rec.supervisor_idle(m, self.index, self.hours_per_day)
             return
+        planning, left = self._own_time(d, m)
+        left = self._review(left, m)  # reviews hold deals up, so they come first
+        self._give_attention(present_reps, planning, left, d, m)
+
+    def _own_time(self, d: int, m: int) -> tuple[float, float]:
+        """Own admin and the planning meetings (daily, and weekly on a week's first day):
+        returns the planning hours (the reps attend) and the hours left."""
+        sup = self.dept.scenario.supervision
         hours = self.hours_per_day
         admin = hours * sup.admin_share
-        planning = sup.daily_planning_minutes / 60.0 + (sup.weekly_planning_hours if cal.is_week_start(d) else 0.0)
+        weekly = sup.weekly_planning_hours if self.dept.calendar.is_week_start(d) else 0.0
+        planning = sup.daily_planning_minutes / 60.0 + weekly
         planning = min(planning, hours - admin)
-        left = hours - admin - planning
-        S["hours_admin"][m][i] += admin
-        S["hours_planning"][m][i] += planning
-        # reviews hold deals up, so they come first
+        self.dept.recorder.supervisor_own_time(m, self.index, admin, planning)
+        return planning, hours - admin - planning
+
+    def _review(self, left: float, m: int) -> float:
+        """Reviews of large proposals (in queue order) and of lost deals within ``left`` hours;
+        returns the hours left."""
         reviewed = 0.0
         while self.reviews and left > 1e-9:
             item = self.reviews[0]
@@ -84,8 +97,12 @@ class Supervisor:
             self.lost_review_hours -= do
             left -= do
             reviewed += do
-        S["hours_reviews"][m][i] += reviewed
-        # listening and coaching, shared in proportion to need
+        self.dept.recorder.supervisor_reviews(m, self.index, reviewed)
+        return left
+
+    def _give_attention(self, present_reps: list["Rep"], planning: float, left: float, d: int, m: int) -> None:
+        """Listening to calls and coaching, shared in proportion to need within ``left`` hours."""
+        sup = self.dept.scenario.supervision
         listen_h = sup.calls_listened_per_rep_day * sup.minutes_per_listened_call / 60.0
         needs = []
         total = 0.0
@@ -99,12 +116,15 @@ class Supervisor:
             rep.receive_attention(ratio, ratio * coach, planning)
             listened += ratio * listen_h
             coached += ratio * coach
-        S["hours_listening"][m][i] += listened
-        S["hours_coaching"][m][i] += coached
-        S["hours_idle"][m][i] += max(0.0, left - listened - coached)
+        self.dept.recorder.supervisor_attention(m, self.index, listened, coached,
+                                                max(0.0, left - listened - coached))
+
+    def request_lost_review(self, hours: float) -> None:
+        """A lost deal to review: ``hours`` more of lost-deal reviews waiting."""
+        self.lost_review_hours += hours
 
     def request_review(self, hours: float):
-        """Queue a proposal review of ``hours``; the event fires when the head has done it."""
+        """Queue a proposal review of ``hours`` (working hours); the event fires when the head has done it."""
         ev = self.dept.env.event()
         self.reviews.append([hours, ev])
         return ev

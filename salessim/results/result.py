@@ -41,11 +41,6 @@ NO_DAY = -(10**9)  # closed_day of a lead still open
 #: The stages of the funnel report, in order.
 FUNNEL_STAGES = ("first_contact", "meeting", "proposal", "negotiation", "invoicing", "won")
 
-LEAD_COLUMNS = (
-    "lead_id", "rep", "product", "origin", "channel", "created_day", "state", "stage", "reason",
-    "closed_day", "potential", "value", "executed", "risky", "returned",
-)
-
 
 @dataclass
 class Result:
@@ -83,7 +78,7 @@ class Result:
         sc = dept.scenario
         cal = work_calendar(sc.calendar.start, sc.calendar.months, sc.calendar.hours_per_day,
                             tuple(sc.calendar.workdays), frozenset(sc.calendar.holidays))
-        clients_start = dept.clients_at_start
+        clients_start = rec.clients_at_start
         events = None
         if rec.record_events:
             shift = d0 * dept.calendar.hours_per_day
@@ -112,17 +107,10 @@ class Result:
             tenure_days=_tenure(dept, d0),
         )
 
-    def without_details(self) -> "Result":
-        """A light copy without leads and events (for keeping many replications)."""
-        return Result(**{**self.__dict__, "lead_data": None, "event_data": None, "_cache": {}})
-
     # ------------------------------------------------------------------ helpers
     @property
     def months(self) -> list[str]:
         return list(self.calendar.month_labels)
-
-    def _month_index(self) -> pd.Index:
-        return pd.Index(self.calendar.month_labels, name="month")
 
     def plan_matrix(self) -> np.ndarray:
         """Plan per month and rep (currency), pro-rated by the days the seat is filled."""
@@ -136,10 +124,6 @@ class Result:
         if "pay" not in self._cache:
             self._cache["pay"] = compute_pay(self.scenario, PayInputs.from_result(self))
         return self._cache["pay"]
-
-    def pay_matrix(self) -> dict[str, np.ndarray]:
-        """Reps' variable pay per month and rep, by part (currency)."""
-        return self.pay_breakdown().rep_variable()
 
     # ------------------------------------------------------------------ tables
     def rep_product_monthly(self) -> pd.DataFrame:

@@ -193,12 +193,6 @@ def band_frame(x: np.ndarray, months: Sequence[str], level: float = 0.90) -> pd.
     return pd.DataFrame({"mean": mean, "low": low, "high": high}, index=pd.Index(list(months), name="month"))
 
 
-def paired(a: Replications, b: Replications) -> None:
-    """Check that two sets hold the same replications of the same seed (raise ``ValueError`` if not)."""
-    if a.seed != b.seed or [o.replication for o in a.outcomes] != [o.replication for o in b.outcomes]:
-        raise ValueError("replications are not paired: different seeds or replications")
-
-
 def metric_table(sets: Iterable[tuple[str, Replications]], metrics: Sequence[str]) -> pd.DataFrame:
     """A tidy table (label, replication, metrics...) of several labelled sets of replications
     (for :class:`~salessim.analyses.compare.Comparison`)."""

@@ -76,11 +76,6 @@ class Assumption:
     def is_assumption(self) -> bool:
         return self.kind in ASSUMPTION_KINDS
 
-    @property
-    def described(self) -> str:
-        """The kind in words."""
-        return KINDS[self.kind]
-
 
 @cache
 def registry() -> dict[str, Provenance]:

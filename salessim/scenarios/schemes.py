@@ -45,12 +45,6 @@ def builtin_schemes() -> list[str]:
     return sorted(p.stem for p in SCHEME_DIR.glob("*.toml"))
 
 
-def describe_schemes() -> list[tuple[str, str]]:
-    """(name, description) of each built-in scheme file."""
-
-    return [(n, str(read_toml(SCHEME_DIR / f"{n}.toml").get("description", ""))) for n in builtin_schemes()]
-
-
 def resolve_scheme(ref: str, relative_to: Path | None = None) -> Path:
     """The file a scheme reference names: a path (relative to ``relative_to`` first) or a built-in name."""
     p = Path(ref)

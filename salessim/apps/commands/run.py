@@ -23,9 +23,6 @@ from salessim.views.charts import baseline_charts
 from salessim.views.exports import to_csv
 from salessim.views.formats import DEFAULT_FORMATS
 
-#: The keys ``--json`` is documented to hold (it holds every summary metric; these are the contract).
-JSON_KEYS = ("revenue", "won_deals", "meetings", "meetings_per_rep_month", "win_rate", "salaries", "profit")
-
 
 def arguments(p: argparse.ArgumentParser) -> None:
     """The command's arguments (``salessim.cli`` creates its parser)."""

@@ -16,7 +16,7 @@ import math
 import re
 import types
 import typing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -219,6 +219,3 @@ def check_start(spec: KnobSpec) -> KnobSpec:
                             field=spec.path)
     return spec
 
-
-def with_value(spec: KnobSpec, value: Any) -> KnobSpec:
-    return replace(spec, value=value)
