@@ -118,6 +118,10 @@ class Department:
         self.risky_share = s.effort_choice.risky_share_contracted if self.pay_model.pays_on_contracted() else 0.0
         self.executed_prob = (1 - s.back_office.nonpayment_rate) * (1 - self.risky_share)
         n_sup = len(s.team.supervisors)
+        resp = s.people.attrition_response
+        #: people.attrition_response is on: reps may leave after a month short of plan or idle
+        self._responds = resp.shortfall > 0 or resp.idle > 0
+        self._response_rngs: dict[str, np.random.Generator] = {}
         self.recorder = Recorder(self.calendar.months, self.calendar.n_days, s.n_reps(), len(self.products), n_sup, record_events)
         self.leads: list[Lead] = []
         self.stock = np.array([p.stock_value for p in self.product_specs], dtype=float)
@@ -349,16 +353,32 @@ class Department:
         value = lead.proposal
         self.product_wins[p] += 1
         self._familiarity[p] = self._familiarity_after(p, self.product_wins[p])
-        fact = value if (s.plan.fact_basis == "won" or lead.executed) else 0.0
+        # the client pays payment_delay_days (working days) after signing, if at all: executed value,
+        # commissions on it and a plan fact that counts payments follow the payment, not the signature
+        delay = s.back_office.payment_delay_days if self.back_office is not None else 0.0
+        paid_now = lead.executed and delay <= 0
+        fact = value if (s.plan.fact_basis == "won" or paid_now) else 0.0
         self.recorder.deal_won(lead, m, self.day_now(), spec.margin, (now - lead.created) / self.calendar.hours_per_day,
-                               fact, now)
+                               fact, paid_now, now)
         lead.rep.credit_fact(fact)
+        if lead.executed and not paid_now:
+            self.env.process(self._payment(lead, delay))
         if self.stock[p] > 0:
             self.stock[p] = max(0.0, self.stock[p] - value * (1 - spec.margin))
         kc = s.key_clients
         if kc.enabled and kc.new_client_join_share > 0 and lead.u(U_JOIN) < kc.new_client_join_share:
             lead.rep.gain_key_client(self.day_now())
             self.recorder.client_won(m, lead.rep.index)
+
+    def _payment(self, lead: Lead, delay_days: float):
+        """The client of a signed deal pays ``delay_days`` working days later (a SimPy process); a
+        payment due after the horizon is not booked."""
+        yield self.env.timeout(delay_days * self.calendar.hours_per_day)
+        s = self.scenario
+        fact = lead.proposal if s.plan.fact_basis == "executed" else 0.0
+        self.recorder.deal_paid(lead, self.month_now(), self.day_now(), self.product_specs[lead.product].margin, fact,
+                                self.env.now)
+        lead.rep.credit_fact(fact)
 
     def close_lost(self, lead: Lead, stage: str, reason: str) -> None:
         """A lead lost at ``stage``; a lost-deal review, if any, adds to the head's reviews waiting."""
@@ -402,6 +422,32 @@ class Department:
             office = self.scenario.back_office
             self.recorder.month_end(m, self.stock.sum(),
                                     office.salary_per_clerk_month * office.clerks * (self.back_office is not None))
+            if self._responds:
+                self._leave_after_bad_month(m, d)
+
+    def _leave_after_bad_month(self, m: int, last_day: int) -> None:
+        """Month end: each rep in post may leave after a month short of plan or idle
+        (``people.attrition_response``); one uniform per rep and month from its own stream."""
+        ppl = self.scenario.people
+        resp = ppl.attrition_response
+        h0 = -math.log1p(-min(ppl.attrition_per_year, 1.0 - 1e-9)) / 12.0
+        hpd = self.calendar.hours_per_day
+        R = self.recorder.r
+        d = last_day + 1
+        for rep in self.reps:
+            rng = self._response_rngs.get(rep.id)
+            if rng is None:
+                rng = self._response_rngs[rep.id] = self.streams.get("attrition_response", rep.id)
+            u = rng.random()
+            if d >= self.calendar.n_days or not rep.employed[last_day]:
+                continue
+            paid_hours = R["days_employed"][m][rep.index] * hpd
+            idle = R["nothing_to_do_hours"][m][rep.index] / paid_hours if paid_hours > 0 else 0.0
+            plan = rep.plan * R["days_employed"][m][rep.index] / self.days_in_month[m]
+            shortfall = max(0.0, 1.0 - R["fact"][m][rep.index] / plan) if plan > 0 else 0.0
+            extra = h0 * (resp.shortfall * shortfall + resp.idle * idle)
+            if u < -math.expm1(-extra):
+                rep.leave(d, d + int(round(ppl.replacement_delay_days)))
 
     def run(self, keep_leads: bool = True) -> "Result":
         """Run the horizon and return its :class:`~salessim.results.result.Result`.

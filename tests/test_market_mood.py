@@ -167,10 +167,18 @@ def test_simulated_closes_read_back_like_the_process_they_came_from():
 
 
 def test_too_few_months_measure_no_swing():
-    out = mood_swing(np.array([50, 60]), np.array([100, 100]))
-    assert out["sd"] == 0.0 and out["persistence"] == 0.0 and "fewer than 3 months" in out["note"]
-    out = mood_swing(np.array([50, 0, 60, 55]), np.array([100, 0, 100, 100]))
-    assert out["months"] == 3                                   # a month with no close is not scored
+    """Detrending takes two degrees of freedom: four months are the fewest that show a swing."""
+    out = mood_swing(np.array([50, 60, 55]), np.array([100, 100, 100]))
+    assert out["sd"] == 0.0 and out["persistence"] == 0.0 and "fewer than 4 months" in out["note"]
+    out = mood_swing(np.array([50, 0, 60, 55, 70]), np.array([100, 0, 100, 100, 100]))
+    assert out["months"] == 4                                   # a month with no close is not scored
+
+
+def test_a_trend_in_the_won_share_is_not_a_swing():
+    """A won share that rises steadily month after month has no good and bad months: detrended, no swing."""
+    won = np.array([300, 330, 360, 390, 420, 450, 480, 510, 540])
+    out = mood_swing(won, np.full(9, 1000))
+    assert out["trend"] > 0.05 and out["sd"] < 0.02 < out["centred_sd"]
 
 
 @pytest.mark.parametrize("probs", [[0.6], [0.6, 0.75, 0.667], [1.0, 0.8, 0.5], [0.2, 0.9]])

@@ -478,42 +478,49 @@ def mood_swing(won: np.ndarray, closed: np.ndarray, level: float = LEVEL) -> dic
     the market's own swing is ``sd^2 = var(l) - mean(b)`` (0 if negative) and its month-to-month
     ``persistence`` is the lag-1 autocovariance of ``l`` over ``sd^2`` (sampling noise is
     independent between months, so it does not enter the autocovariance), cut to [0, 0.9].
-    The series is centred on its mean, not detrended: a drift over the history is part of
-    how far the market can move in a year. With a short history both figures are low
-    estimates (a sample variance around the series' own mean misses part of a slow swing).
+    The series is detrended first (a least-squares line through the months' log-odds, so
+    ``n - 2`` degrees of freedom): a won share that drifts up over the history is a trend, not
+    good and bad months that come and go, and left in it would both inflate the swing and pass
+    for persistence. The trend is reported (``trend``: log-odds per month) and the undetrended
+    figure kept as ``centred_sd``. With a short history both figures are low estimates (a slow
+    swing looks like a trend).
     """
     closed = np.asarray(closed, dtype=float)
     won = np.asarray(won, dtype=float)
     keep = closed > 0
     n = int(keep.sum())
     out: dict[str, Any] = {"sd": 0.0, "low": 0.0, "high": 0.0, "persistence": 0.0, "months": n,
-                           "raw_sd": math.nan, "sampling_sd": math.nan}
-    if n < 3:
-        out["note"] = "fewer than 3 months to measure it: no month-to-month swings"
+                           "raw_sd": math.nan, "sampling_sd": math.nan, "trend": 0.0, "centred_sd": math.nan}
+    if n < 4:
+        out["note"] = "fewer than 4 months to measure it: no month-to-month swings"
         return out
     w, c = won[keep], closed[keep]
     # the empirical logit and its variance (Gart and Zweifel 1967): nearly unbiased even for a few
     # dozen deals a month, and finite for a month won or lost to the last deal
     lo_odds = np.log((w + 0.5) / (c - w + 0.5))
     sampling = float(np.mean((c + 1) * (c + 2) / (c * (w + 1) * (c - w + 1))))
-    dev = lo_odds - lo_odds.mean()
-    var = float(np.var(lo_odds, ddof=1))
+    t = np.arange(n, dtype=float)
+    slope, intercept = np.polyfit(t, lo_odds, 1)
+    dev = lo_odds - (intercept + slope * t)                    # what is left after the trend
+    dfree = n - 2
+    var = float(np.sum(dev * dev) / dfree)
     swing = max(0.0, var - sampling)
     sd = math.sqrt(swing)
-    acov = float(np.sum(dev[:-1] * dev[1:]) / (n - 1))
+    acov = float(np.sum(dev[:-1] * dev[1:]) / dfree)
     persistence = min(0.9, max(0.0, acov / swing)) if swing > 0 else 0.0
-    dfree = n - 1
+    centred = math.sqrt(max(0.0, float(np.var(lo_odds, ddof=1)) - sampling))
     lo = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 + level) / 2, dfree) - sampling))
     hi = math.sqrt(max(0.0, dfree * var / stats.chi2.ppf((1 - level) / 2, dfree) - sampling))
-    note = (f"log-odds of the won share of closed deals over {n} months: sd {math.sqrt(var):.3f}, of which "
-            f"chance ~{math.sqrt(sampling):.3f}; month-to-month correlation {persistence:.2f}")
+    note = (f"log-odds of the won share of closed deals over {n} months, after a trend of {slope:+.3f} a month: "
+            f"sd {math.sqrt(var):.3f}, of which chance ~{math.sqrt(sampling):.3f}; month-to-month correlation "
+            f"{persistence:.2f} (without detrending the swing would read {centred:.3f})")
     if float(np.median(c)) < 50:
         note += "; fewer than 50 closes in a typical month: the swing is uncertain and may be overstated"
     if n < 24:
         note += ("; under 24 months both figures are low estimates (a slow swing looks like a trend and is "
                  "partly taken as the series' mean)")
     out.update(sd=sd, low=lo, high=hi, persistence=persistence, raw_sd=math.sqrt(var), sampling_sd=math.sqrt(sampling),
-               note=note)
+               trend=float(slope), centred_sd=centred, note=note)
     return out
 
 

@@ -52,16 +52,23 @@ def departure_days(rng: np.random.Generator, n_days: int, annual_prob: float, da
 
 def vacation_mask(rng: np.random.Generator, n_days: int, days_per_year: float, block: int,
                   days_per_year_cal: float) -> np.ndarray:
-    """Boolean mask of vacation days: blocks of ``block`` days placed at random, no overlap."""
+    """Boolean mask of vacation days: blocks of ``block`` days placed at random, no overlap.
+
+    Each working year of the calendar (a window of ``days_per_year_cal`` days from its first day)
+    gets ``round(days_per_year / block)`` blocks, drawn for the whole window even when the
+    calendar ends inside it: the first years of a longer run are the same as a shorter run's.
+    """
     mask: np.ndarray = np.zeros(n_days, dtype=bool)
-    total = int(round(days_per_year * n_days / days_per_year_cal))
-    if total <= 0 or n_days <= block:
+    year = max(block + 1, int(round(days_per_year_cal)))
+    n_blocks = int(round(days_per_year / block)) if block > 0 else 0
+    if n_blocks <= 0:
         return mask
-    n_blocks = max(1, total // block)
-    starts = np.sort(rng.choice(max(1, n_days - block), size=min(n_blocks, max(1, n_days - block)), replace=False))
-    for s in starts:
-        free = s
-        while free < n_days and mask[free]:
-            free += 1
-        mask[free : free + block] = True
+    n_blocks = min(n_blocks, year - block)
+    for first in range(0, n_days, year):
+        starts = np.sort(rng.choice(year - block, size=n_blocks, replace=False))
+        for s in starts:
+            free = first + int(s)
+            while free < n_days and mask[free]:
+                free += 1
+            mask[free : free + block] = True
     return mask

@@ -71,6 +71,7 @@ REP_METRICS = (
     "hours_clients",       # key-client contacts
     "hours_prospecting",
     "hours_idle",          # available but not selling (low intensity, nothing to do)
+    "nothing_to_do_hours",  # part of hours_idle: willing to work, but no task, lead, client or prospect left
     "hours_training",
     "days_present",
     "days_employed",
@@ -250,9 +251,11 @@ class Recorder:
         """Hours given to prospecting one product (whether or not they made a call)."""
         self.r["hours_prospecting"][m][r] += hours
 
-    def idle_time(self, m: int, r: int, hours: float) -> None:
-        """A day's hours present but not selling (intensity below full, or nothing to do)."""
-        self.r["hours_idle"][m][r] += hours
+    def idle_time(self, m: int, r: int, unworked: float, nothing_to_do: float) -> None:
+        """A day's hours present but not selling: ``unworked`` (intensity below full) and
+        ``nothing_to_do`` (willing to work, with no task, lead, client or prospect left), hours."""
+        self.r["hours_idle"][m][r] += unworked + nothing_to_do
+        self.r["nothing_to_do_hours"][m][r] += nothing_to_do
 
     def clients_in_book(self, m: int, r: int, n: int) -> None:
         """Active key clients in the rep's book at the end of the day (the month's last one stays)."""
@@ -321,9 +324,11 @@ class Recorder:
         self.d["returned_deals"][m] += 1
         self.event(t, "returned", lead.id, lead.rep.index, lead.product, stage)
 
-    def deal_won(self, lead: "Lead", m: int, d: int, margin: float, cycle_days: float, fact: float, t: float) -> None:
-        """A won deal of ``lead.proposal`` (currency) with the product's ``margin`` (share), after
-        ``cycle_days`` (days from the lead's creation), booking ``fact`` toward the rep's plan on day ``d``."""
+    def deal_won(self, lead: "Lead", m: int, d: int, margin: float, cycle_days: float, fact: float, paid: bool,
+                 t: float) -> None:
+        """A deal of ``lead.proposal`` (currency) with the product's ``margin`` (share) signed after
+        ``cycle_days`` (days from the lead's creation), booking ``fact`` toward the rep's plan on day
+        ``d``; ``paid``: the client pays today (else :meth:`deal_paid` books the payment later)."""
         r, p = lead.rep.index, lead.product
         value = lead.proposal
         rp = self.rp
@@ -333,19 +338,34 @@ class Recorder:
         rp["cycle_days_sum"][m][r][p] += cycle_days
         if lead.risky:
             rp["risky_wins"][m][r][p] += 1
-        if lead.executed:
-            rp["executed_wins"][m][r][p] += 1
-            rp["executed_revenue"][m][r][p] += value
-            rp["executed_margin"][m][r][p] += value * margin
         if lead.handoff:  # a lead a hand-off operator passed on: their share of sales (pay.handoff)
             rp["handoff_revenue"][m][r][p] += value
             rp["handoff_margin"][m][r][p] += value * margin
-            if lead.executed:
-                rp["handoff_executed_revenue"][m][r][p] += value
-                rp["handoff_executed_margin"][m][r][p] += value * margin
+        if paid:
+            self._paid(lead, m, margin)
         self.r["fact"][m][r] += fact
         self.daily_fact[d][r] += fact
         self.event(t, "won", lead.id, r, p, "won", value)
+
+    def deal_paid(self, lead: "Lead", m: int, d: int, margin: float, fact: float, t: float) -> None:
+        """The client of a signed deal pays (its executed value, currency), booking ``fact`` toward the
+        rep's plan on day ``d`` (when the plan counts payments)."""
+        self._paid(lead, m, margin)
+        r = lead.rep.index
+        self.r["fact"][m][r] += fact
+        self.daily_fact[d][r] += fact
+        self.event(t, "paid", lead.id, r, lead.product, "won", lead.proposal)
+
+    def _paid(self, lead: "Lead", m: int, margin: float) -> None:
+        r, p = lead.rep.index, lead.product
+        value = lead.proposal
+        rp = self.rp
+        rp["executed_wins"][m][r][p] += 1
+        rp["executed_revenue"][m][r][p] += value
+        rp["executed_margin"][m][r][p] += value * margin
+        if lead.handoff:
+            rp["handoff_executed_revenue"][m][r][p] += value
+            rp["handoff_executed_margin"][m][r][p] += value * margin
 
     def deal_lost(self, lead: "Lead", m: int, stage: str, t: float) -> None:
         """A lead lost at ``stage``."""

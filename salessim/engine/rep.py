@@ -136,12 +136,36 @@ class Rep:
         self.present = (employed & ~vac & ~training).tolist()
         self.in_training = (employed & training).tolist()
         self.hire_day = hire_day.tolist()
+        #: the hire day of the holder whose intensity follows the head's attention: a holder in post
+        #: before the simulated calendar starts keeps the scenario's initial intensity; a new hire
+        #: (and each replacement) starts at the intensity the attention they get sustains
+        self._attended_holder: int | None = int(hire_day[0]) if n and hire_day[0] < 0 else None
         horizon = s.activity.booking_horizon_days + 2
         per_day = dept.slots_per_day
         #: meetings that fit on each day (0 when absent); days past the horizon are open
         self.slot_cap = [per_day if p else 0 for p in self.present] + [per_day] * horizon
         self._eff_day = -1
         self._eff = 1.0
+
+    def leave(self, d: int, back: int) -> None:
+        """The holder leaves on day ``d`` (of their own accord, mid-run); a replacement starts on
+        day ``back``. Meetings booked with them in between are lost; their pipeline waits for the
+        replacement, as after any departure."""
+        dept = self.dept
+        n = len(self.employed)
+        if d >= n or not self.employed[d]:
+            return
+        back = min(back, n)
+        for day in range(d, back):
+            self.employed[day] = self.present[day] = self.in_training[day] = False
+            self.slot_cap[day] = 0
+            for lead in self.diary.pop(day, []):
+                self.booked[day] -= 1
+                dept.close_dropped(lead, "rep_left")
+        for day in range(back, n):
+            self.hire_day[day] = max(self.hire_day[day], back)
+        self.departures.append((d, back))
+        self._eff_day = -1
 
     def tenure_days(self, d: int) -> int:
         """Working days since the current holder of the seat was hired."""
@@ -246,7 +270,7 @@ class Rep:
         work = self._do_tasks(work, m)                    # proposals and negotiations
         work = self._do_inbox(work, d, m)                 # first contact with inbound leads
         work = self._free_time(work, d, m)                # key clients and prospecting
-        rec.idle_time(m, r, idle + work)
+        rec.idle_time(m, r, idle, work)                   # hours not worked, and hours with nothing to do
         self._count_clients(m)
 
     # ------------------------------------------------------------------ parts of the day
@@ -312,9 +336,17 @@ class Rep:
         selling = max(0.0, hpd - fixed)
         meetings_h = used - fixed
         free = max(0.0, hpd - used)
-        drive = self.intensity * self._career(d) * self._pace_boost(d)
+        drive = self.intensity * self._career(d) * self._pace_boost(d) * self._ramp_activity(d)
         work = min(free, max(0.0, selling * drive - meetings_h))
         return work, free - work
+
+    def _ramp_activity(self, d: int) -> float:
+        """A new hire's activity while ramping (share of full, linear from ``people.ramp_activity_start``
+        on the first day to 1 after ``ramp_months``): first calls, then meetings, then deals."""
+        ppl = self.dept.scenario.people
+        if ppl.ramp_activity_start >= 1.0:
+            return 1.0
+        return ramp(self.tenure_days(d), ppl.ramp_months * self.dept.days_per_month, ppl.ramp_activity_start)
 
     def _do_tasks(self, hours: float, m: int) -> float:
         """Pipeline work (proposals, negotiations) in queue order; returns the hours left."""
@@ -481,8 +513,13 @@ class Rep:
         self.attention = ratio
         self.coached_hours_today = coached_hours
         self.planning_hours_today = planning_hours
-        self.intensity = next_intensity(self.intensity, ratio, sup.intensity_floor, sup.attention_threshold,
-                                        sup.recovery_per_day, sup.decay_per_day)
+        holder = self.hire_day[self.dept.day_now()]
+        if holder != self._attended_holder:  # a new hire's first day: they work as hard as this attention sustains
+            self._attended_holder = holder
+            self.intensity = target_intensity(ratio, sup.intensity_floor, sup.attention_threshold)
+        else:
+            self.intensity = next_intensity(self.intensity, ratio, sup.intensity_floor, sup.attention_threshold,
+                                            sup.recovery_per_day, sup.decay_per_day)
 
     def supervision_off(self) -> None:
         """A day of a head in post with supervision not modelled (``supervision.enabled = false``):

@@ -119,6 +119,7 @@ TABLE: tuple[Metric, ...] = (
     _m("payroll", "payroll with taxes", "money", better=LOWER, low=0.0),
     _m("gross_margin", "gross margin", "money", better=HIGHER),
     _m("intensity", "rep intensity", "share", "full activity", better=HIGHER),
+    _m("idle_share", "paid hours with nothing to do", "share", "paid rep hours", better=LOWER),
     _m("quota_attainment_rate", "rep-months at plan", "share", "rep-months", better=HIGHER),
     _m("key_clients_lost_share", "key clients lost", "share", "key clients at the start", better=LOWER),
     _m("dropped_leads", "leads dropped unworked", "count", "leads", better=LOWER),

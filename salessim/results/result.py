@@ -483,6 +483,8 @@ class Result:
             "profit": float(pnl["profit"].sum()),
             "intensity": float(kpi.ratio(r["intensity_sum"].sum(), r["days_present"].sum())),
             "attention": float(kpi.ratio(r["attention_sum"].sum(), r["days_present"].sum())),
+            "idle_share": float(kpi.ratio(r["nothing_to_do_hours"].sum(),
+                                          r["days_employed"].sum() * self.calendar.hours_per_day)),
             "quota_attainment_rate": kpi.quota_attainment_rate(attainment),
             "key_clients_start": float(self.clients_start),
             "key_clients_lost": float(r["clients_churned"].sum()),

@@ -261,16 +261,41 @@ class CareerSpec(Section):
     new_work_resets: bool = Field(True, description="A rep given new work (a product launch) restarts their curve.")
 
 
+class AttritionResponseSpec(Section):
+    """Reps who leave more often after a bad month (off by default: both 0).
+
+    At each month end, a rep in post leaves with the extra monthly hazard
+    ``h0 * (shortfall * S + idle * I)``, where ``h0`` is the monthly hazard of
+    ``people.attrition_per_year``, ``S`` the month's shortfall of plan fact below plan
+    (``max(0, 1 - fact / plan)``: what variable pay follows in most schemes) and ``I`` the share
+    of the month's paid hours the rep had nothing to do. The seat stays empty for
+    ``replacement_delay_days``; meetings booked with the leaver in that time are lost.
+    """
+
+    shortfall: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.0, description="Extra leaving hazard per unit of plan shortfall, in multiples of the base hazard "
+                         "(e.g. 2: a month at half the plan triples the chance of leaving).")
+    idle: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.0, description="Extra leaving hazard per unit of idle share (paid hours with nothing to do), in multiples "
+                         "of the base hazard.")
+
+
 class PeopleSpec(Section):
     """Hiring, ramp, attrition and absence."""
 
     ramp_months: NonNeg = Field(description="Months for a new hire to reach full productivity (months).")
-    ramp_start: Prob = Field(description="Productivity on the first day, as a share of full.")
+    ramp_start: Prob = Field(description="Productivity on the first day, as a share of full: the odds multiplier "
+                                         "of every conversion, rising linearly to 1 over ramp_months.")
+    ramp_activity_start: Prob = Field(
+        0.5, description="A new hire's activity on the first day, as a share of full (hours really worked of those "
+                         "intensity allows), rising linearly to 1 over ramp_months: first calls, then meetings. "
+                         "1 = new hires work as much as veterans.")
     attrition_per_year: Prob = Field(description="Probability a rep leaves within a year.")
     replacement_delay_days: NonNeg = Field(description="Days a seat stays empty before the replacement starts (days).")
     vacation_days_per_year: NonNeg = Field(description="Vacation per rep per year (days).")
     vacation_block_days: int = Field(ge=1, description="Vacation is taken in blocks of this many days.")
     career: CareerSpec = Field(default_factory=CareerSpec)
+    attrition_response: AttritionResponseSpec = Field(default_factory=AttritionResponseSpec)
 
 
 class TrainingSpec(Section):
