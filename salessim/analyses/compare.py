@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from salessim.analyses.horizons import ADDITIVE, Horizons, check_horizons
+from salessim.analyses.horizons import horizons as run_horizons
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from salessim.results import metrics
 from salessim.results.metrics import HEADLINE, direction, format_value
@@ -151,6 +153,8 @@ class Comparison:
     #: runs executed by this call, and finished runs taken from the result store instead
     ran: int | None = None
     reused: int = 0
+    #: per variant: the answer over several horizons and the payback month (``compare(horizons=...)``)
+    horizons: dict[str, Horizons] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -208,11 +212,18 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def verdicts(self) -> dict[str, str]:
-        """One plain-language sentence per variant, about the main KPI."""
+        """Plain-language sentences per variant about the main KPI; with horizons, also its answer over each
+        horizon and the month the change pays back, so a verdict never rests on one period's total alone."""
         d = self.differences([self.main_kpi])
         out = {}
         for row in d.itertuples():
-            out[row.variant] = _sentence(row, self.base, self.main_kpi, self.currency, self.level, self.crn)
+            text = _sentence(row, self.base, self.main_kpi, self.currency, self.level, self.crn)
+            h = self.horizons.get(row.variant)
+            if h is not None:
+                kpi = self.main_kpi if self.main_kpi in set(h.table["kpi"]) else "profit"
+                lead = "But the answer changes with the horizon: " if h.turns(kpi) else "Over time: "
+                text += " " + lead + " ".join(h.sentences(kpi))
+            out[row.variant] = text
         return out
 
     def to_json(self, kpis: Iterable[str] | None = None) -> dict[str, Any]:
@@ -227,6 +238,7 @@ class Comparison:
             "means": [{k: _num(v) for k, v in r.items()} for r in means.to_dict("records")],
             "differences": [{k: _num(v) for k, v in r.items()} for r in diffs.to_dict("records")],
             "verdicts": self.verdicts(),
+            "horizons": {v: h.to_json() for v, h in self.horizons.items()},
         }
 
 
@@ -290,7 +302,7 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
             crn: bool = True, pilot: int = 10, batch: int = 5, max_replications: int = 500,
             overrides: Mapping[str, Any] | None = None, workers: int | None = None, scheduler: Any = None,
             progress: bool | None = None, store: str | None = None, resume: bool = False,
-            overwrite: bool = False) -> Comparison:
+            overwrite: bool = False, horizons: Sequence[int] | None = None) -> Comparison:
     """Compare ``variants`` with ``base`` using paired replications (common random numbers).
 
     Parameters
@@ -315,7 +327,13 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
         ``{dotted.path: value}`` applied to every scenario (e.g. ``{"calendar.months": 6}``).
     workers, scheduler, progress, store, resume, overwrite:
         Where to run and where to keep results (see :class:`salessim.runs.experiment.Runner`).
+    horizons:
+        Also answer over these horizons (months, e.g. ``(12, 24, 36)``) with the month each
+        variant pays back (:mod:`salessim.analyses.horizons`; the same replications, run for the
+        longest horizon).
     """
+    if horizons is not None:
+        horizons = check_horizons(horizons)
     if isinstance(variants, (str, Scenario)):
         variants = [variants]
     if not variants:
@@ -348,6 +366,7 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
         cmp = Comparison(**{**common, "table": table})
         cmp._values(cmp.base, main_kpi)  # unknown KPI -> clear error
         cmp.notes, cmp.ran, cmp.reused = runner.notes, runner.ran, runner.reused
+        _add_horizons(cmp, scenarios, seeds, horizons, runner)
         return cmp
     k = pilot
     history: list[tuple[int, float]] = []
@@ -365,7 +384,21 @@ def compare(base: Scenario | str, variants: Scenario | str | Sequence[Scenario |
     cmp.converged = bool(worst <= precision)
     cmp.history = history
     cmp.notes, cmp.ran, cmp.reused = runner.notes, runner.ran, runner.reused
+    _add_horizons(cmp, scenarios, seeds, horizons, runner)
     return cmp
+
+
+def _add_horizons(cmp: Comparison, scenarios: list[Scenario], seeds: list[int], hs: Sequence[int] | None,
+                  runner: Runner) -> None:
+    """Each variant against the base over the horizons ``hs`` (the comparison's replications and seeds)."""
+    if not hs:
+        return
+    kpis = ["profit", "revenue"] + ([cmp.main_kpi] if cmp.main_kpi in ADDITIVE and cmp.main_kpi not in
+                                    ("profit", "revenue") else [])
+    for label, sc, s in zip(cmp.variants, scenarios[1:], seeds[1:]):
+        cmp.horizons[label] = run_horizons(scenarios[0], sc, cmp.n, cmp.seed, horizons=hs, kpis=kpis,
+                                           variant_seed=s, workers=runner.workers, progress=bool(runner.progress),
+                                           level=cmp.level)
 
 
 def _worst_half_width_pct(cmp: Comparison) -> float:

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from salessim.analyses.compare import Comparison, compare
+from salessim.analyses.horizons import DEFAULT_HORIZONS, Horizons, check_horizons
 from salessim.analyses.robustness import Claim, robustness
 from salessim.apps.commands.experiment_options import (
     add_common,
@@ -70,12 +71,27 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help="most replications --precision may use (default 500)")
     p.add_argument("--no-crn", dest="crn", action="store_false",
                    help="give every variant its own seed (to see what common random numbers gain)")
+    p.add_argument("--horizons", type=_horizons, default=DEFAULT_HORIZONS, metavar="M,M,...",
+                   help="also answer over these horizons in months, with the month each variant pays back "
+                        "(default 12,24,36; 'none' to skip)")
     p.add_argument("--robust", action="store_true",
                    help="check the verdict across the plausible values of the assumptions it rests on (one variant)")
     p.add_argument("--claim", default=None, metavar="TEXT", type=_claim,
                    help="with --robust: the verdict to check, e.g. 'revenue < 0', 'revenue > +100%%' (of the base) "
                         "or 'key_clients_lost_share > 0.3 level' (default: the variant's documented claim, else the "
                         "main KPI's sign)")
+
+
+def _horizons(text: str) -> tuple[int, ...]:
+    if text.strip().lower() in ("none", "off", "0", ""):
+        return ()
+    try:
+        return check_horizons([int(t) for t in text.split(",") if t.strip()])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected months separated by commas (e.g. 12,24,36) or none, got {text!r}") \
+            from None
+    except UserError as e:
+        raise argparse.ArgumentTypeError(f"{e.message}, got {text!r}") from None
 
 
 def _claim(text: str) -> Claim:
@@ -107,7 +123,8 @@ def handle(args) -> int:
     with interrupt_hint(kw["store"]):
         cmp = compare(args.base, args.variants, n=args.replications, seed=args.seed, precision=args.precision,
                       main_kpi=args.main_kpi, crn=args.crn, pilot=args.pilot,
-                      max_replications=args.max_replications, overrides=overrides(args), **kw)
+                      max_replications=args.max_replications, overrides=overrides(args),
+                      horizons=args.horizons or None, **kw)
     say(args, runs_note(cmp, kw, time.perf_counter() - started))
     for note in cmp.notes:
         say(args, note)
@@ -171,9 +188,29 @@ def print_report(cmp: Comparison, kpis=None) -> None:
             print(f"pairing: the variance of the {cmp.main_kpi} difference is smaller than with independent runs by "
                   f"{', '.join(gains)}, measured as (Var A + Var B) / Var(B - A); independent runs would need that "
                   f"many times more replications for the same interval.")
+    for v, h in cmp.horizons.items():
+        print_horizons(h)
     print()
     for sentence in cmp.verdicts().values():
         print(f"verdict: {sentence}")
+
+
+def print_horizons(h: Horizons) -> None:
+    """The answer over each horizon (cumulative totals) and the payback month."""
+    print(f"\n{h.variant} - {h.base} over time: the difference in totals from the first month, with 95% intervals "
+          f"(money in {h.currency}; {h.n} paired replications of {h.horizons[-1]}-month runs, seed {h.seed})")
+    head = "".join(f"{f'{m} months':>36}" for m in h.horizons)
+    width = max(len(metrics.label(k)) for k in h.table["kpi"]) + 2
+    print(f"{'KPI':<{width}}{head}")
+    for kpi, rows in h.table.groupby("kpi", sort=False):
+        cells = []
+        for r in rows.itertuples():
+            cell = (f"{format_value(r.diff, kpi, signed=True)} "
+                    f"[{format_value(r.low, kpi, signed=True)}, {format_value(r.high, kpi, signed=True)}]")
+            cells.append(f"{cell:>36}")
+        print(f"{metrics.label(kpi):<{width}}{''.join(cells)}")
+    if h.payback is not None:
+        print(h.payback.sentence(list(h.cumulative["label"])).capitalize() + ".")
 
 
 def _gain(g: float) -> str:
