@@ -118,6 +118,27 @@ def calibration():
         return calibrate(small, teams=DATA / "demo_teams.csv", products=DATA / "demo_products.csv")
 
 
+def _horizons(reps):
+    from salessim.analyses.horizons import from_replications
+    from salessim.runs.replications import replicate_many
+
+    base, variant = replicate_many([ss.load_scenario("baseline", {"calendar.months": 3}),
+                                    ss.load_scenario("double_headcount_two_supervisors", {"calendar.months": 3})],
+                                   3, 4, detail="outcome")
+    return from_replications(base, variant, (2, 3))
+
+
+def _robustness():
+    from salessim.analyses.robustness import Claim, Flip, Robustness
+
+    curve = pd.DataFrame({"value": [0.15, 0.25, 0.35, 0.45], "diff": [-3e5, -1e5, 1e5, 3e5], "low": [-4e5, -2e5, 0.0, 2e5],
+                          "high": [-2e5, 0.0, 2e5, 4e5]})
+    flip = Flip("supervision.intensity_floor", "documents", (0.15, 0.45), 0.25, 0.3, 0.28, 0.32, "above", curve)
+    return Robustness("baseline", "double_headcount_one_supervisor", Claim("revenue", "<", text="15 sell less"), "USD",
+                      True, -1e5, -2e5, 0.0, 8, 2, 0.4, 0.2, 0.6, 24, [flip], [], [], [], pd.DataFrame(),
+                      pd.DataFrame())
+
+
 def _pace() -> pd.DataFrame:
     d = np.arange(1, 21)
     return pd.DataFrame({"working_day": d, "pace_median": 80 + d, "pace_p10": 20 + d, "pace_p90": 150 + d})
@@ -168,6 +189,8 @@ CHARTS = {
     "time_to_close_chart": lambda i: cc.time_to_close_chart(i["calibration"].fit),
     "pace_chart": lambda i: cc.pace_chart(_pace(), 0.7),
     "attainment_chart": lambda i: cc.attainment_chart(_attainment(), 0.7),
+    "payback_chart": lambda i: ec.payback_chart(_horizons(i["reps"])),
+    "turning_chart": lambda i: ec.turning_chart(_robustness()),
 }
 #: charts of replications: the caption names how many and the seed (the ``inputs`` fixture's
 #: seeds are 4, 5, 6 and 8)
@@ -176,7 +199,7 @@ SEEDED = {
     "break_even_chart": 5, "dashboard": 5, "profit_heatmap": 8, "pay_distribution_chart": 6,
     "cost_of_sales_chart": 6, "profit_chart": 6, "key_clients_chart": 6, "effort_chart": 6,
     "revenue_by_group_chart": 6, "side_by_side": 6, "difference_chart": 3, "main_kpi_chart": 3,
-    "sweep_line_chart": 0, "sweep_heatmap": 0, "sweep_scatter": 0,
+    "sweep_line_chart": 0, "sweep_heatmap": 0, "sweep_scatter": 0, "payback_chart": 4,
 }
 
 

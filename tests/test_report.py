@@ -284,3 +284,29 @@ def test_what_changes_lists_each_changed_parameter_once():
     rows = {r[0]: r for r in scenario_differences(base, ss.load_scenario("new_product_group"))}
     assert "products.B" in rows and not any(k.startswith("products.B.") for k in rows)
     assert value_text(rows["products.B"][1]) == "(not set)"
+
+
+def test_a_report_with_a_variant_answers_over_time_and_says_what_it_rests_on(monkeypatch):
+    """Horizons with the payback month, and the values that come from a fit or an anecdote, marked; with
+    robust=True, where the verdict turns (the simulation replaced by a known formula to keep it quick)."""
+    import numpy as np
+
+    from salessim.analyses import robustness as rb
+
+    def runs(self, designs, reps):
+        b = np.full((len(designs), reps), 3e6)
+        v = np.array([[3e6 + 4e6 * (d.get("deal_size.training.threshold_multiplier", 4.0) - 2.5)] * reps
+                      for d in designs]) + np.linspace(-1e4, 1e4, reps)
+        return b, v
+
+    monkeypatch.setattr(rb._Design, "runs", runs)
+    report = build_report("baseline", ["raise_deal_size"], n=N, seed=SEED, months=MONTHS, workers=1,
+                          created=CREATED, horizons=(2, 4), robust=True)
+    page = _check_self_contained_and_complete(report)
+    text = " ".join(page.text)
+    assert "Over time: when does each change pay back?" in text and "over 4 months" in text
+    assert "What the answer rests on" in text
+    assert "taken from one case in the documents" in text and "deal_size.training.threshold_multiplier" in text
+    assert "It turns if" in text and "Claim: training reps to ask for more at least doubles revenue" in text
+    keys = {t.key for sec in report.sections for t in sec.items if getattr(t, "kind", "") == "table"}
+    assert "horizons_raise_deal_size" in keys and "assumptions_raise_deal_size" in keys

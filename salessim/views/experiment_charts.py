@@ -14,7 +14,11 @@ may add PDF).
 * :func:`sweep_heatmap`: a KPI's mean over a two-parameter grid;
 * :func:`sweep_scatter`: a Latin-hypercube sweep, one panel per parameter;
 * :func:`tornado_chart`: how far each parameter alone moves an output (low end vs high end);
-* :func:`indices_chart`: Morris ``mu_star`` or Sobol ``S1``/``ST`` with their intervals.
+* :func:`indices_chart`: Morris ``mu_star`` or Sobol ``S1``/``ST`` with their intervals;
+* :func:`payback_chart`: the cumulative paired profit difference month by month, with its 95%
+  band and the payback month (:mod:`salessim.analyses.horizons`);
+* :func:`turning_chart`: for each assumption that turns a verdict, the claim's margin across its
+  plausible range, with the value where it turns (:mod:`salessim.analyses.robustness`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from salessim.views.formats import DEFAULT_FORMATS
 
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.analyses.compare import Comparison
+    from salessim.analyses.horizons import Horizons
+    from salessim.analyses.robustness import Robustness
     from salessim.analyses.sensitivity import SensitivityResult
     from salessim.analyses.sweep import SweepResult
 
@@ -281,3 +287,64 @@ def sensitivity_charts(sens: "SensitivityResult", out_dir: str | Path,
         if sens.tornado is not None:
             files += st.save(tornado_chart(sens, o), out / f"tornado_{o}", formats)
     return files
+
+
+# --------------------------------------------------------------------------- time and assumptions
+def payback_chart(h: "Horizons", *, title: str | None = None):
+    """The cumulative paired profit difference (variant - base) month by month, with its 95% band."""
+    c = h.cumulative
+    fig, ax = st.panel(size=(8.5, 4.2))
+    x = np.arange(len(c))
+    colour = st.PALETTE[0]
+    ax.plot(x, c["mean"], color=colour, lw=2, label="mean cumulative difference")
+    ax.fill_between(x, c["low"], c["high"], color=colour, alpha=st.BAND_ALPHA, lw=0, label="95% interval of the mean")
+    st.reference_line(ax)
+    for m in h.horizons:
+        if m <= len(c):
+            ax.axvline(m - 1, color=st.NEUTRAL, lw=0.6, ls=":")
+    p = h.payback
+    if p is not None and p.month is not None and not p.never_behind:
+        ax.plot([p.month - 1], [c["mean"].iloc[p.month - 1]], "o", color=st.GOOD, ms=7,
+                label=f"pays back: month {p.month}")
+    st.month_axis(ax, list(c["label"]))
+    ax.set_ylabel(st.axis_label("cumulative profit difference", h.currency))
+    st.money_axis(ax.yaxis)
+    ax.legend(loc="best", fontsize=8)
+    st.ask(ax, title or f"When does {h.variant} pay back against {h.base}?")
+    return st.done(fig, ax, st.interval_caption(h.n, h.seed, marks="Line", what=f"mean of the cumulative paired "
+                                                f"difference in profit, {h.variant} - {h.base},",
+                                                pairing=st.PAIRED).replace(
+        "Whiskers", "Band") + " Dotted lines: the horizons of the answer; the dot: the month from which cumulative "
+        "profit stays ahead.")
+
+
+def turning_chart(rob: "Robustness", *, title: str | None = None):
+    """For each assumption that turns the claim: its margin across the assumption's plausible range."""
+    flips = rob.flips
+    k = max(1, len(flips))
+    fig, axes = st.plt.subplots(1, k, figsize=(max(6.5, min(4.2 * k, 13)), 3.9), squeeze=False)
+    st.style()
+    c = rob.claim
+    for ax, f in zip(axes[0], flips):
+        curve = f.curve
+        ax.plot(curve["value"], curve["diff"], "o-", color=st.PALETTE[0], lw=1.6, ms=4)
+        ax.fill_between(curve["value"], curve["low"], curve["high"], color=st.PALETTE[0], alpha=st.BAND_ALPHA, lw=0)
+        st.reference_line(ax)
+        ax.axvline(f.value, color=st.NEUTRAL, lw=0.8, ls=":")
+        ax.axvline(f.flips_at, color=st.BAD, lw=1.2)
+        if f.low is not None and f.high is not None:
+            ax.axvspan(f.low, f.high, color=st.BAD, alpha=0.12, lw=0)
+        unit = "multiple of each one's value" if f.relative else parameter_unit(f.parameter, rob.currency)
+        ax.set_xlabel(st.axis_label(parameter_label(f.parameter, rob.currency).split(" (")[0], unit or None),
+                      fontsize=8)
+        if metrics.is_money(c.kpi):
+            st.money_axis(ax.yaxis)
+    if not flips:
+        axes[0][0].text(0.5, 0.5, "no single assumption turns the claim\nwithin its plausible range",
+                        ha="center", va="center", transform=axes[0][0].transAxes)
+    axes[0][0].set_ylabel(st.axis_label("margin of the claim", metrics.unit(c.kpi, rob.currency)))
+    st.ask(fig, title or f"Which assumptions turn the claim: {c.text}?")
+    return st.done(fig, axes[0][0], st.interval_caption(rob.n // 2, None, marks="Points", what="the claim's margin "
+                   "(the compared quantity less its threshold; on the claim's side of 0 it holds)",
+                   pairing=st.PAIRED).replace("Whiskers", "Band") + " Dotted: the scenario's value; red line and "
+                   "shade: where the claim turns, with its 95% interval.", top=0.9)

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from salessim.analyses.horizons import check_horizons
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.schema import Scenario
@@ -101,3 +102,16 @@ def add_formats_arg(p: argparse.ArgumentParser) -> None:
     """Add ``--formats`` to a command that writes charts."""
     p.add_argument("--formats", type=chart_formats, default=DEFAULT_FORMATS, metavar="F,F",
                    help=f"chart file formats, any of {','.join(FORMATS)} (default {','.join(DEFAULT_FORMATS)})")
+
+
+def horizons_arg(text: str) -> tuple[int, ...]:
+    """``--horizons 12,24,36``: months, or ``none`` (an empty tuple)."""
+    if text.strip().lower() in ("none", "off", "0", ""):
+        return ()
+    try:
+        return check_horizons([int(t) for t in text.split(",") if t.strip()])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected months separated by commas (e.g. 12,24,36) or none, got {text!r}") \
+            from None
+    except UserError as e:
+        raise argparse.ArgumentTypeError(f"{e.message}, got {text!r}") from None

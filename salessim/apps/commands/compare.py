@@ -20,8 +20,9 @@ import time
 from pathlib import Path
 
 from salessim.analyses.compare import Comparison, compare
-from salessim.analyses.horizons import DEFAULT_HORIZONS, Horizons, check_horizons
+from salessim.analyses.horizons import DEFAULT_HORIZONS, Horizons
 from salessim.analyses.robustness import Claim, robustness
+from salessim.apps.commands.common import horizons_arg
 from salessim.apps.commands.experiment_options import (
     add_common,
     interrupt_hint,
@@ -71,7 +72,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help="most replications --precision may use (default 500)")
     p.add_argument("--no-crn", dest="crn", action="store_false",
                    help="give every variant its own seed (to see what common random numbers gain)")
-    p.add_argument("--horizons", type=_horizons, default=DEFAULT_HORIZONS, metavar="M,M,...",
+    p.add_argument("--horizons", type=horizons_arg, default=DEFAULT_HORIZONS, metavar="M,M,...",
                    help="also answer over these horizons in months, with the month each variant pays back "
                         "(default 12,24,36; 'none' to skip)")
     p.add_argument("--robust", action="store_true",
@@ -80,18 +81,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help="with --robust: the verdict to check, e.g. 'revenue < 0', 'revenue > +100%%' (of the base) "
                         "or 'key_clients_lost_share > 0.3 level' (default: the variant's documented claim, else the "
                         "main KPI's sign)")
-
-
-def _horizons(text: str) -> tuple[int, ...]:
-    if text.strip().lower() in ("none", "off", "0", ""):
-        return ()
-    try:
-        return check_horizons([int(t) for t in text.split(",") if t.strip()])
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected months separated by commas (e.g. 12,24,36) or none, got {text!r}") \
-            from None
-    except UserError as e:
-        raise argparse.ArgumentTypeError(f"{e.message}, got {text!r}") from None
 
 
 def _claim(text: str) -> Claim:

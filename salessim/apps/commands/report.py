@@ -19,7 +19,8 @@ from pathlib import Path
 
 import tomli_w
 
-from salessim.apps.commands.common import assignment, int_at_least, positive_int, seed_int
+from salessim.analyses.horizons import DEFAULT_HORIZONS
+from salessim.apps.commands.common import assignment, horizons_arg, int_at_least, positive_int, seed_int
 from salessim.errors import UserError
 from salessim.views.report import build_report
 
@@ -45,6 +46,12 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--xlsx", metavar="FILE.xlsx", default=None, help="also write every table to one Excel workbook")
     p.add_argument("--images", choices=("svg", "png"), default="svg",
                    help="charts as inline SVG (default; sharp at any size) or embedded PNG")
+    p.add_argument("--horizons", type=horizons_arg, default=DEFAULT_HORIZONS, metavar="M,M,...",
+                   help="with variants: also answer over these horizons in months, with each variant's payback month "
+                        "(default 12,24,36; 'none' to leave out)")
+    p.add_argument("--robust", action="store_true",
+                   help="with variants: show where each verdict turns across the plausible values of its assumptions "
+                        "(about a minute per variant)")
 
 
 def check_file_target(path: str, flag: str, suffixes: tuple[str, ...]) -> Path:
@@ -104,7 +111,8 @@ def handle(args) -> int:
         check_dir_target(args.csv, "--csv")
     report = build_report(args.scenario, args.variants, n=args.replications, seed=args.seed, months=args.months,
                           overrides=dict(args.overrides), workers=args.workers, progress=sys.stderr.isatty(),
-                          image_format=args.images, command=command_line(args))
+                          image_format=args.images, command=command_line(args), horizons=args.horizons or None,
+                          robust=args.robust)
     out.parent.mkdir(parents=True, exist_ok=True)
     report.write_html(out)
     print(f"{report.title}")

@@ -39,7 +39,10 @@ import simpy
 
 from salessim import __version__
 from salessim.analyses.compare import Comparison, _labels
+from salessim.analyses.horizons import DEFAULT_HORIZONS, check_horizons
+from salessim.analyses.horizons import horizons as run_horizons
 from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product_summary, replication_warnings
+from salessim.analyses.robustness import Robustness, robustness
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, whole_number
 from salessim.results import metrics
 from salessim.results.metrics import format_number, format_value
@@ -48,12 +51,13 @@ from salessim.results.statistics import mean_interval
 from salessim.runs.execution import default_workers
 from salessim.runs.replications import Replications, replicate_many
 from salessim.scenarios.files import load_scenario, resolve_reference
+from salessim.scenarios.provenance import KINDS, assumptions_of
 from salessim.scenarios.reading import read_toml
 from salessim.scenarios.schema import Scenario
 from salessim.scenarios.schemes import resolve_scheme
 from salessim.views import charts
 from salessim.views import style as st
-from salessim.views.experiment_charts import difference_chart, main_kpi_chart
+from salessim.views.experiment_charts import difference_chart, main_kpi_chart, payback_chart, turning_chart
 from salessim.views.exports import to_csv, to_excel
 from salessim.views.report import assumptions, describe
 from salessim.views.report.content import Chart, Section, Table, Text, number_items
@@ -204,7 +208,8 @@ class Report:
 def build_report(base: str | Path | Scenario, variants: Sequence[str | Path | Scenario] = (), *, n: int = 20,
                  seed: int = 0, months: int | None = None, overrides: Mapping[str, Any] | None = None,
                  workers: int | None = None, progress: bool = False, image_format: str = "svg",
-                 command: str | None = None, created: dt.datetime | None = None) -> Report:
+                 command: str | None = None, created: dt.datetime | None = None,
+                 horizons: Sequence[int] | None = DEFAULT_HORIZONS, robust: bool = False) -> Report:
     """Run ``base`` and ``variants`` (paired replications) and lay out the report.
 
     Parameters
@@ -226,6 +231,12 @@ def build_report(base: str | Path | Scenario, variants: Sequence[str | Path | Sc
         The command line that made the report (shown in the provenance).
     created:
         The report's timestamp (default: now, UTC).
+    horizons:
+        With variants: also answer over these horizons (months) with each variant's payback
+        month (:mod:`salessim.analyses.horizons`; ``None`` or empty to leave it out).
+    robust:
+        With variants: check each verdict across the plausible values of its assumptions
+        (:mod:`salessim.analyses.robustness`; about a minute per variant on 2 cores).
     """
     n = whole_number(n, "n", 0, MAX_REPLICATIONS)
     if n < 2:
@@ -244,10 +255,18 @@ def build_report(base: str | Path | Scenario, variants: Sequence[str | Path | Sc
     labels = _labels(scenarios)
     files = [scenario_files(r) for r in refs]
     workers = workers or min(default_workers(), n * len(scenarios))
+    hs = check_horizons(horizons) if horizons else ()
     sets = replicate_many(scenarios, n, seed, detail="result", keep_leads=True, workers=workers, progress=progress)
     runs = dict(zip(labels, sets))
     created = created or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     builder = _Builder(runs, labels, scenarios, refs, files, seed, n, image_format, over, command, created, workers)
+    if builder.cmp is not None:
+        for lab, sc in zip(labels[1:], scenarios[1:]):
+            if hs:
+                builder.cmp.horizons[lab] = run_horizons(scenarios[0], sc, n, seed, horizons=hs, workers=workers,
+                                                         progress=progress)
+            if robust:
+                builder.robust[lab] = robustness(scenarios[0], sc, seed=seed, workers=workers, progress=progress)
     return builder.build()
 
 
@@ -264,6 +283,8 @@ class _Builder:
         self.cur = self.sc.currency
         self.cmp = self._comparison() if self.variants else None
         self.summaries = {lab: r.summary() for lab, r in runs.items()}
+        #: per variant: what its verdict rests on (build_report(robust=True))
+        self.robust: dict[str, Robustness] = {}
 
     # ------------------------------------------------------------------ helpers
     def _comparison(self) -> Comparison:
@@ -304,6 +325,9 @@ class _Builder:
                     self.pay()]
         if self.cmp is not None:
             sections.append(self.comparison())
+            if self.cmp.horizons:
+                sections.append(self.over_time())
+            sections.append(self.rests_on())
         sections += [self.assumptions(), self.provenance()]
         number_items(sections)
         if self.variants:
@@ -650,6 +674,58 @@ class _Builder:
             s.add(self.chart(f"differences_{v}", fig))
         fig = main_kpi_chart(cmp, "profit", title=f"How much does each option change profit against {self.base}?")
         s.add(self.chart("profit_difference", fig))
+        return s
+
+    # ------------------------------------------------------------------ over time
+    def over_time(self) -> Section:
+        s = Section("over_time", "Over time: when does each change pay back?")
+        s.text("p", "A change that costs first and earns later can look worse over one year and better over two. "
+                    "Each variant and the base were run for the longest horizon below with the same replications; "
+                    "the totals count from the first month (the first 12 months of a longer run are the 12-month "
+                    "run). The change pays back in the month from which its cumulative profit difference stays at or "
+                    "above zero.")
+        for v, h in self.cmp.horizons.items():
+            s.text("h3", f"{v} against {self.base}, over {', '.join(str(m) for m in h.horizons)} months")
+            s.text("p", *h.sentences("profit"))
+            disp = [{"KPI": metrics.label(r.kpi), "months": int(r.months),
+                     "difference": format_value(r.diff, r.kpi, signed=True),
+                     "95% interval": interval(r.low, r.high, r.kpi, signed=True), "verdict": r.verdict}
+                    for r in h.table.itertuples()]
+            s.add(Table(f"horizons_{v}", f"How does {v} compare with {self.base} over time?", h.table,
+                        pd.DataFrame(disp), note=f"totals from the first month; money in {self.cur}; paired "
+                        f"differences over {h.n} replications", numeric=[False, True, True, True, False]))
+            s.add(self.chart(f"payback_{v}", payback_chart(h)))
+        return s
+
+    # ------------------------------------------------------------------ what it rests on
+    def rests_on(self) -> Section:
+        s = Section("rests_on", "What the answer rests on")
+        s.text("p", "Some values in these scenarios are not your data: numbers from the source documents, values "
+                    "fitted so the model reproduces a claim of theirs, and values taken from one anecdote. They are "
+                    "listed below for each variant, marked by where they come from, with the range a real "
+                    "department can plausibly have (salessim show SCENARIO --assumptions lists them all).")
+        for v in self.variants:
+            sc = self.runs[v].scenario
+            s.text("h3", f"{v}")
+            rob = self.robust.get(v)
+            if rob is not None:
+                s.text("p", *rob.sentences())
+                if rob.flips:
+                    s.add(self.chart(f"turning_{v}", turning_chart(rob)))
+            else:
+                s.text("note", "Where the verdict turns was not checked for this report: make it with --robust "
+                               "(salessim compare BASE VARIANT --robust gives the same).")
+            marked = [a for a in assumptions_of(sc) if a.kind in ("anecdote", "fitted")]
+            disp = [{"parameter": a.path, "value": f"{a.value:g}", "comes from": KINDS[a.kind],
+                     "plausible": f"{a.low:g} to {a.high:g}" if a.low is not None else "", "why": a.reason}
+                    for a in marked]
+            data = pd.DataFrame([{"parameter": a.path, "value": a.value, "provenance": a.kind, "low": a.low,
+                                  "high": a.high, "reason": a.reason} for a in marked])
+            if disp:
+                s.add(Table(f"assumptions_{v}", f"Which values of {v} come from an anecdote or a fit, not your data?",
+                            data, pd.DataFrame(disp), note="fitted: chosen so the model reproduces a claim of the "
+                            "source documents; anecdote: taken from one case in them",
+                            numeric=[False, True, False, False, False]))
         return s
 
     # ------------------------------------------------------------------ 9. assumptions
