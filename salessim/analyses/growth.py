@@ -34,12 +34,15 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from salessim.analyses.compare import Comparison, paired_difference, verdict_word
+from salessim.analyses.horizons import DEFAULT_HORIZONS, Horizons, from_replications
+from salessim.analyses.robustness import group_of
 from salessim.errors import UserError
 from salessim.results.metrics import money_text
 from salessim.results.statistics import mean_interval
 from salessim.runs.cache import CACHE, OutcomeCache
 from salessim.runs.replications import Replications, metric_table, replicate_many
 from salessim.scenarios.files import load_scenario, scenario_data, validate
+from salessim.scenarios.provenance import KINDS, assumptions_of
 from salessim.scenarios.schema import Scenario, group_rep_ids
 
 #: The documents: "a head of sales with 7 reps keeps them near full intensity".
@@ -188,6 +191,11 @@ def train(base: Scenario, uplift: float, cost_per_rep: float, days_out: float = 
     data["deal_size"]["training"] = {"threshold_multiplier": float(uplift), "cost_per_rep": float(cost_per_rep),
                                      "days_out": float(days_out), "month": int(month)}
     data["name"] = f"{base.name}_train_{uplift:g}x"
+    # what training does to thresholds is not the user's data: the documents' one case gave x4
+    data.setdefault("provenance", {})["deal_size.training.threshold_multiplier"] = {
+        "kind": "anecdote", "range": [1.5, 4.0],
+        "reason": f"x{uplift:g} here; the documents' one case (a contract from $200k to $800k a month) gave x4, "
+                  "applied to every rep and every deal"}
     return validate(data, default_source=f"train({uplift:g}x)")
 
 
@@ -552,6 +560,41 @@ class GrowthResult:
         if be is not None:
             out.append(be.sentence())
             out.append(be.sentence(department=True))
+        if M >= 24:
+            for lab, h in self.horizons().items():
+                if h.turns("profit") or lab != best:
+                    out.extend(h.sentences("profit"))
+        out.extend(self.rests_on())
+        return out
+
+    def horizons(self, horizons: Sequence[int] | None = None) -> dict[str, Horizons]:
+        """Each option against today over ``horizons`` (months; default 12, 24 and 36, those the run
+        covers), with its payback month (:mod:`salessim.analyses.horizons`)."""
+        wanted = [h for h in (horizons or DEFAULT_HORIZONS) if h <= self.settings.months] or [self.settings.months]
+        out = {}
+        for lab in self.labels[1:]:
+            h = from_replications(self.today, self.runs[lab], wanted)
+            h.base, h.variant = "today", _cap(_name(self.option(lab)))
+            out[lab] = h
+        return out
+
+    def rests_on(self) -> list[str]:
+        """What each option's answer rests on: its values that come from a fit of the documents' claims
+        or from one anecdote rather than the user's data (with their plausible ranges); those of the
+        attention curve and the ramp for hiring, the threshold uplift for training."""
+        out = []
+        groups = {HIRE: ("how reps respond to supervision", "ramp and turnover"), TRAIN: ("training",),
+                  BOTH: ("how reps respond to supervision", "ramp and turnover", "training")}
+        for lab in self.labels[1:]:
+            marks = []
+            for a in assumptions_of(self.option(lab).scenario):
+                if a.is_assumption and a.kind in ("anecdote", "fitted", "documents") \
+                        and group_of(a.path) in groups.get(lab, ()):
+                    rng = f", plausible {a.low:g} to {a.high:g}" if a.low is not None else ""
+                    marks.append(f"{a.path} = {a.value:g} ({KINDS[a.kind]}{rng})")
+            if marks:
+                out.append(f"{_cap(_name(self.option(lab)))} rests on values that are not your data: "
+                           + "; ".join(marks) + ". salessim compare --robust shows where the answer turns.")
         return out
 
     def conclusion_markdown(self) -> str:
