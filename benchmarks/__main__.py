@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("engine", "experiments", "comp_search", "calibration", "widgets")
+BENCHMARKS = ("engine", "experiments", "comp_search", "calibration", "widgets", "robustness")
 
 
 def main(argv: list[str]) -> int:

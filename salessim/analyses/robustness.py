@@ -66,6 +66,8 @@ MATTERS = 0.25
 MAX_GROUPS = 4
 #: Grid points over a deciding assumption's range (both ends and the scenario's value included).
 GRID = 5
+#: Most candidates whose turning point is located (the strongest first; the others are listed as turning it).
+MAX_FLIPS = 4
 
 #: Screening groups: (label, path prefixes or patterns); the first that matches a path wins.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -339,6 +341,8 @@ class Robustness:
     one_at_a_time: pd.DataFrame = field(repr=False)
     runs: int = 0
     seconds: float = 0.0
+    #: assumptions that turn the claim at an end of their range, beyond the :data:`MAX_FLIPS` located
+    unlocated: list[str] = field(default_factory=list)
 
     def label(self, path: str) -> str:
         """A parameter's name in words, with its unit."""
@@ -364,7 +368,10 @@ class Robustness:
             scaled = " (multiples of each one's value)" if f.relative else ""
             out.append(f"It turns if {self.label(f.parameter)}{scaled} ({KINDS[f.provenance]}; now {x}{_fmt(f.value)}, "
                        f"plausible {x}{_fmt(f.range[0])} to {x}{_fmt(f.range[1])}) is {f.side} {x}{_fmt(f.flips_at)} {ci}.")
-        if not self.flips:
+        if self.unlocated:
+            out.append("These also turn it within their plausible range (where, was not located): "
+                       + ", ".join(self.label(p) for p in self.unlocated) + ".")
+        if not self.flips and not self.unlocated:
             out.append("No single assumption turns it within its plausible range.")
         if self.matters:
             out.append("Move it, but do not turn it alone: " + ", ".join(self.label(p) for p in self.matters) + ".")
@@ -384,7 +391,8 @@ class Robustness:
             "parameters": [{"parameter": f.parameter, "provenance": f.provenance, "range": list(f.range),
                             "value": f.value, "flips_at": _num(f.flips_at), "low": _num(f.low), "high": _num(f.high),
                             "side": f.side, "relative": f.relative} for f in self.flips],
-            "matters": list(self.matters), "not_deciding": list(self.not_deciding),
+            "also_turning": list(self.unlocated), "matters": list(self.matters),
+            "not_deciding": list(self.not_deciding),
             "assumptions_varied": len(self.factors), "runs": self.runs, "seconds": round(self.seconds, 1),
         }
 
@@ -561,19 +569,22 @@ def robustness(base: Scenario | str, variant: Scenario | str, *, claim: Claim | 
             matters.append(f.name)
     oat = pd.DataFrame(rows)
 
-    # 3. where each deciding assumption turns the verdict (confirmed with n replications)
-    flips = []
-    for f in flipping:
+    # 3. where each deciding assumption turns the verdict (confirmed with n replications), the strongest first
+    effect = {r["parameter"]: abs(r["margin_at_high"] - r["margin_at_low"]) for r in rows}
+    flipping.sort(key=lambda f: effect[f.name], reverse=True)
+    flips, unlocated = [], []
+    for f in flipping[:MAX_FLIPS]:
         found = _flip(design, f, n, sign, level)
         if found is not None:
             flips.append(found)
         else:
             matters.append(f.name)
+    unlocated = [f.name for f in flipping[MAX_FLIPS:]]
     not_deciding = [g for g in groups if g not in keep] + sorted(
         {f.group for f in members} - {f.group for f in flipping} - {design.by_path[p].group for p in matters})
     return Robustness(b.name, v.name, claim, b.currency, holds_now, st["diff"], st["low"], st["high"], 2 * n,
                       screen_n, h_share, h_low, h_high, len(y_holds), flips, matters, not_deciding, fs, screening,
-                      oat, runs=runner.ran, seconds=time.perf_counter() - t0)
+                      oat, runs=runner.ran, seconds=time.perf_counter() - t0, unlocated=unlocated)
 
 
 def _names_base(versus: str, ref: Scenario | str, loaded: Scenario) -> bool:
