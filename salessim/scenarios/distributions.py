@@ -15,7 +15,6 @@ from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import stats
 from scipy.special import cython_special
 
 # Scalar special functions are called from the simulation's inner loop, thousands of times per
@@ -132,7 +131,7 @@ class Gamma(_Dist):
     @property
     def median(self):
         k = 1.0 / self.cv**2
-        return float(stats.gamma(k, scale=self.mean_ / k).median())
+        return float(self.mean_ / k * _gamma_inv(k, 0.5))  # the gamma quantile at one half, as scipy.stats gives it
 
     def scaled(self, factor):
         return Gamma(dist="gamma", mean=self.mean_ * factor, cv=self.cv)

@@ -8,7 +8,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from salessim.analyses.horizons import check_horizons
 from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.schema import Scenario
@@ -105,13 +104,14 @@ def add_formats_arg(p: argparse.ArgumentParser) -> None:
 
 
 def horizons_arg(text: str) -> tuple[int, ...]:
-    """``--horizons 12,24,36``: months, or ``none`` (an empty tuple)."""
+    """``--horizons 12,24,36``: months from 1 to 120, sorted, or ``none`` (an empty tuple)."""
     if text.strip().lower() in ("none", "off", "0", ""):
         return ()
     try:
-        return check_horizons([int(t) for t in text.split(",") if t.strip()])
+        months = sorted({int(t) for t in text.split(",") if t.strip()})
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected months separated by commas (e.g. 12,24,36) or none, got {text!r}") \
             from None
-    except UserError as e:
-        raise argparse.ArgumentTypeError(f"{e.message}, got {text!r}") from None
+    if not months or months[0] < 1 or months[-1] > 120:
+        raise argparse.ArgumentTypeError(f"expected horizons from 1 to 120 months, got {text!r}")
+    return tuple(months)
