@@ -14,7 +14,7 @@ grid value whose mean reading is closest to the export's swing is printed, with 
 within two standard errors of it. Both are read after removing a linear trend (the sample's won
 share drifts up over its nine months: a trend, not a mood). Persistence is hardly identified
 this way, so it is not fitted: the export's (0 once detrended) is used.
-``tests/test_calibration_sample.py`` checks that the baseline's values read back the export's figures.
+``tests/functional/test_calibration_sample.py`` checks that the baseline's values read back the export's figures.
 """
 
 from __future__ import annotations

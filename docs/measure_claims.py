@@ -3,7 +3,7 @@
     .venv/bin/python docs/measure_claims.py
 
 Prints one markdown row per claim with the measured effect and its 95% interval over 10
-paired replications (seed 7), the same runs as tests/test_claims.py. The tests assert the
+paired replications (seed 7), the same runs as tests/functional/test_claims.py. The tests assert the
 claims; this script only reports the sizes.
 """
 

@@ -1,4 +1,4 @@
-"""Names vulture cannot see being used: read by ``tests/test_dead_code.py`` beside ``salessim/``.
+"""Names vulture cannot see being used: read by ``test_dead_code.py`` beside ``salessim/``.
 
 Vulture reports a definition when no code in ``salessim/`` uses its name. Each name below is
 used all the same: by a library that calls it by convention, by a template, or as public API
@@ -53,8 +53,8 @@ _.rep_product_monthly  # Result / Replications tables (tests, docs/model.md)
 _.supervisor_monthly
 _.pace_daily
 _.pay_warnings
-_.draw_written_off     # engine/payroll.py PayBreakdown field (tests/test_pay_engine.py, test_pay_results.py)
-_.daily_churn_hazard   # engine/key_clients.py: the hazard as a formula (tests/test_mechanisms.py)
+_.draw_written_off     # engine/payroll.py PayBreakdown field (test_pay_engine.py, test_pay_results.py)
+_.daily_churn_hazard   # engine/key_clients.py: the hazard as a formula (test_mechanisms.py)
 _.setup                # apps/notebook.py: helpers the notebooks call
 _.show
 _.banner
@@ -65,23 +65,23 @@ _.mapping_table
 _.stage_table
 _.fitted_table
 _.plans_table
-_.write_demo_export    # calibration/export.py (tests/test_calibration_demo.py)
+_.write_demo_export    # calibration/export.py (test_calibration_demo.py)
 _.result_mood          # calibration/fitting.py (tests, docs/fit_market_mood.py)
-_.time_family          # calibration/fitting.py (tests/test_calibration_roundtrip.py)
+_.time_family          # calibration/fitting.py (test_calibration_roundtrip.py)
 _.analyse_function     # analyses/sensitivity.py (tests)
 _.profit_grid          # analyses/growth.py (notebooks/headcount_vs_dealsize.ipynb, tests)
 _.conclusion_markdown
 _.department_gain
-_.summary_bars         # views/charts.py (tests/test_chart_style.py)
+_.summary_bars         # views/charts.py (test_chart_style.py)
 _.profit_heatmap       # views/growth_charts.py (notebook, tests)
 _.revenue_profit_chart
 _.restore              # views/exports.py: undoes the export's formula guard (tests, docs/report.md)
 _.scaled_department    # scenarios/scaling.py (benchmarks/bench_experiments.py, docs/experiments.md)
-_.has_decelerator      # scenarios/pay.py (tests/test_pay_properties.py)
-_.view_hits            # apps/widgets/panel.py: cache statistics (tests/test_widgets.py)
+_.has_decelerator      # scenarios/pay.py (test_pay_properties.py)
+_.view_hits            # apps/widgets/panel.py: cache statistics (test_widgets.py)
 _.last_error
 
 # result fields read by callers of the analyses (tests, notebooks), not by the package itself
 _.one_at_a_time  # Robustness: the one-at-a-time ends of each screened-in assumption (for readers of the result)
-_.facts  # Plans: fact per replication x month x rep (tests/test_calibration_plans.py)
-_.check_plans  # Plans: each replication's leave-one-out check plan (tests/test_calibration_plans.py)
+_.facts  # Plans: fact per replication x month x rep (test_calibration_plans.py)
+_.check_plans  # Plans: each replication's leave-one-out check plan (test_calibration_plans.py)

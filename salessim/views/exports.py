@@ -23,7 +23,7 @@ In XLSX the neutralised text is written as a plain string cell (openpyxl types a
 that begins with ``=`` as a formula; none reaches it).
 
 Use :func:`to_csv` and :func:`to_excel` instead of ``DataFrame.to_csv`` /
-``DataFrame.to_excel``; a test (``tests/test_safe_export.py``) fails if any module of the
+``DataFrame.to_excel``; a test (``tests/unit/test_safe_export.py``) fails if any module of the
 package calls those directly.
 """
 

@@ -2,7 +2,7 @@
 
 Every chart module (:mod:`salessim.views.charts`, :mod:`salessim.views.experiment_charts`,
 :mod:`salessim.views.growth_charts`, :mod:`salessim.views.commission_charts`, the client
-report) draws with it, and ``tests/test_chart_style.py`` checks each chart:
+report) draws with it, and ``tests/unit/test_chart_style.py`` checks each chart:
 
 * the **title asks the question** the chart answers ("Does a second head pay for itself?"),
   not the quantity ("profit"): :func:`ask`;

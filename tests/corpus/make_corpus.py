@@ -2,7 +2,7 @@
 
 Run ``.venv/bin/python tests/corpus/make_corpus.py`` to regenerate the files beside it (seeded: the
 same files every time). Each export is a synthetic department written in one real shape; none
-matches the shared sample's column names. ``tests/test_calibration_corpus.py`` runs each one
+matches the shared sample's column names. ``tests/functional/test_calibration_corpus.py`` runs each one
 through ``salessim calibrate`` with no mapping file. What each file shows:
 
 * ``crm_opportunities/``: the public "CRM sales opportunities" shape (opportunity_id, sales_agent,

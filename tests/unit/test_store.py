@@ -18,7 +18,7 @@ from salessim.analyses.sweep import sweep
 from salessim.errors import UserError
 from salessim.runs.store import KEY_COLUMNS, ResultStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHORT = {"calendar.months": 2, "calendar.warmup_months": 1}
 GRID = {"team.reps.0.count": [4, 6, 8], "supervision.intensity_floor": [0.2, 0.3]}
 N = 2

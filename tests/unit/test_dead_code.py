@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("vulture")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: vulture's confidence: 60 covers unused functions, methods, classes, attributes and variables;
 #: unused imports, arguments and unreachable code are reported at 90-100
 MIN_CONFIDENCE = 60

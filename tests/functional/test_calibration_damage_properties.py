@@ -9,7 +9,7 @@ For every damaged file, calibration either stops with one :class:`UserError` lin
 
 The normal suite runs ``SALESSIM_MUTATIONS`` examples (default 12, well under a minute); a nightly run
 sets it to 1,000 or more (``SALESSIM_MUTATIONS=1000 .venv/bin/python -m pytest
-tests/test_calibration_damage_properties.py``). How many ran is reported as a warning in the test output.
+tests/functional/test_calibration_damage_properties.py``). How many ran is reported as a warning in the test output.
 """
 
 from __future__ import annotations

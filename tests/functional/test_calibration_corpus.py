@@ -17,7 +17,7 @@ import pytest
 from salessim.cli import main
 from tests.calib_helpers import assert_no_bad_numbers
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 # name: (export, extra arguments, the raw file's stage column and its won / lost values, what the output shows)
 CASES = {

@@ -7,7 +7,7 @@ import pytest
 
 import salessim as ss
 from salessim.calibration.plans import propose_plans
-from tests.test_calibration_roundtrip import truth_scenario
+from tests.functional.test_calibration_roundtrip import truth_scenario
 
 PROB = 0.7
 

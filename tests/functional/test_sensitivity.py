@@ -135,7 +135,7 @@ def test_the_readme_example_spec_names_real_parameters_with_real_ranges():
     from salessim.scenarios.files import load_scenario, with_overrides
     from salessim.scenarios.parameters import check_range, parameter
 
-    spec = pathlib.Path(__file__).resolve().parents[1] / "examples" / "ranges.toml"
+    spec = pathlib.Path(__file__).resolve().parents[2] / "examples" / "ranges.toml"
     ranges = read_ranges(spec)
     base = load_scenario("baseline")
     assert len(ranges) >= 3

@@ -17,7 +17,7 @@ import pytest
 from salessim.cli import main
 from salessim.errors import UserError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHORT = ["--set", "calendar.months=2", "--set", "calendar.warmup_months=1"]
 
 
