@@ -85,7 +85,8 @@ def whole_command(export: Path, teams: Path, products: Path, runs: int = 3) -> N
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     load = os.getloadavg()[0]
-    print(f"whole calibrate command     : median {statistics.median(walls):.1f} s wall, "
+    print(f"whole calibrate command     : median {statistics.median(walls):.1f} s wall (runs "
+          f"{', '.join(f'{w:.1f}' for w in walls)}), "
           f"{statistics.median(cpus):.1f} s CPU (command + workers) on {os.cpu_count()} cores, load average "
           f"{load:.1f} (target: at most 10 s on 2 cores)")
 

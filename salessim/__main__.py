@@ -1,7 +1,5 @@
 """``python -m salessim`` runs the command line."""
 
-import sys
+from salessim.cli import run
 
-from salessim.cli import main
-
-sys.exit(main())
+run()

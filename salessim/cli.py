@@ -11,6 +11,7 @@ traceback for them.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -157,5 +158,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = stdout
 
 
+def run() -> None:
+    """The ``salessim`` command: :func:`main`, then exit with its code.
+
+    The process ends here, so the objects of the libraries it imported are frozen first: the
+    interpreter's last garbage collection then skips them (it took 0.4 s of every command's
+    time after pandas, scipy and matplotlib were loaded). :func:`main` itself leaves the
+    collector alone, for callers that go on (tests, notebooks)."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

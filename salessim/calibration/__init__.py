@@ -36,6 +36,7 @@ from salessim.calibration.readers import RawTable, read_table
 from salessim.calibration.scenario_writer import scenario_text, write_scenario
 from salessim.calibration.tables import Activities, PriceList, Teams, read_activities, read_products, read_teams
 from salessim.calibration.validation import Validated, validate
+from salessim.runs.execution import local_pool
 
 __all__ = ["Calibration", "PRESETS", "calibrate"]
 
@@ -105,7 +106,7 @@ def calibrate(export: str | Path, *, teams: str | Path | None = None, products: 
               activities: str | Path | None = None, preset: str | None = None, mapping: str | Path | None = None,
               as_of: dt.date | None = None, today: dt.date | None = None, recent_months: int = 3,
               anonymize: bool = False, encoding: str | None = None, columns: dict[str, str] | None = None,
-              merge_products: bool = True, sheet: str | None = None) -> Calibration:
+              merge_products: bool = True, sheet: str | None = None, workers: int = 1) -> Calibration:
     """Read, validate and fit a CRM export (and its optional side tables).
 
     Parameters
@@ -134,6 +135,9 @@ def calibrate(export: str | Path, *, teams: str | Path | None = None, products: 
         "GTX Pro") as one (``--no-merge-products`` keeps them apart).
     sheet:
         The workbook's sheet to read (default: the one whose header names known columns).
+    workers:
+        Local worker processes for the time-to-close fits (the same fit for any number; the
+        pool stays up for the checks' replications).
     """
     t0 = time.perf_counter()
     opts = read_options(mapping)
@@ -150,7 +154,8 @@ def calibrate(export: str | Path, *, teams: str | Path | None = None, products: 
     t1 = time.perf_counter()
     v = validate(raw, m, teams=tm, prices=pr, today=today or as_of, as_of=as_of, merge_products=merge_products)
     t2 = time.perf_counter()
-    f = fit_deals(v, teams=tm, prices=pr, activities=ac, recent_months=recent_months)
+    f = fit_deals(v, teams=tm, prices=pr, activities=ac, recent_months=recent_months,
+                  pool=local_pool(workers) if workers > 1 else None)
     # what the side tables skipped or doubted (duplicate reps, prices that are not numbers, ...)
     f.notes[:0] = [f"{t.source}: {n}" for t in (tm, pr, ac) if t is not None for n in t.notes]
     f.notes[:0] = v.stage_map.doubts()

@@ -22,11 +22,12 @@ records any close. Empty months (a gap in the history, months before closes were
 month the export ends inside) are left out and counted (``months_empty``).
 
 :func:`holdout` fits on the history up to a cut ``H`` months before the export date (the
-export as it would have looked then: later closes are still open), simulates on through the
-last ``H`` months with the rate the fit would have forecast, and scores those months; a
-naive forecast (the mean of the last three active months before the cut) is scored alongside.
-It refits the full fit's chosen model (the time-to-close family and one or two clocks) on the
-truncated history.
+export as it would have looked then: later closes are still open), simulates from a lead-in
+before the cut (the months the calibrated scenario warms up for, which fill the pipeline as it
+stood at the cut) on through the last ``H`` months with the rate the fit would have forecast,
+and scores those months; a naive forecast (the mean of the last three active months before the
+cut) is scored alongside. It refits the full fit's chosen model (the time-to-close family and
+one or two clocks, started from the full fit's parameters) on the truncated history.
 
 The replications run through the one runner, each reduced on its worker by :func:`history_figures` to the monthly
 figures, so they can run on worker processes together with the plans' replications
@@ -46,7 +47,7 @@ from scipy import stats
 
 from salessim.calibration.fitting import Fit, month_label, month_start, working_days_between
 from salessim.calibration.fitting import fit as fit_deals
-from salessim.calibration.scenario_writer import scenario_text
+from salessim.calibration.scenario_writer import scenario_text, warmup_for
 from salessim.calibration.validation import Validated
 from salessim.engine.calendar import add_months
 from salessim.results.result import Result
@@ -357,18 +358,25 @@ def plan_holdout(v: Validated, fit_full: Fit, *, months_out: int, n: int, seed: 
     out_months = months[-months_out:]
     cut = month_start(out_months[0]) - dt.timedelta(days=1)
     vt = truncate(v, cut)
-    f = fit_deals(vt, teams=teams, prices=prices, families=(fit_full.time_family,), timing=fit_full.timing)
+    # the full fit's model, started from its time to close (the truncated history's optimum lies near it)
+    f = fit_deals(vt, teams=teams, prices=prices, families=(fit_full.time_family,), timing=fit_full.timing,
+                  start=fit_full.time_fits[0].theta)
     all_months = list(fit_full.months[: fit_full.months.index(out_months[-1]) + 1])
+    # The forecast needs the pipeline as it stood at the cut, not the whole history: start the
+    # simulation as many months before the cut as the calibrated scenario warms up for (by then 95%
+    # of the deals that close have closed, so what was created earlier adds little after the cut).
+    lead_in = min(len(all_months) - months_out, warmup_for(f))
+    sim_months = all_months[len(all_months) - months_out - lead_in:]
     rates = _history_rates(f, fitted_months)
-    text, sc, _ = history_scenario(f, all_months, rates, "calibrated_holdout", source_name)
-    return HoldoutPlan(all_months, text, sc, n, seed, fitted_months, out_months, cut)
+    text, sc, _ = history_scenario(f, sim_months, rates, "calibrated_holdout", source_name)
+    return HoldoutPlan(sim_months, text, sc, n, seed, fitted_months, out_months, cut)
 
 
 def finish_holdout(v: Validated, plan: HoldoutPlan, results: list[dict], level: float = 0.90) -> BacktestResult:
     sim = np.stack([r["monthly"] for r in results])
-    actual = actual_monthly(v.deals, plan.months)
+    actual = actual_monthly(v.deals, list(dict.fromkeys([*plan.fitted_months, *plan.months])))
     window = {m: list(plan.out_months) for m in METRICS}
-    monthly, scores = compare(actual, sim, plan.months, window, level)
+    monthly, scores = compare(actual.loc[plan.months], sim, plan.months, window, level)
     # a naive forecast: each figure's mean over the last three active months before the cut
     naive = []
     for metric in METRICS:

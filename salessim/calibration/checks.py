@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -35,6 +36,8 @@ from salessim.runs.replication import Task, run_replication
 #: the error a perfect model would make), and the plans' quantiles are set from 10 replications, each checked
 #: against the other 9.
 AUTO = {"backtest": 6, "holdout": 6, "plans": 10}
+#: Plans' replications sent with the backtest's; the others follow the holdout's.
+PLANS_FIRST = 4
 
 
 @dataclass
@@ -71,6 +74,7 @@ class CheckRun:
         self.ptasks = plan_tasks(cal.scenario(months=plan_months), self.counts["plans"], seed)
         self.do_holdout = holdout_possible(cal.fit, holdout_months, cal.validated)
         self.hplan = None
+        self._plans_left = True
         self._fb: list = []
         self._fp: list = []
         self._fh: list = []
@@ -92,15 +96,22 @@ class CheckRun:
                                                                    else "") + f"plans ({c['plans']}) "
                  + (f"on {self.workers} worker processes ..." if self.workers > 1 else "..."))
         self._fb = self._submit(self.bplan.tasks())
-        self._fp = self._submit(self.ptasks)
+        # a few plans now, the rest after the holdout's: the workers are never idle while the holdout
+        # is fitted here, and the check that finishes last has short replications (the last one runs
+        # alone on a core while the other waits)
+        self._fp = self._submit(self.ptasks[:PLANS_FIRST])
         return self
 
     def add_holdout(self) -> "CheckRun":
-        if self.do_holdout and self.hplan is None:
-            cal = self.cal
-            self.hplan = plan_holdout(cal.validated, cal.fit, months_out=self.holdout_months, n=self.counts["holdout"],
-                                      seed=self.seed, teams=cal.teams, prices=cal.prices, source_name=cal.source_name)
-            self._fh = self._submit(self.hplan.tasks())
+        if self.hplan is None and self._plans_left:
+            if self.do_holdout:
+                cal = self.cal
+                self.hplan = plan_holdout(cal.validated, cal.fit, months_out=self.holdout_months,
+                                          n=self.counts["holdout"], seed=self.seed, teams=cal.teams,
+                                          prices=cal.prices, source_name=cal.source_name)
+                self._fh = self._submit(self.hplan.tasks())
+            self._fp += self._submit(self.ptasks[PLANS_FIRST:])
+            self._plans_left = False
         return self
 
     def cancel(self) -> None:
@@ -108,20 +119,44 @@ class CheckRun:
             if not isinstance(f, Task):
                 f.cancel()
 
-    def collect(self) -> Checks:
+    def _groups(self):
+        """``(kind, reduced results)`` for each kind of check, as soon as all its replications are in
+        (in the order they finish on the workers; serially, in the order submitted)."""
+        groups = {k: fs for k, fs in (("backtest", self._fb), ("plans", self._fp), ("holdout", self._fh)) if fs}
+        futures = {f: k for k, fs in groups.items() for f in fs if not isinstance(f, Task)}
+        left = {k: sum(1 for f in fs if not isinstance(f, Task)) for k, fs in groups.items()}
+        for k in [k for k, n in left.items() if n == 0]:       # serial: run when collected
+            del left[k]
+            yield k, [self._result(f) for f in groups[k]]
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                left[futures[f]] -= 1
+            for k in [k for k, n in left.items() if n == 0]:
+                del left[k]
+                yield k, [self._result(f) for f in groups[k]]
+
+    def collect(self, on_ready: Callable[[str, Any], None] | None = None) -> Checks:
+        """Wait for the replications and score them. ``on_ready(kind, result)`` is called for each of
+        "backtest", "plans" and "holdout" as soon as it is scored, while the others still run (the
+        command draws its charts then)."""
+        cal = self.cal
+        out = Checks(replications=dict(self.counts))
         try:
             self.add_holdout()
-            b_res = [self._result(f) for f in self._fb]
-            p_res = [self._result(f) for f in self._fp]
-            h_res = [self._result(f) for f in self._fh]
+            for kind, results in self._groups():
+                if kind == "backtest":
+                    res = out.backtest = finish_backtest(cal.validated, cal.fit, self.bplan, results)
+                elif kind == "holdout":
+                    res = out.holdout = finish_holdout(cal.validated, self.hplan, results)
+                else:
+                    res = out.plans = finish_plans(results, self.plan_probability, self.seed)
+                if on_ready is not None:
+                    on_ready(kind, res)
         except BaseException:
             self.cancel()
             raise
-        cal = self.cal
-        out = Checks(replications=dict(self.counts))
-        out.backtest = finish_backtest(cal.validated, cal.fit, self.bplan, b_res)
-        out.holdout = finish_holdout(cal.validated, self.hplan, h_res) if self.hplan is not None else None
-        out.plans = finish_plans(p_res, self.plan_probability, self.seed)
         out.timings["checks_s"] = time.perf_counter() - self.t0
         return out
 

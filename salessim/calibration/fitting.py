@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,7 @@ from salessim.calibration.survival import (
     fit_by_outcome,
     fit_family,
     fit_two_stage,
+    in_parallel,
     km_distance,
     negloglik,
 )
@@ -154,13 +156,24 @@ def poisson_rate_interval(count: int, exposure: float, level: float = LEVEL) -> 
 
 
 # --------------------------------------------------------------------------- fit
+def _fit_by_outcome(*args) -> OutcomeTimes | str:
+    """:func:`fit_by_outcome`, or why it could not be fitted (a note; run on a worker, so returned, not raised)."""
+    try:
+        return fit_by_outcome(*args)
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError) as e:
+        return str(e)
+
+
 def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = None,
         activities: Activities | None = None, recent_months: int = 3, families=FAMILIES,
-        timing: str | None = None) -> Fit:
+        timing: str | None = None, pool: Executor | None = None, start: np.ndarray | None = None) -> Fit:
     """Fit the department's parameters from validated deals.
 
     ``families``: the time-to-close families to compare; ``timing``: ``"one_stage"`` or ``"two_stage"`` to
-    fit that model without testing won against lost times (the holdout refits the full fit's choice).
+    fit that model without testing won against lost times (the holdout refits the full fit's choice);
+    ``pool``: worker processes for the time-to-close fits (the families, then the products and the
+    won/lost test, side by side; the same fit as without); ``start``: with one family, its parameters to
+    start the pooled fit from (the holdout starts from the full history's fit).
     """
     deals = v.deals.copy()
     export_date = dt.date.fromisoformat(v.info["export_date"])
@@ -281,18 +294,19 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     export64 = np.datetime64(export_date)
     ages = working_days_between(created[~is_closed], np.full((~is_closed).sum(), export64), workdays)
     pooled_d = Durations.from_days(cyc[is_closed], ages)
-    time_fits = fit_all(pooled_d, families)
+    time_fits = fit_all(pooled_d, families, pool, start)
     best = time_fits[0]
     product_times: dict[str, SurvivalFit] = {}
     product_source: dict[str, str] = {}
     prod_arr = deals["product"].to_numpy()
+    own: dict[str, Durations] = {}         # products with enough closed deals for a fit of their own
     for p in all_products:
         sel_c = is_closed & (prod_arr == p)
         sel_o = ~is_closed & (prod_arr == p)
         d_p = Durations.from_days(cyc[sel_c], working_days_between(created[sel_o], np.full(sel_o.sum(), export64),
                                                                    workdays))
         if d_p.closed >= MIN_CLOSED_PER_PRODUCT_FIT:
-            product_times[p] = fit_family(best.family, d_p, start=best.theta)
+            own[p] = d_p
             product_source[p] = f"own fit ({d_p.closed:,} closed, {d_p.open:,} open)"
         elif d_p.closed > 0 and d_p.open > 0:
             product_times[p] = _stall_only(best, d_p)
@@ -300,17 +314,22 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
         else:
             product_times[p] = best
             product_source[p] = f"pooled ({d_p.closed:,} closed, {d_p.open:,} open)"
-    outcome_times = None
+    calls: list[tuple[Any, tuple]] = [(fit_family, (best.family, d_p, None, best.theta)) for d_p in own.values()]
     won_sel = (deals["outcome"] == "won").to_numpy()
     lost_sel = (deals["outcome"] == "lost").to_numpy()
     forced = timing
-    if forced is None and won_sel.sum() >= 20 and lost_sel.sum() >= 20:
-        try:
-            outcome_times = fit_by_outcome(best.family, Durations.from_days(cyc[won_sel], []),
-                                           Durations.from_days(cyc[lost_sel], []), ages, best,
-                                           n_won / (n_won + n_lost), n_won, n_lost)
-        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as e:  # pragma: no cover - diagnostic only
-            notes.append(f"won and lost times could not be fitted separately ({e})")
+    by_outcome = forced is None and won_sel.sum() >= 20 and lost_sel.sum() >= 20
+    if by_outcome:
+        calls.append((_fit_by_outcome, (best.family, Durations.from_days(cyc[won_sel], []),
+                                        Durations.from_days(cyc[lost_sel], []), ages, best,
+                                        n_won / (n_won + n_lost), n_won, n_lost)))
+    fitted = in_parallel(pool, calls)           # the products' own fits and the won/lost test side by side
+    product_times.update(zip(own, fitted))
+    product_times = {p: product_times[p] for p in all_products}
+    outcome_times = fitted[-1] if by_outcome else None
+    if isinstance(outcome_times, str):      # pragma: no cover - diagnostic only
+        notes.append(f"won and lost times could not be fitted separately ({outcome_times})")
+        outcome_times = None
 
     # ---- won and lost on different clocks? (then an early loss point before the close)
     timing, two, timing_note = "one_stage", None, "won and lost deals share one time to close"

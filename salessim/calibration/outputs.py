@@ -133,44 +133,57 @@ def write_fit_report(cal, out: str | Path, *, formats: Iterable[str] = DEFAULT_F
     return scores
 
 
+def write_check_part(cal, out: str | Path, kind: str, result, *, formats: Iterable[str] = DEFAULT_FORMATS
+                     ) -> dict[str, Any]:
+    """One check's files ("backtest", "holdout" or "plans": its tables and charts); return its entries
+    of scores.json. The command writes each as soon as its replications are in."""
+    out = Path(out)
+    cur = cal.fit.currency or ""
+    if kind in ("backtest", "holdout"):
+        for part in ("monthly", "scores"):
+            to_csv(getattr(result, part), out / f"{kind}_{part}.csv", index=False)
+        if kind == "backtest":
+            to_csv(result.totals, out / "backtest_totals.csv", index=False)
+            (out / "backtest_scenario.toml").write_text(result.scenario_text, encoding="utf-8")
+            title = "Does the calibrated model reproduce the history?"
+            extra = {"wape_perfect_model_pct": "wape_floor_pct"}
+        else:
+            title = f"Fitted up to {result.cut}: how well does it forecast the next months?"
+            extra = {"naive_wape_pct": "naive_wape_pct"}
+        save(backtest_chart(result, title, cur), out / kind, formats)
+        entries = {kind: {r.metric: {"coverage": r.coverage, "wape_pct": r.wape_pct,
+                                     **{name: getattr(r, column) for name, column in extra.items()},
+                                     "months": r.months_scored, "empty_months_left_out": r.months_empty}
+                          for r in result.scores.itertuples()},
+                   f"{kind}_replications": result.replications}
+        if kind == "holdout":
+            entries["holdout_cut"] = result.extra.get("cut")
+        return entries
+    if kind == "plans":
+        to_csv(result.plans, out / "plans.csv", index=False)
+        to_csv(result.attainment, out / "plan_attainment.csv", index=False)
+        to_csv(result.pace, out / "pace_curve.csv", index=False)
+        save(pace_chart(result.pace, result.probability), out / "pace_curve", formats)
+        save(attainment_chart(result.attainment, result.probability), out / "attainment", formats)
+        return {"plans": result.summary()}
+    raise ValueError(f"unknown check {kind!r}")
+
+
 def write_checks_report(cal, out: str | Path, scores: dict[str, Any], *, scenario_path: str | Path | None = None,
                         backtest=None, holdout=None, plans=None, formats: Iterable[str] = DEFAULT_FORMATS,
-                        bias: pd.DataFrame | None = None) -> dict[str, Any]:
-    """The report's backtest, holdout, plans and bias-check part, then scores.json and README.md."""
+                        bias: pd.DataFrame | None = None, written: dict[str, dict[str, Any]] | None = None
+                        ) -> dict[str, Any]:
+    """The report's backtest, holdout, plans and bias-check part, then scores.json and README.md.
+
+    ``written``: the parts already written by :func:`write_check_part` (kind -> its scores entries)."""
     out = Path(out)
-    v, f = cal.validated, cal.fit
-    cur = f.currency or ""
+    v = cal.validated
     scores = dict(scores)
-    if backtest is not None:
-        to_csv(backtest.monthly, out / "backtest_monthly.csv", index=False)
-        to_csv(backtest.scores, out / "backtest_scores.csv", index=False)
-        to_csv(backtest.totals, out / "backtest_totals.csv", index=False)
-        (out / "backtest_scenario.toml").write_text(backtest.scenario_text, encoding="utf-8")
-        save(backtest_chart(backtest, "Does the calibrated model reproduce the history?", cur), out / "backtest",
-             formats)
-        scores["backtest"] = {r.metric: {"coverage": r.coverage, "wape_pct": r.wape_pct,
-                                         "wape_perfect_model_pct": r.wape_floor_pct, "months": r.months_scored,
-                                         "empty_months_left_out": r.months_empty}
-                              for r in backtest.scores.itertuples()}
-        scores["backtest_replications"] = backtest.replications
-    if holdout is not None:
-        to_csv(holdout.monthly, out / "holdout_monthly.csv", index=False)
-        to_csv(holdout.scores, out / "holdout_scores.csv", index=False)
-        save(backtest_chart(holdout, f"Fitted up to {holdout.cut}: how well does it forecast the next months?", cur),
-             out / "holdout", formats)
-        scores["holdout"] = {r.metric: {"coverage": r.coverage, "wape_pct": r.wape_pct,
-                                        "naive_wape_pct": r.naive_wape_pct, "months": r.months_scored,
-                                        "empty_months_left_out": r.months_empty}
-                             for r in holdout.scores.itertuples()}
-        scores["holdout_replications"] = holdout.replications
-        scores["holdout_cut"] = holdout.extra.get("cut")
-    if plans is not None:
-        to_csv(plans.plans, out / "plans.csv", index=False)
-        to_csv(plans.attainment, out / "plan_attainment.csv", index=False)
-        to_csv(plans.pace, out / "pace_curve.csv", index=False)
-        save(pace_chart(plans.pace, plans.probability), out / "pace_curve", formats)
-        save(attainment_chart(plans.attainment, plans.probability), out / "attainment", formats)
-        scores["plans"] = plans.summary()
+    written = written or {}
+    for kind, result in (("backtest", backtest), ("holdout", holdout), ("plans", plans)):
+        if result is not None:
+            scores.update(written[kind] if kind in written else write_check_part(cal, out, kind, result,
+                                                                                formats=formats))
     if bias is not None:
         to_csv(bias, out / "bias_check.csv", index=False)
         scores["bias_check"] = {r.figure: {"accepted": r.accepted, "kept_where_possible": r.kept_where_possible}

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import math
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -88,6 +89,62 @@ def _sf(family: str, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         w = special.expit(x[0])
         return w * _ln_sf(t, x[1], math.exp(x[2])) + (1 - w) * _ln_sf(t, x[3], math.exp(x[4]))
     raise ValueError(family)
+
+
+# the columns of each family's parameters that _sf exponentiates (the rest are used as they are)
+_EXPONENTIATED = {"exponential": [0], "gamma": [0, 1], "weibull": [0, 1], "lognormal": [1],
+                  "lognormal_mixture": [2, 4]}
+
+
+def _sf_rows(family: str, th: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """:func:`_sf` for many parameter vectors at once: row ``i`` of ``th`` at time ``t[i]``.
+
+    A row outside the domain the likelihood searches (a parameter of 50 or more in absolute
+    value, see :func:`negloglik`) is NaN: such a draw says the fit cannot pin that parameter,
+    not that the median is 1 day or infinite.
+    """
+    t = np.maximum(t, 0.0)
+    with np.errstate(all="ignore"):
+        e = np.exp(th)
+        if family == "exponential":
+            s = np.exp(-t / e[:, 0])
+        elif family == "gamma":
+            k = 1.0 / e[:, 1] ** 2
+            s = special.gammaincc(k, t / (e[:, 0] / k))
+        elif family == "weibull":
+            s = np.exp(-((t / e[:, 1]) ** e[:, 0]))
+        elif family == "lognormal":
+            s = _ln_sf(t, th[:, 0], e[:, 1])
+        elif family == "lognormal_mixture":
+            w = special.expit(th[:, 0])
+            s = w * _ln_sf(t, th[:, 1], e[:, 2]) + (1 - w) * _ln_sf(t, th[:, 3], e[:, 4])
+        else:
+            raise ValueError(family)
+        bad = ~np.all(np.isfinite(e[:, _EXPONENTIATED[family]]), axis=1) | ~np.all(np.abs(th) < 50, axis=1)
+    return np.where(bad, np.nan, s)
+
+
+def _quantile_rows(family: str, th: np.ndarray, q: float, top: float = 1e7) -> np.ndarray:
+    """The ``q``-quantile of D (working days) for each row of ``th``, as :meth:`SurvivalFit.quantile`
+    finds it one row at a time: double an upper bound from 1 until the share closed reaches ``q``
+    (infinite where the bound passes ``top``), then bisect to well below the 1e-6 days brentq is asked for.
+    """
+    n = len(th)
+    hi = np.ones(n)
+    below = lambda t: (1.0 - _sf_rows(family, th, t)) < q  # noqa: E731  (NaN compares False: no doubling)
+    grow = below(hi) & (hi < top)
+    while grow.any():
+        hi = np.where(grow, hi * 2, hi)
+        grow = below(hi) & (hi < top)
+    unreached = hi >= top
+    lo = np.zeros(n)
+    for _ in range(64):
+        mid = (lo + hi) / 2
+        b = below(mid)
+        lo, hi = np.where(b, mid, lo), np.where(b, hi, mid)
+    out = (lo + hi) / 2
+    nan = np.isnan(_sf_rows(family, th, out))
+    return np.where(nan, np.nan, np.where(unreached, math.inf, out))
 
 
 def _ln_sf(t: np.ndarray, log_median: float, sigma: float) -> np.ndarray:
@@ -233,7 +290,11 @@ class SurvivalFit:
     def median_interval(self, level: float = 0.90) -> tuple[float, float]:
         key = ("median", level)
         if key not in self._memo:
-            self._memo[key] = self.interval(lambda x: self.median_cycle(x), level, n=200)
+            th = self.parameter_draws(200)[:, : _n_params(self.family)]
+            vals = 1.0 + _quantile_rows(self.family, th, 0.5)
+            vals = vals[np.isfinite(vals)]
+            self._memo[key] = ((float(np.quantile(vals, (1 - level) / 2)), float(np.quantile(vals, (1 + level) / 2)))
+                               if len(vals) else (math.nan, math.nan))
         return self._memo[key]
 
 
@@ -338,10 +399,22 @@ def _covariance(fn, x: np.ndarray) -> np.ndarray | None:
     return (cov + cov.T) / 2
 
 
-def fit_all(d: Durations, families=FAMILIES) -> list[SurvivalFit]:
-    """Fit every candidate family; best (lowest AIC) first."""
-    fits = [fit_family(f, d) for f in families]
+def fit_all(d: Durations, families=FAMILIES, pool: Executor | None = None,
+            start: np.ndarray | None = None) -> list[SurvivalFit]:
+    """Fit every candidate family; best (lowest AIC) first. ``pool``: fit them on its worker
+    processes side by side (the same fits: each is deterministic). ``start``: one family's
+    parameters to start from (with one family: e.g. its fit on a longer history)."""
+    fits = in_parallel(pool, [(fit_family, (f, d, None, start)) for f in families])
     return sorted(fits, key=lambda f: f.aic)
+
+
+def in_parallel(pool: Executor | None, calls: list[tuple[Callable, tuple]]) -> list:
+    """``[fn(*args) for fn, args in calls]``, on ``pool``'s workers when there is one (results in
+    order; each call's exception is raised where its result would be)."""
+    if pool is None or len(calls) < 2:
+        return [fn(*args) for fn, args in calls]
+    futures = [pool.submit(fn, *args) for fn, args in calls]
+    return [f.result() for f in futures]
 
 
 # --------------------------------------------------------------------------- Kaplan-Meier

@@ -264,11 +264,22 @@ def without_caption(fig):
 
 
 # --------------------------------------------------------------------------- files
+def tight_box(fig):
+    """The area every file of ``fig`` is cut to (inches): the tight box around what is drawn, padded
+    as ``savefig`` pads it. Measured once with the figure's own renderer, so that saving in several
+    formats does not lay the figure out again for each (``bbox_inches="tight"`` would: 0.1 s a
+    file); "tight" where the canvas has no renderer of its own."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None:
+        return "tight"
+    return fig.get_tightbbox(get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+
+
 def figure_bytes(fig, fmt: str = "png") -> bytes:
     """The chart as bytes in ``fmt`` (png, svg or pdf), without closing it."""
     (fmt,) = parse_formats([fmt])
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=_METADATA[fmt])
+    fig.savefig(buf, format=fmt, bbox_inches=tight_box(fig), metadata=_METADATA[fmt])
     return buf.getvalue()
 
 
@@ -279,9 +290,10 @@ def save(fig, path: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> lis
     out = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        box = tight_box(fig)
         for fmt in formats:
             f = path.with_suffix(f".{fmt}")
-            fig.savefig(f, format=fmt, bbox_inches="tight", metadata=_METADATA[fmt])
+            fig.savefig(f, format=fmt, bbox_inches=box, metadata=_METADATA[fmt])
             out.append(f)
     except OSError as e:
         raise UserError(f"cannot write the chart ({e.strerror or e})", source=str(path)) from None

@@ -213,3 +213,36 @@ def test_every_presets_export_reads_back_to_the_same_deals(history, calibrations
     assert pd.to_datetime(got["closed"]).equals(pd.to_datetime(ref["closed"]))
     won = ref["outcome"] == "won"
     np.testing.assert_allclose(got.loc[won, "value"], ref.loc[won, "value"], rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- holdout
+def test_the_holdout_forecasts_the_held_out_months_of_a_known_department(calibrations):
+    """Fitted on the first nine months and simulated from a lead-in before the cut, the forecast
+    of the last three months holds the truth's totals: the department is the model itself in a
+    calm market, so the actual total of each figure over the held-out months lies in the 99%
+    prediction band of the simulated totals (a lead-in that left the pipeline at the cut short
+    would put the won deals of the first held-out month, and so the total, below the band)."""
+    from salessim.calibration.backtest import METRICS, _run, actual_monthly, finish_holdout, plan_holdout
+
+    cal = calibrations["hubspot"]
+    plan = plan_holdout(cal.validated, cal.fit, months_out=3, n=20, seed=11)
+    assert plan.months[-3:] == plan.out_months and len(plan.fitted_months) >= 6
+    lead_in = len(plan.months) - 3
+    assert 3 <= lead_in <= len(plan.fitted_months) and plan.months[:lead_in] == plan.fitted_months[-lead_in:]
+    results = _run(plan.tasks(), workers=1)
+    sim = np.stack([r["monthly"] for r in results])           # replication x month x figure
+    actual = actual_monthly(cal.validated.deals, plan.out_months)
+    for metric in ("new_deals", "won_deals"):
+        totals = sim[:, -3:, METRICS.index(metric)].sum(axis=1)
+        lo, hi = _band99(totals)
+        assert lo <= float(actual[metric].sum()) <= hi, (metric, lo, float(actual[metric].sum()), hi)
+    res = finish_holdout(cal.validated, plan, results)
+    assert list(res.scores["months_scored"]) == [3, 3, 3]
+
+
+def _band99(x: np.ndarray) -> tuple[float, float]:
+    """A 99% Student-t prediction interval for one more draw of ``x``."""
+    from scipy import stats
+    n = len(x)
+    half = stats.t.ppf(0.995, n - 1) * float(np.std(x, ddof=1)) * math.sqrt(1 + 1 / n)
+    return float(np.mean(x) - half), float(np.mean(x) + half)

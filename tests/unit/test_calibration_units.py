@@ -268,3 +268,27 @@ def test_columns_are_inferred_when_no_preset_matches():
     assert m.columns == {"rep": 0, "stage": 1, "created": 2, "closed": 3, "value": 4, "channel": 5}
     with pytest.raises(UserError, match="missing required column"):
         detect(["Foo", "Bar"])
+
+
+@pytest.mark.parametrize("family,x0", [
+    ("exponential", [3.0]), ("gamma", [3.0, -0.3]), ("weibull", [0.2, 3.2]), ("lognormal", [3.0, -0.2]),
+    ("lognormal_mixture", [0.3, 2.0, -0.5, 4.0, -0.7]),
+])
+def test_the_median_interval_solves_every_draw_as_the_one_at_a_time_root_finder_does(family, x0):
+    """The interval of the median days to close is computed for 200 parameter draws at once
+    (bisection over arrays); each draw's median must be brentq's to 1e-6 relative, with the same
+    draws left out, and the interval the quantiles of those medians."""
+    from salessim.calibration import survival as sv
+
+    k = len(x0)
+    fit = sv.SurvivalFit(family, np.array(x0), np.eye(k) * 2.0, 0.0, 0, 0, False)  # wide: tails matter
+    draws = fit.parameter_draws(200)
+    one_by_one = np.array([sv._safe(fit.median_cycle, x) for x in draws])
+    at_once = 1.0 + sv._quantile_rows(family, draws[:, :k], 0.5)
+    assert np.array_equal(np.isfinite(one_by_one), np.isfinite(at_once))
+    ok = np.isfinite(one_by_one)
+    assert ok.sum() > 150
+    np.testing.assert_allclose(at_once[ok], one_by_one[ok], rtol=1e-6, atol=1e-6)
+    lo, hi = fit.median_interval(0.90)
+    assert lo == pytest.approx(np.quantile(one_by_one[ok], 0.05), rel=1e-6)
+    assert hi == pytest.approx(np.quantile(one_by_one[ok], 0.95), rel=1e-6)

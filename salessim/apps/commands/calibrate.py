@@ -17,8 +17,7 @@ from pathlib import Path
 from salessim.apps.commands.common import add_formats_arg, check_out_dir, int_at_least, positive_int, seed_int
 from salessim.calibration import calibrate
 from salessim.calibration.bias import describe as describe_bias
-from salessim.calibration.checks import describe_results, plans_line
-from salessim.calibration.outputs import write_checks_report, write_fit_report
+from salessim.calibration.checks import AUTO, describe_results, plans_line
 from salessim.calibration.presets import PRESETS, parse_map_flags
 from salessim.errors import UserError
 from salessim.runs.replications import default_workers
@@ -70,8 +69,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recent-months", type=positive_int, default=3, metavar="K",
                    help="recent months whose rates and rep shares set the next period (default 3)")
     p.add_argument("--replications", "-n", type=positive_int, default=None, metavar="N",
-                   help="replications for the backtest, holdout and plans (default: 8, 8 and 12; the backtest's "
-                        "bands are prediction intervals, honest for any number)")
+                   help=f"replications for the backtest, holdout and plans (default: {AUTO['backtest']}, "
+                        f"{AUTO['holdout']} and {AUTO['plans']}; the backtest's bands are prediction intervals, "
+                        "honest for any number)")
     p.add_argument("--seed", type=seed_int, default=0, metavar="S", help="master seed (default 0)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core)")
@@ -100,14 +100,16 @@ def handle(args) -> int:
         raise UserError(f"expected 0 or more, got {args.holdout_months}", field="--holdout-months")
     columns = parse_map_flags(args.map)
     t0 = time.perf_counter()
+    workers = args.workers or default_workers()
     cal = calibrate(args.export, teams=args.teams, products=args.products, activities=args.activities,
                     preset=args.preset, mapping=args.mapping, as_of=args.as_of, recent_months=args.recent_months,
                     anonymize=args.anonymize, encoding=args.encoding, columns=columns,
-                    merge_products=not args.no_merge_products, sheet=args.sheet)
+                    merge_products=not args.no_merge_products, sheet=args.sheet,
+                    workers=workers)
     run = None
     if not args.no_backtest:
         # the replications start on the workers now; this process prints, writes and fits the holdout meanwhile
-        run = cal.start_checks(n=args.replications, seed=args.seed, workers=args.workers or default_workers(),
+        run = cal.start_checks(n=args.replications, seed=args.seed, workers=workers,
                                holdout_months=args.holdout_months, plan_probability=args.plan_probability,
                                plan_months=args.plan_months)
     try:
@@ -117,8 +119,10 @@ def handle(args) -> int:
             run.cancel()
         raise
     bias = cal.bias()
+    from salessim.calibration.outputs import write_checks_report
     write_checks_report(cal, args.report, checks["scores"], scenario_path=out, backtest=checks["bt"],
-                        holdout=checks["ho"], plans=checks["plans"], formats=args.formats, bias=bias)
+                        holdout=checks["ho"], plans=checks["plans"], formats=args.formats, bias=bias,
+                        written=checks["written"])
     print(f"\nreport written to {args.report}/ (validation_summary.csv, fitted parameters, charts, scores.json)")
     if len(bias):
         print("bias check: figures that move when the rejected rows are kept where possible "
@@ -165,11 +169,17 @@ def _report(args, cal, run, out: Path, t0: float) -> dict:
         print(f"  note: {n}")
     if run is not None:
         run.add_holdout()
+    # the report writer brings matplotlib (0.4 s to import): loaded here, while the workers simulate
+    from salessim.calibration.outputs import write_check_part, write_fit_report
     scores = write_fit_report(cal, args.report, formats=args.formats)
-    res = {"scores": scores, "bt": None, "ho": None, "plans": None}
+    res = {"scores": scores, "bt": None, "ho": None, "plans": None, "written": {}}
     if run is None:
         return res
-    checks = run.collect()
+
+    def write_part(kind: str, result) -> None:   # each check's tables and charts as soon as it is in
+        res["written"][kind] = write_check_part(cal, args.report, kind, result, formats=args.formats)
+
+    checks = run.collect(on_ready=write_part)
     res.update(bt=checks.backtest, ho=checks.holdout, plans=checks.plans)
     print(f"\nbacktest ({checks.backtest.replications} replications): {describe_results(checks.backtest)}")
     if checks.holdout is not None:
