@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping, Union, get_args, get_origin
@@ -200,7 +201,12 @@ def _got(value: Any) -> str:
         return f"a list of {len(value):,} entries" if len(value) > 5 else shown(list(value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return shown(value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 def _expected(kind: str, ctx: Mapping[str, Any], field: str) -> str:
@@ -213,6 +219,8 @@ def _expected(kind: str, ctx: Mapping[str, Any], field: str) -> str:
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
         bound = ctx.get({">": "gt", ">=": "ge", "<": "lt", "<=": "le"}[op])
+        if isinstance(bound, dt.date) or (isinstance(bound, str) and _ISO_DATE.fullmatch(bound)):
+            return f"a date {op} {bound}"
         if kind == "less_than_equal" and bound == 1:
             return "a probability or share between 0 and 1"
         if field in {"count", "key_clients", "market_size", "clerks"} and kind == "greater_than_equal" and bound == 0:

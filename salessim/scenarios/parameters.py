@@ -281,8 +281,9 @@ def parameter_unit(path: str, currency: str = "currency") -> str | None:
         return "share of the base"
     if desc:
         for group in re.findall(r"\(([^()]*)\)", desc):
-            if any(w in group for w in _UNIT_WORDS):
-                return group.replace("currency", currency)
+            unit = re.split(r"[,;]", group)[0].strip()  # "(hours, at most 24)": the unit, not its bounds
+            if any(w in unit for w in _UNIT_WORDS):
+                return unit.replace("currency", currency)
         low = desc.lower()
         if re.search(r"\b(probability|share)\b", low):
             return "share, 0-1"
