@@ -53,3 +53,66 @@ def test_a_5000_digit_count_is_our_message_not_the_librarys(where, tmp_path, cap
         err = refused(["show", "baseline", "--set", f'calendar.months="{digits}"'], capsys)
     assert "calendar.months: expected a whole number" in err
     assert "Unable to parse" not in err and len(err) < MAX_LINE
+
+
+# --------------------------------------------------------------------------- types as written
+@pytest.mark.parametrize("value", ["true", "false", "0x10", "0o20", "0b10000", "7.0", '"7"', '" 7"', '"007"'])
+def test_a_count_on_the_command_line_is_a_whole_number_written_as_one(value, capsys):
+    """true gave 1 rep and 0x10 gave 16."""
+    err = refused(["run", "baseline", "--set", f"team.reps.0.count={value}", *QUICK], capsys)
+    assert "team.reps.0.count" in err and "expected a whole number" in err
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("count = true", "team.reps.0.count: expected a whole number, got true"),
+    ("count = 0x10", "expected whole numbers written in decimal, got 0x10 on line 4 (write 16)"),
+    ('count = " 7"', "team.reps.0.count: expected a whole number, got ' 7'"),
+])
+def test_a_count_in_a_file_is_a_whole_number_written_as_one(text, fragment, tmp_path, capsys):
+    f = tmp_path / "team.toml"
+    f.write_text(f'extends = "baseline"\n[[team.reps]]\nid = "rep"\n{text}\nsupervisor = "head"\n'
+                 'salary_per_month = 3000\n')
+    assert fragment in refused(["run", str(f), *QUICK], capsys)
+
+
+def test_a_switch_in_a_file_is_true_or_false(tmp_path, capsys):
+    f = tmp_path / "switch.toml"
+    f.write_text('extends = "baseline"\n[supervision]\nenabled = 1\n')
+    assert "supervision.enabled: expected true or false, got 1" in refused(["run", str(f), *QUICK], capsys)
+
+
+@pytest.mark.parametrize("path", ["extends", "name", "description", "question", "claim.text", "provenance"])
+def test_set_on_a_field_that_is_not_a_parameter_is_refused(path, capsys):
+    """--set extends=nonexistent was ignored (the parent is read with the file)."""
+    err = refused(["run", "baseline", "--set", f"{path}=nonexistent", *QUICK], capsys)
+    assert f"{path}: not a parameter of the model" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "baseline", "--set", "team.reps.0.threshold_spread=1e18"],
+    ["run", "baseline", "--set", "key_clients.monthly_order.sigma=1e6"],
+    ["run", "baseline", "--set", "deal_size.cycle_elasticity=999999"],
+    ["run", "baseline", "--set", "products.A.delays_days.proposal_to_decision.cv=1e308"],
+    ["run", "baseline", "--set", "costs.overhead_per_head_month=1e308", "--json"],
+    ["run", "baseline", "--set", "team.reps.0.salary_per_month=1e308"],
+    ["run", "new_product_group", "--set", "products.B.stock_value=1e308"],
+], ids=lambda a: a[3].split("=")[0])
+def test_huge_numbers_are_refused_before_the_run(argv, capsys):
+    """The first four crashed inside the simulation with OverflowError; the last three printed profit -inf
+    (and -Infinity in JSON), inf, or a 300-digit profit."""
+    err = refused([*argv, *QUICK], capsys)
+    assert "expected a number <=" in err
+    assert capsys.readouterr().out == ""
+
+
+def test_a_sweep_of_the_scenarios_name_is_refused_before_running(tmp_path, capsys):
+    """It ran every point and then crashed drawing the chart (could not convert string to float: 'a')."""
+    out = tmp_path / "sweep"
+    err = refused(["sweep", "baseline", "--grid", "name=a,b", "--out", str(out)], capsys)
+    assert "--grid name: not a parameter of the model" in err
+    assert not any(p.is_file() for p in out.rglob("*"))
+
+
+def test_a_grid_value_in_hexadecimal_is_refused(capsys):
+    err = refused(["sweep", "baseline", "--grid", "team.reps.0.count=0x10,7", *QUICK], capsys)
+    assert "expected a whole number written in decimal, got '0x10'" in err
