@@ -116,3 +116,42 @@ def test_a_sweep_of_the_scenarios_name_is_refused_before_running(tmp_path, capsy
 def test_a_grid_value_in_hexadecimal_is_refused(capsys):
     err = refused(["sweep", "baseline", "--grid", "team.reps.0.count=0x10,7", *QUICK], capsys)
     assert "expected a whole number written in decimal, got '0x10'" in err
+
+
+# --------------------------------------------------------------------------- where to write
+@pytest.mark.parametrize("argv", [
+    ["run", "baseline", "--out", ""],
+    ["compare", "baseline", "raise_deal_size", "--out", ""],
+    ["compare", "baseline", "raise_deal_size", "--store", " "],
+    ["sweep", "baseline", "--grid", "team.reps.0.count=5,7", "--out", ""],
+    ["sensitivity", "baseline", "--range", "team.reps.0.count=5:7", "--store", ""],
+    ["plan", "baseline", "--out", ""],
+    ["comp", "baseline", "--out", ""],
+    ["report", "baseline", "--out", ""],
+    ["report", "baseline", "--out", "r.html", "--csv", ""],
+    ["report", "baseline", "--out", "r.html", "--xlsx", ""],
+    ["calibrate", "export.csv", "--out", "", "--report", "r"],
+    ["calibrate", "export.csv", "--out", "s.toml", "--report", ""],
+], ids=lambda a: f"{a[0]} {a[-2]}")
+def test_an_empty_output_path_is_refused(argv, capsys):
+    """--out '' wrote nothing without a word."""
+    assert "expected a path to write to, got an empty one" in refused(argv, capsys)
+
+
+needs_proc = pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs Linux's /proc")
+
+
+@needs_proc
+@pytest.mark.parametrize("argv,flag", [
+    (["compare", "baseline", "double_headcount_one_supervisor", "-n", "2", "--store", "/proc/x"], "--store"),
+    (["sweep", "baseline", "--grid", "team.reps.0.count=5,7", "-n", "1", "--store", "/proc/x"], "--store"),
+    (["sensitivity", "baseline", "--range", "team.reps.0.count=5:7", "--store", "/proc/x"], "--store"),
+    (["report", "baseline", "--out", "REPORT", "-n", "2", "--csv", "/proc/x"], "--csv"),
+    (["report", "baseline", "--out", "REPORT", "-n", "2", "--xlsx", "/proc/x.xlsx"], "--xlsx"),
+], ids=lambda a: f"{a[0]} {a[-2]}" if isinstance(a, list) else a)
+def test_every_path_flag_is_checked_before_any_work(argv, flag, tmp_path, capsys):
+    """compare --store /proc/x ran both scenarios, then crashed writing the store (FileNotFoundError)."""
+    argv = [str(tmp_path / "r.html") if a == "REPORT" else a for a in argv]
+    err = refused(argv, capsys)
+    assert f"{flag}: cannot write" in err
+    assert "runs on" not in err and not (tmp_path / "r.html").exists()

@@ -74,6 +74,14 @@ def load_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None
     return load_scenario(args.scenario, overrides or None)
 
 
+def out_path(text: str) -> str:
+    """An argparse type for a flag that names where to write (``--out``, ``--store``, ``--report``, ...):
+    an empty path is refused (``--out ''`` wrote nothing without a word)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a path to write to, got an empty one")
+    return text
+
+
 def check_out_dir(path: str, field: str = "--out") -> None:
     """Make sure the output directory ``path`` can be written, before any work is done.
 

@@ -19,7 +19,14 @@ import pandas as pd
 
 from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product_summary, replication_warnings
 from salessim.analyses.scheme_search import optimise_scheme, parse_param
-from salessim.apps.commands.common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
+from salessim.apps.commands.common import (
+    add_scenario_args,
+    check_out_dir,
+    load_from_args,
+    out_path,
+    positive_int,
+    seed_int,
+)
 from salessim.apps.parsing import Parser
 from salessim.results import metrics
 from salessim.results.metrics import format_number, format_value
@@ -50,7 +57,7 @@ def _common(p: argparse.ArgumentParser, n_default: int) -> None:
     p.add_argument("--months", type=positive_int, default=None, metavar="M", help="override the horizon (months)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core)")
-    p.add_argument("--out", metavar="DIR", default=None, help="write the tables (CSV) here")
+    p.add_argument("--out", metavar="DIR", type=out_path, default=None, help="write the tables (CSV) here")
     p.add_argument("--json", action="store_true", help="print a machine-readable result instead of tables")
 
 

@@ -16,6 +16,7 @@ from salessim.apps.commands.common import (
     add_scenario_args,
     check_out_dir,
     load_from_args,
+    out_path,
     positive_int,
     seed_int,
 )
@@ -38,7 +39,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=seed_int, default=0, metavar="S", help="master seed (default 0)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core)")
-    p.add_argument("--out", metavar="DIR", default=None, help="write plans.csv, pace_curve.png, attainment.png here")
+    p.add_argument("--out", metavar="DIR", type=out_path, default=None, help="write plans.csv, pace_curve.png, attainment.png here")
     add_formats_arg(p)
 
 

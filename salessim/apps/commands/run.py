@@ -13,6 +13,7 @@ from salessim.apps.commands.common import (
     add_scenario_args,
     check_out_dir,
     load_from_args,
+    out_path,
     positive_int,
     seed_int,
 )
@@ -36,7 +37,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--months", type=positive_int, default=None, metavar="M", help="override the horizon (months)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core)")
-    p.add_argument("--out", metavar="DIR", default=None, help="write tables (CSV, Parquet) and charts here")
+    p.add_argument("--out", metavar="DIR", type=out_path, default=None, help="write tables (CSV, Parquet) and charts here")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary instead of the table")
     add_formats_arg(p)
 
