@@ -6,6 +6,9 @@ Each test runs a command the issue quotes (or its kin) through ``salessim.cli.ma
 
 from __future__ import annotations
 
+import json
+import math
+
 import pytest
 
 from salessim.cli import main
@@ -155,3 +158,36 @@ def test_every_path_flag_is_checked_before_any_work(argv, flag, tmp_path, capsys
     err = refused(argv, capsys)
     assert f"{flag}: cannot write" in err
     assert "runs on" not in err and not (tmp_path / "r.html").exists()
+
+
+# --------------------------------------------------------------------------- strict JSON
+def strict_loads(text: str):
+    def refuse(name):
+        raise ValueError(f"not strict JSON: {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "baseline", *QUICK, "--json"],
+    ["compare", "baseline", "raise_deal_size", "-n", "2", "--months", "1", "--workers", "1", "--json"],
+    ["sweep", "baseline", "--grid", "team.reps.0.count=5,7", *QUICK, "--json"],
+    ["sensitivity", "baseline", "--range", "team.reps.0.count=5:7", "--samples", "2", "--no-tornado", *QUICK,
+     "--json"],
+    ["comp", "baseline", *QUICK, "--json"],
+    ["show", "baseline", "--assumptions", "--json"],
+], ids=lambda a: a[0])
+def test_json_output_is_strict(argv, capsys):
+    """One replication has no interval: its ends are null, not NaN."""
+    assert main(argv) == 0
+    strict_loads(capsys.readouterr().out)
+
+
+def test_a_non_finite_kpi_is_written_as_null(monkeypatch, capsys):
+    """--set costs.overhead_per_head_month=1e308 --json wrote "profit": {"mean": -Infinity}; such a value can no
+    longer arise (bounds), and if one did the JSON would still be strict."""
+    from salessim.runs.replications import Replications
+
+    real = Replications.to_json
+    monkeypatch.setattr(Replications, "to_json", lambda self, *a: {**real(self, *a), "profit": {"mean": -math.inf}})
+    assert main(["run", "baseline", *QUICK, "--json"]) == 0
+    assert strict_loads(capsys.readouterr().out)["profit"] == {"mean": None}

@@ -11,7 +11,6 @@ parameters for the highest expected profit under constraints on reps' pay.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from salessim.apps.commands.common import (
     seed_int,
 )
 from salessim.apps.parsing import Parser
-from salessim.results import metrics
+from salessim.results import metrics, strict_json
 from salessim.results.metrics import format_number, format_value
 from salessim.runs.replications import default_workers, replicate
 from salessim.scenarios.files import apply_scheme, load_scenario, to_toml, with_overrides
@@ -134,7 +133,7 @@ def handle(args) -> int:
                "pnl": {k: {c: _num(v) for c, v in row.items()} for k, row in pnl.to_dict("index").items()},
                "products": [{k: _num(v) for k, v in row.items()} for row in prod.to_dict("records")],
                "warnings": warnings}
-        print(json.dumps(out, indent=2, default=_num))
+        print(strict_json.dumps(out, indent=2))
     else:
         print_report(sc, reps, dist, pnl, prod, warnings)
     if args.out:
@@ -205,7 +204,7 @@ def handle_optimise(args) -> int:
 
     def progress(i, row):
         if tty:
-            print(f"\r  candidate {i}/{args.budget}: profit {row['profit']:,.0f}"
+            print(f"\r  candidate {i}/{args.budget}: profit {_money(row['profit'])}"
                   f"{'' if row['feasible'] else ' (infeasible)'}   ", end="", file=sys.stderr)
 
     res = optimise_scheme(sc, params, replications=args.replications, seed=args.seed,
@@ -215,10 +214,10 @@ def handle_optimise(args) -> int:
     if tty:
         print(file=sys.stderr)
     if args.json:
-        print(json.dumps({"scenario": sc.name, "best": res.best, "profit": {"mean": res.profit, "low": res.profit_low,
-                          "high": res.profit_high}, "feasible": res.feasible, "figures": res.figures,
-                          "evaluations": res.evaluations, "seconds": res.seconds, "method": res.method,
-                          "replications": res.replications, "seed": res.seed}, indent=2, default=_num))
+        print(strict_json.dumps({"scenario": sc.name, "best": res.best, "profit": {"mean": res.profit,
+                                 "low": res.profit_low, "high": res.profit_high}, "feasible": res.feasible,
+                                 "figures": res.figures, "evaluations": res.evaluations, "seconds": res.seconds,
+                                 "method": res.method, "replications": res.replications, "seed": res.seed}, indent=2))
     else:
         cur = sc.currency
         print(f"{sc.name}: scheme search ({res.method}), {res.replications} replications per candidate, seed {res.seed}")
@@ -227,13 +226,16 @@ def handle_optimise(args) -> int:
               f"{'' if res.feasible else ' (NO candidate met the constraints; least violating shown)'}:")
         for k, v in res.best.items():
             print(f"  {k} = {v:g}")
-        print(f"  expected profit {res.profit:,.0f} {cur}  [{res.profit_low:,.0f}, {res.profit_high:,.0f}]")
+        print(f"  expected profit {_money(res.profit)} {cur}  [{_money(res.profit_low)}, {_money(res.profit_high)}]")
         f = res.figures
-        print(f"  rep monthly pay: median {f['median_pay']:,.0f} {cur}, cv {f['pay_cv']:.2f}, p90/p10 {f['p90_p10']:.2f}")
+        print(f"  rep monthly pay: median {_money(f['median_pay'])} {cur}, cv {format_number(f['pay_cv'], 'ratio')}, "
+              f"p90/p10 {format_number(f['p90_p10'], 'ratio')}")
         cols = [p.path for p in params] + ["profit", "median_pay", "pay_cv", "feasible"]
         top = res.history.sort_values("objective", ascending=False).head(5)[cols]
         print("\ntop candidates:")
-        print(top.to_string(index=False, float_format=lambda v: f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"))
+        print(top.to_string(index=False, na_rep="n/a",
+                            float_format=lambda v: "n/a" if v != v or abs(v) == float("inf") else
+                            f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"))
     if args.out:
         out_dir = Path(args.out)
         out_dir.mkdir(parents=True, exist_ok=True)

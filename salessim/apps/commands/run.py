@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from salessim.apps.commands.common import (
     positive_int,
     seed_int,
 )
-from salessim.results import metrics
+from salessim.results import metrics, strict_json
 from salessim.results.metrics import HEADLINE, format_value
 from salessim.runs.replications import default_workers, replicate
 from salessim.views.charts import baseline_charts
@@ -57,7 +56,7 @@ def handle(args) -> int:
         out: dict = {"scenario": sc.name, "replications": reps.n, "seed": args.seed, "currency": sc.currency,
                      "warnings": warnings}
         out.update(reps.to_json())
-        print(json.dumps(out, indent=2))
+        print(strict_json.dumps(out, indent=2))
     else:
         print_table(sc, reps, summary)
         for w in warnings:

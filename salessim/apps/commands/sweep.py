@@ -14,7 +14,6 @@ parameters stay whole. The table has one row per point x replication.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from salessim.apps.commands.experiment_options import (
     say,
 )
 from salessim.errors import UserError
-from salessim.results import metrics
+from salessim.results import metrics, strict_json
 from salessim.results.metrics import format_value
 from salessim.runs.experiment import check_metrics
 from salessim.scenarios.files import load_scenario
@@ -94,9 +93,9 @@ def handle(args) -> int:
         say(args, note)
     summary = res.summary(args.metrics)
     if args.json:
-        print(json.dumps({"scenario": res.scenario, "design": res.design, "parameters": res.parameters,
-                          "replications": res.n, "seed": res.seed,
-                          "points": json.loads(summary.to_json(orient="records"))}, indent=2))
+        print(strict_json.dumps({"scenario": res.scenario, "design": res.design, "parameters": res.parameters,
+                                 "replications": res.n, "seed": res.seed, "points": strict_json.records(summary)},
+                                indent=2))
     else:
         print_summary(res, summary, args.metrics)
     if args.out:
