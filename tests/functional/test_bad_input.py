@@ -191,3 +191,34 @@ def test_a_non_finite_kpi_is_written_as_null(monkeypatch, capsys):
     monkeypatch.setattr(Replications, "to_json", lambda self, *a: {**real(self, *a), "profit": {"mean": -math.inf}})
     assert main(["run", "baseline", *QUICK, "--json"]) == 0
     assert strict_loads(capsys.readouterr().out)["profit"] == {"mean": None}
+
+
+# --------------------------------------------------------------------------- sweeps of categories
+@pytest.mark.parametrize("grids", [
+    ["routing.assignment=round_robin,least_loaded"],
+    ["supervision.enabled=true,false"],
+    ["plan.fact_basis=won,executed", "team.reps.0.count=5,7"],
+], ids=lambda g: "+".join(x.split("=")[0] for x in g))
+def test_a_sweep_of_a_categorical_parameter_runs_and_is_charted_as_categories(grids, tmp_path, capsys):
+    """A text axis ran every point and then crashed drawing the chart (could not convert string to float)."""
+    out = tmp_path / "sweep"
+    argv = ["sweep", "baseline", *[a for g in grids for a in ("--grid", g)], "-n", "2", "--months", "1",
+            "--workers", "1", "--out", str(out)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    first = grids[0].split("=")
+    for value in first[1].split(","):
+        assert f"{first[0]}={value}" in text
+    assert (out / "sweep_profit.png").stat().st_size > 0 and (out / "sweep.parquet").exists()
+    if len(grids) == 2:
+        assert (out / "heatmap_profit.png").exists()
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["--lhs", "routing.assignment=0:1"], "a range needs a numeric parameter; this one holds str"),
+    (["--grid", "routing.assignment=0:1:2"], "a START:STOP:COUNT grid needs a numeric parameter"),
+    (["--grid", "routing.assignment=fastest,slowest"], "expected 'round_robin' or 'least_loaded', got 'fastest'"),
+    (["--grid", "products.A.deal_size=1,2"], "expected a single-valued parameter"),
+], ids=lambda a: a[1] if isinstance(a, list) else "")
+def test_a_sweep_a_categorical_parameter_cannot_take_is_refused_before_running(argv, fragment, capsys):
+    assert fragment in refused(["sweep", "baseline", *argv, *QUICK], capsys)
