@@ -222,3 +222,34 @@ def test_a_sweep_of_a_categorical_parameter_runs_and_is_charted_as_categories(gr
 ], ids=lambda a: a[1] if isinstance(a, list) else "")
 def test_a_sweep_a_categorical_parameter_cannot_take_is_refused_before_running(argv, fragment, capsys):
     assert fragment in refused(["sweep", "baseline", *argv, *QUICK], capsys)
+
+
+# --------------------------------------------------------------------------- replications
+@pytest.mark.parametrize("n", ["1", "2"])
+def test_plans_need_three_replications(n, capsys):
+    """plan baseline -n 1 reported plans 'reached in 70% of 1 replications'."""
+    err = refused(["plan", "baseline", "-n", n, "--workers", "1"], capsys)
+    assert f"plans need at least 3 replications (one is left out to check the others), got {n}" in err
+
+
+def test_plans_from_few_replications_are_marked_rough(capsys):
+    assert main(["plan", "baseline", "-n", "3", "--months", "1", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "note: 3 replications set rough plans" in out
+
+
+def test_a_verdict_needs_two_replications(capsys):
+    err = refused(["compare", "baseline", "raise_deal_size", *QUICK], capsys)
+    assert "expected at least 2 replications for an interval, got 1" in err
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["run", "baseline"], "(1 replication: no interval; run 2 or more for one)"),
+    (["comp", "baseline"], "P&L over the period (mean; 1 replication: no interval)"),
+    (["sweep", "baseline", "--grid", "team.reps.0.count=5,7"], "(means; 1 replication: no interval"),
+], ids=lambda a: a[0] if isinstance(a, list) else "")
+def test_one_replication_says_there_is_no_interval(argv, words, capsys):
+    """It printed '[n/a, n/a]' on every line under '95% interval'."""
+    assert main([*argv, *QUICK]) == 0
+    out = capsys.readouterr().out
+    assert words in out and "[n/a, n/a]" not in out and "1 replications" not in out

@@ -29,6 +29,7 @@ from salessim.apps.commands.common import (
 from salessim.apps.parsing import Parser
 from salessim.results import metrics, strict_json
 from salessim.results.metrics import format_number, format_value
+from salessim.results.statistics import NO_INTERVAL, plural
 from salessim.runs.replications import default_workers, replicate
 from salessim.scenarios.files import apply_scheme, load_scenario, to_toml, with_overrides
 from salessim.views.exports import to_csv
@@ -168,7 +169,8 @@ def _money(v: float) -> str:
 
 def print_report(sc, reps, dist, pnl, prod, warnings) -> None:
     cur = sc.currency
-    print(f"{sc.name}: {reps.n} replications, seed {reps.seed}, {sc.calendar.months} months from {sc.calendar.start}")
+    print(f"{sc.name}: {plural(reps.n, 'replication')}, seed {reps.seed}, {plural(sc.calendar.months, 'month')} from "
+          f"{sc.calendar.start}")
     if sc.question:
         print(f"question: {sc.question}")
     print(f"\nMonthly pay per person ({cur}; over replications x months)")
@@ -176,13 +178,13 @@ def print_report(sc, reps, dist, pnl, prod, warnings) -> None:
     for row in dist.itertuples():
         share = "" if row.variable_share != row.variable_share else f"{row.variable_share:.0%}"
         print(f"{row.person:<14}{row.role:<12}{_money(row.median):>10}{_money(row.p10):>10}{_money(row.p90):>10}{share:>10}")
-    print("\nP&L over the period (mean and 95% interval)")
+    interval = reps.n >= 2
+    print("\nP&L over the period " + ("(mean and 95% interval)" if interval else f"(mean; {NO_INTERVAL})"))
     width = max(len(metrics.label(line)) for line in pnl.index) + 2
-    print(f"{'line':<{width}}{'unit':<20}{'mean':>12}   95% interval")
+    print(f"{'line':<{width}}{'unit':<20}{'mean':>12}" + ("   95% interval" if interval else ""))
     for line, row in pnl.iterrows():
-        print(f"{metrics.label(line):<{width}}{metrics.shown_unit(line, cur):<20}"
-              f"{format_value(row['mean'], line):>12}   [{format_value(row['low'], line)}, "
-              f"{format_value(row['high'], line)}]")
+        print(f"{metrics.label(line):<{width}}{metrics.shown_unit(line, cur):<20}{format_value(row['mean'], line):>12}"
+              + (f"   [{format_value(row['low'], line)}, {format_value(row['high'], line)}]" if interval else ""))
     print(f"\nBy product (mean over replications; money in {cur})")
     cols = ("revenue", "gross_margin", "commission", "commission_pct_of_gross_profit")
     heads = {c: metrics.label(c) for c in cols[:3]}

@@ -18,6 +18,7 @@ from salessim.apps.commands.common import (
 )
 from salessim.results import metrics, strict_json
 from salessim.results.metrics import HEADLINE, format_value
+from salessim.results.statistics import NO_INTERVAL, plural
 from salessim.runs.replications import default_workers, replicate
 from salessim.views.charts import baseline_charts
 from salessim.views.exports import to_csv
@@ -55,6 +56,8 @@ def handle(args) -> int:
     if args.json:
         out: dict = {"scenario": sc.name, "replications": reps.n, "seed": args.seed, "currency": sc.currency,
                      "warnings": warnings}
+        if reps.n < 2:
+            out["notes"] = [f"{NO_INTERVAL}: low, high and sd are null (run 2 or more replications)"]
         out.update(reps.to_json())
         print(strict_json.dumps(out, indent=2))
     else:
@@ -70,14 +73,17 @@ def handle(args) -> int:
 
 
 def print_table(sc, reps, summary) -> None:
-    print(f"{sc.name}: {reps.n} replications, seed {reps.seed}, {sc.calendar.months} months from {sc.calendar.start}")
+    print(f"{sc.name}: {plural(reps.n, 'replication')}, seed {reps.seed}, {plural(sc.calendar.months, 'month')} from "
+          f"{sc.calendar.start}")
     if sc.question:
         print(f"question: {sc.question}")
-    print(f"\n{'KPI (whole period)':<24}{'unit':<31}{'mean':>12}   95% interval")
+    interval = reps.n >= 2
+    print(f"\n{'KPI (whole period)':<24}{'unit':<31}{'mean':>12}   "
+          + ("95% interval" if interval else f"({NO_INTERVAL}; run 2 or more for one)"))
     for m in HEADLINE:
         row = summary.loc[m]
-        print(f"{metrics.label(m):<24}{metrics.shown_unit(m, sc.currency):<31}{format_value(row['mean'], m):>12}   "
-              f"[{format_value(row['low'], m)}, {format_value(row['high'], m)}]")
+        print(f"{metrics.label(m):<24}{metrics.shown_unit(m, sc.currency):<31}{format_value(row['mean'], m):>12}"
+              + (f"   [{format_value(row['low'], m)}, {format_value(row['high'], m)}]" if interval else ""))
 
 
 def write_outputs(reps, out: Path, formats=None) -> list[Path]:
