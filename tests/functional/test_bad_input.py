@@ -247,6 +247,8 @@ def test_a_verdict_needs_two_replications(capsys):
     (["run", "baseline"], "(1 replication: no interval; run 2 or more for one)"),
     (["comp", "baseline"], "P&L over the period (mean; 1 replication: no interval)"),
     (["sweep", "baseline", "--grid", "team.reps.0.count=5,7"], "(means; 1 replication: no interval"),
+    (["sensitivity", "baseline", "--range", "team.reps.0.count=5:7", "--samples", "2"],
+     "1 replication: no interval of the swing"),
 ], ids=lambda a: a[0] if isinstance(a, list) else "")
 def test_one_replication_says_there_is_no_interval(argv, words, capsys):
     """It printed '[n/a, n/a]' on every line under '95% interval'."""

@@ -41,6 +41,7 @@ from salessim.apps.commands.experiment_options import (
 from salessim.errors import UserError
 from salessim.results import metrics, strict_json
 from salessim.results.metrics import format_value
+from salessim.results.statistics import NO_INTERVAL, plural
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.parameters import check_range, parameter, parse_range
 from salessim.views.experiment_charts import sensitivity_charts
@@ -125,7 +126,7 @@ def handle(args) -> int:
 def print_report(res: SensitivityResult) -> None:
     n_points = len(res.samples)
     print(f"{res.scenario}: {res.method} sensitivity of {', '.join(res.outputs)}; {n_points} sample points x "
-          f"{res.replications} replications")
+          f"{plural(res.replications, 'replication')}")
     width = max(len(p) for p in res.ranges) + 2
     for o in res.outputs:
         r = res.ranking(o)
@@ -147,12 +148,14 @@ def print_report(res: SensitivityResult) -> None:
                       f"{_index(row.S1_conf):>8}{_index(row.ST):>9}{_index(row.ST_conf):>8}")
         if res.tornado is not None:
             t = res.tornado[res.tornado["output"] == o]
+            interval = res.replications >= 2
             print(f"one at a time ({metrics.label(o)}, {unit}, at the low end -> at the high end; base "
-                  f"{format_value(t['y_base'].iloc[0], o)}):")
+                  f"{format_value(t['y_base'].iloc[0], o)}" + ("" if interval else f"; {NO_INTERVAL} of the swing")
+                  + "):")
             for row in t.itertuples():
                 print(f"  {row.parameter:<{width}}{format_value(row.y_low, o):>14} ->"
-                      f"{format_value(row.y_high, o):>14}   swing {format_value(row.swing, o)} "
-                      f"[{format_value(row.swing_low, o)}, {format_value(row.swing_high, o)}]")
+                      f"{format_value(row.y_high, o):>14}   swing {format_value(row.swing, o)}"
+                      + (f" [{format_value(row.swing_low, o)}, {format_value(row.swing_high, o)}]" if interval else ""))
     if res.method == "morris":
         print("\nmu*: mean absolute change of the output over a parameter's whole range (Morris elementary effects); "
               "+/-: 95% bootstrap half-width; sigma: spread of the effects (interactions, curvature).")
