@@ -19,7 +19,7 @@ from typing import Sequence
 
 from salessim import __version__
 from salessim.apps.parsing import Parser
-from salessim.errors import UserError
+from salessim.errors import UserError, short_line
 
 #: The sub-commands, in the order ``salessim --help`` lists them: name -> one-line help.
 COMMANDS = {
@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser(command)
     except UserError as e:  # raised while the command's modules load (e.g. a stale compiled engine)
-        print(f"salessim {command}: error: {e}", file=sys.stderr)
+        print(short_line(f"salessim {command}: error: {e}"), file=sys.stderr)
         return e.exit_code
     args = parser.parse_args(argv)
     stdout = sys.stdout
@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return code
     except UserError as e:
-        print(f"salessim {args.command}: error: {as_flags(e, args)}", file=sys.stderr)
+        print(short_line(f"salessim {args.command}: error: {as_flags(e, args)}"), file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print(f"salessim {args.command}: interrupted", file=sys.stderr)

@@ -7,7 +7,9 @@ never shows a traceback for these.
 
 from __future__ import annotations
 
+import math
 import numbers
+import re
 
 
 class UserError(Exception):
@@ -34,6 +36,44 @@ class UserError(Exception):
     def __str__(self) -> str:
         where = ": ".join(part for part in (self.source, self.field) if part)
         return f"{where}: {self.message}" if where else self.message
+
+
+#: Longest a user's value is echoed in a message (characters of its repr).
+MAX_ECHO = 80
+#: Longest line an error message may print (a safety net for values not echoed by :func:`shown`).
+MAX_LINE = 600
+
+
+def shown(value: object, limit: int = MAX_ECHO) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters with the value's full size noted.
+
+    A 100,000-character value is echoed as its first characters and ``... (100,000 characters)``,
+    not as a 100 KB line.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        digits = math.floor(math.log10(abs(value))) + 1   # repr() refuses ints of 4,300+ digits
+        return f"a whole number of about {digits:,} digits"
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = len(value) if isinstance(value, (str, bytes, list, tuple, dict)) else None
+    unit = "characters" if isinstance(value, (str, bytes)) else "entries"
+    tail = f" ({size:,} {unit})" if size is not None else ""
+    return text[: max(8, limit - len(tail) - 3)] + "..." + tail
+
+
+#: A run of characters without a space that :func:`short_line` cuts (longer than any file path).
+_LONG_RUN = re.compile(r"\S{241,}")
+
+
+def short_line(text: str, limit: int = MAX_LINE) -> str:
+    """One message line cut to a readable length: runs of more than 240 characters without a
+    space are cut (with their length noted), then the line to ``limit`` characters."""
+    text = " ".join(text.splitlines()) if "\n" in text else text
+    text = _LONG_RUN.sub(lambda m: m.group(0)[:MAX_ECHO - 3] + f"... ({len(m.group(0)):,} characters)", text)
+    if len(text) > limit:
+        text = text[: limit - 20] + "... (message cut)"
+    return text
 
 
 class ScenarioError(UserError):

@@ -41,7 +41,7 @@ from salessim.results.pay_warnings import scheme_warnings
 from salessim.results.statistics import mean_interval
 from salessim.runs.cache import CACHE, OutcomeCache
 from salessim.runs.replications import Replications, metric_table, replicate_many
-from salessim.scenarios.files import load_scenario, scenario_data, validate
+from salessim.scenarios.files import load_scenario, scenario_data, validate, validation_message
 from salessim.scenarios.schema import Scenario
 
 PayBase = Literal["revenue", "margin", "executed_revenue", "executed_margin"]
@@ -240,8 +240,8 @@ def as_design(design: SchemeDesign | Mapping[str, Any] | None) -> SchemeDesign:
     try:
         return SchemeDesign(**dict(design))
     except ValidationError as e:
-        err = e.errors()[0]
-        raise UserError(f"{err['msg']}, got {err.get('input')!r}", field=".".join(map(str, err["loc"]))) from None
+        field, message = validation_message(e)
+        raise UserError(message, field=field) from None
 
 
 def describe_scheme(scenario: Scenario) -> list[str]:

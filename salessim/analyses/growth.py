@@ -41,7 +41,7 @@ from salessim.results.metrics import money_text
 from salessim.results.statistics import mean_interval
 from salessim.runs.cache import CACHE, OutcomeCache
 from salessim.runs.replications import Replications, metric_table, replicate_many
-from salessim.scenarios.files import load_scenario, scenario_data, validate
+from salessim.scenarios.files import load_scenario, scenario_data, validate, validation_message
 from salessim.scenarios.provenance import KINDS, assumptions_of
 from salessim.scenarios.schema import Scenario, group_rep_ids
 
@@ -640,8 +640,8 @@ def _settings(settings: GrowthSettings | Mapping[str, Any] | None) -> GrowthSett
     try:
         return GrowthSettings(**dict(settings))
     except ValidationError as e:
-        err = e.errors()[0]
-        raise UserError(f"{err['msg']}, got {err.get('input')!r}", field=".".join(map(str, err["loc"]))) from None
+        field, message = validation_message(e)
+        raise UserError(message, field=field) from None
 
 
 # --------------------------------------------------------------------------- the heatmap

@@ -7,6 +7,14 @@ import math
 import numpy as np
 from scipy import stats
 
+#: What a table says instead of an interval when there is one replication (an interval needs two).
+NO_INTERVAL = "1 replication: no interval"
+
+
+def plural(n: int, word: str) -> str:
+    """``1 replication``, ``20 replications``."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
 
 def mean_interval(x: np.ndarray, level: float = 0.95, bounds: tuple[float, float] | None = None) -> dict[str, float]:
     """Mean with a Student-t confidence interval at ``level`` (NaN values ignored).

@@ -6,6 +6,10 @@ sigma = 1.0 }``, validated on load, and sampled with a ``numpy.random.Generator`
 the model draws a lead's sizes and delays this way so that the same lead gets the same
 luck in every scenario, see :mod:`salessim.engine.lead`). Units are those of the field that
 holds the distribution (days, hours, currency).
+
+Bounds (:mod:`salessim.scenarios.numbers`): a value, mean, median, scale or end is at most a
+billion (of the field's unit); a lognormal's log-sd at most 3; a gamma's cv from 0.01 to 10; a
+Weibull's shape from 0.1 to 20; a mixture has at most 20 components.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import cython_special
+
+from salessim.scenarios.numbers import MAX_CV, MAX_DIST_VALUE, MAX_SPREAD, MIN_CV, Real
 
 # Scalar special functions are called from the simulation's inner loop, thousands of times per
 # replication. scipy's cython_special versions compute the same functions as the scipy.special
@@ -49,12 +55,30 @@ class _Dist(BaseModel):
         """The same shape with every value multiplied by ``factor``."""
         raise NotImplementedError
 
+    def draw_range(self) -> tuple[float, float]:
+        """The smallest positive and the largest value a draw can take (``quantile`` over the uniform
+        numbers a generator makes, ``2**-53`` apart; a mixture rescales them, hence the margin below).
+
+        The smallest is the smallest positive float when draws come arbitrarily close to 0 (a
+        gamma or Weibull of small shape underflows).
+        """
+        values = [self.quantile(u) for u in (_U_LOW, 0.5, _U_HIGH)]
+        positive = [v for v in values if v > 0]
+        low = min(positive) if positive else 0.0
+        if positive and self.quantile(_U_LOW) <= 0 < self.quantile(0.5):
+            low = _TINY
+        return low, max(values)
+
+
+#: The lowest and highest uniform numbers :meth:`_Dist.draw_range` tries, and the smallest positive float.
+_U_LOW, _U_HIGH, _TINY = 2.0**-60, 1.0 - 2.0**-53, 5e-324
+
 
 class Fixed(_Dist):
     """Always ``value``."""
 
     dist: Literal["fixed"]
-    value: float = Field(ge=0)
+    value: Real = Field(ge=0, le=MAX_DIST_VALUE, description="The value (the field's unit, 0 to a billion).")
 
     def sample(self, rng):
         return self.value
@@ -81,7 +105,7 @@ class Exponential(_Dist):
     """Exponential with the given ``mean``."""
 
     dist: Literal["exponential"]
-    mean_: float = Field(gt=0, alias="mean")
+    mean_: Real = Field(gt=0, le=MAX_DIST_VALUE, alias="mean", description="Mean (the field's unit, at most a billion).")
 
     def sample(self, rng):
         # numpy's exponential(scale) is scale * standard_exponential(): the same draw, less overhead
@@ -109,8 +133,8 @@ class Gamma(_Dist):
     """Gamma with the given ``mean`` and coefficient of variation ``cv`` (sd / mean)."""
 
     dist: Literal["gamma"]
-    mean_: float = Field(gt=0, alias="mean")
-    cv: float = Field(gt=0)
+    mean_: Real = Field(gt=0, le=MAX_DIST_VALUE, alias="mean", description="Mean (the field's unit, at most a billion).")
+    cv: Real = Field(ge=MIN_CV, le=MAX_CV, description="Coefficient of variation, sd / mean (0.01 to 10).")
 
     def sample(self, rng):
         k = 1.0 / self.cv**2
@@ -141,8 +165,9 @@ class Lognormal(_Dist):
     """Lognormal with the given ``median`` and log-scale standard deviation ``sigma``."""
 
     dist: Literal["lognormal"]
-    median_: float = Field(gt=0, alias="median")
-    sigma: float = Field(ge=0)
+    median_: Real = Field(gt=0, le=MAX_DIST_VALUE, alias="median",
+                          description="Median (the field's unit, at most a billion).")
+    sigma: Real = Field(ge=0, le=MAX_SPREAD, description="Log-sd: standard deviation of the log (0 to 3).")
 
     def sample(self, rng):
         return float(self.median_ * math.exp(self.sigma * rng.standard_normal()))
@@ -171,8 +196,8 @@ class Weibull(_Dist):
     """Weibull with ``shape`` k and ``scale`` lambda."""
 
     dist: Literal["weibull"]
-    shape: float = Field(gt=0)
-    scale: float = Field(gt=0)
+    shape: Real = Field(ge=0.1, le=20, description="Shape k (0.1 to 20; 1 = exponential).")
+    scale: Real = Field(gt=0, le=MAX_DIST_VALUE, description="Scale lambda (the field's unit, at most a billion).")
 
     def sample(self, rng):
         return float(self.scale * rng.weibull(self.shape))
@@ -199,8 +224,8 @@ class Uniform(_Dist):
     """Uniform between ``low`` and ``high``."""
 
     dist: Literal["uniform"]
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: Real = Field(ge=0, le=MAX_DIST_VALUE, description="Lowest value (the field's unit, 0 to a billion).")
+    high: Real = Field(ge=0, le=MAX_DIST_VALUE, description="Highest value (the field's unit, 0 to a billion).")
 
     def model_post_init(self, __context) -> None:
         if self.high < self.low:
@@ -238,8 +263,9 @@ class Mixture(_Dist):
     """
 
     dist: Literal["mixture"]
-    weights: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
-    components: list["Distribution"] = Field(min_length=1)
+    weights: list[Annotated[Real, Field(ge=0, le=1)]] = Field(
+        min_length=1, max_length=20, description="Share of draws from each component (0 to 1 each; they sum to 1).")
+    components: list["Distribution"] = Field(min_length=1, max_length=20)
 
     def model_post_init(self, __context) -> None:
         if len(self.weights) != len(self.components):
@@ -292,6 +318,11 @@ class Mixture(_Dist):
 
     def scaled(self, factor):
         return Mixture(dist="mixture", weights=list(self.weights), components=[c.scaled(factor) for c in self.components])
+
+    def draw_range(self):
+        ranges = [c.draw_range() for w, c in zip(self.weights, self.components) if w > 0]
+        positive = [lo for lo, _ in ranges if lo > 0]
+        return (min(positive) if positive else 0.0), max(hi for _, hi in ranges)
 
 
 Distribution = Annotated[

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping, Union, get_args, get_origin
@@ -20,7 +21,7 @@ import numpy as np
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from salessim.errors import ScenarioError, UserError
+from salessim.errors import ScenarioError, UserError, shown
 from salessim.scenarios.cross_field import CrossFieldError
 from salessim.scenarios.pay import COMPONENT_TYPES
 from salessim.scenarios.reading import builtin_names, builtin_path, merge_tables, read_toml, record_origin, short_path
@@ -46,7 +47,7 @@ def resolve_reference(ref: str, relative_to: Path | None = None) -> Path:
         if c.is_dir():
             raise ScenarioError("expected a scenario file (.toml), found a directory", source=ref)
     close = difflib.get_close_matches(ref.lower(), builtin_names(), n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = f"did you mean {shown(close[0])}? " if close else ""
     raise ScenarioError(
         f"no such scenario file or built-in scenario ({hint}built-ins: {', '.join(builtin_names())})",
         source=ref,
@@ -67,7 +68,7 @@ def load_raw(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, 
     origin: dict[str, str] = {}
     if parent_ref is not None:
         if not isinstance(parent_ref, str):
-            raise ScenarioError(f"expected a scenario name or path, got {parent_ref!r}", source=str(path), field="extends")
+            raise ScenarioError(f"expected a scenario name or path, got {shown(parent_ref)}", source=str(path), field="extends")
         try:
             parent_path = resolve_reference(parent_ref, relative_to=path.parent)
         except ScenarioError as e:
@@ -100,7 +101,7 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         if isinstance(cur, list):
             if not part.isdigit() or int(part) >= len(cur):
                 raise ScenarioError(
-                    f"expected a list index below {len(cur)}, got {part!r}", source="override", field=where
+                    f"expected a list index below {len(cur)}, got {shown(part)}", source="override", field=where
                 )
             if last:
                 cur[int(part)] = value
@@ -148,7 +149,7 @@ def validate(data: dict[str, Any], origin: Mapping[str, str] | None = None, defa
         err["tagged_loc"] = tuple(err["loc"])  # with union tags, to find the fields a union member allows
         err["loc"] = tuple(_strip_union_tags(err["loc"]))  # "pay.components.0.commission.rates" -> "...0.rates"
         field = ".".join(str(p) for p in err["loc"])
-        raise ScenarioError(_explain(err, data), source=_source_of(field, origin, default_source), field=field or None) from None
+        raise ScenarioError(_explain(err), source=_source_of(field, origin, default_source), field=field or None) from None
 
 
 def _pick_error(errors: list[dict]) -> dict:
@@ -167,61 +168,106 @@ def _strip_union_tags(loc: Iterable) -> list:
 _TAGS = {"fixed", "exponential", "gamma", "lognormal", "weibull", "uniform", "mixture"}
 
 
-def _explain(err: dict, data: dict) -> str:
-    """Turn a pydantic error into 'expected X, got Y'."""
+def _explain(err: dict, data: dict | None = None) -> str:
+    """Turn a pydantic error into 'expected X, got Y', in our words (never the library's)."""
     err["loc"] = tuple(_strip_union_tags(err["loc"]))
-    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "extra_forbidden":
         parent = err.get("tagged_loc", err["loc"])[:-1]
         known = _known_fields(parent)
         return f"unknown field (expected one of: {', '.join(known)})" if known else "unknown field"
     if kind == "missing":
         return "required field is missing"
-    bounds = {
-        "greater_than": f"a number > {ctx.get('gt')}",
-        "greater_than_equal": f"a number >= {ctx.get('ge')}",
-        "less_than": f"a number < {ctx.get('lt')}",
-        "less_than_equal": f"a number <= {ctx.get('le')}",
-    }
-    if kind in bounds:
-        expected = bounds[kind]
-        field = str(err["loc"][-1]) if err["loc"] else ""
-        if kind == "less_than_equal" and ctx.get("le") == 1:
-            expected = "a probability or share between 0 and 1"
-        if field in {"count", "key_clients", "market_size", "clerks"} and kind.startswith("greater"):
-            expected = "a count of 0 or more" if ctx.get("ge") == 0 else expected
-        return f"expected {expected}, got {got!r}"
-    plain = {
-        "int_parsing": "expected a whole number",
-        "int_type": "expected a whole number",
-        "int_from_float": "expected a whole number",
-        "float_parsing": "expected a number",
-        "float_type": "expected a number",
-        "bool_parsing": "expected true or false",
-        "bool_type": "expected true or false",
-        "date_parsing": "expected a date (YYYY-MM-DD)",
-        "date_type": "expected a date (YYYY-MM-DD)",
-        "date_from_datetime_parsing": "expected a date (YYYY-MM-DD)",
-        "string_type": "expected text",
-        "list_type": "expected a list [...]",
-        "dict_type": "expected a table",
-        "model_type": "expected a table",
-        "model_attributes_type": "expected a table",
-        "string_pattern_mismatch": "expected a name of plain ASCII letters (a-z, A-Z), digits, spaces, '.', '_' or '-'",
-        "too_short": "expected at least one entry",
-    }
-    if kind in plain:
-        return f"{plain[kind]}, got {got!r}"
+    expected = _expected(kind, ctx, str(err["loc"][-1]) if err["loc"] else "")
+    if kind in ("value_error", "assertion_error"):  # our own validators' messages
+        msg = str(err.get("msg", ""))
+        for prefix in ("Value error, ", "Assertion failed, "):
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
+        return msg
     if kind == "union_tag_invalid":
-        return f"expected one of {ctx.get('expected_tags')} for '{ctx.get('discriminator', '').strip(chr(39))}', got {ctx.get('tag')!r}"
+        return (f"expected one of {ctx.get('expected_tags')} for '{str(ctx.get('discriminator', '')).strip(chr(39))}'"
+                f", got {shown(ctx.get('tag'))}")
     if kind == "union_tag_not_found":
         return f"expected a table with a {ctx.get('discriminator')} key"
-    msg = err["msg"]
-    if msg.lower().startswith("input should be"):
-        msg = "expected " + msg[len("input should be ") :]
-    elif msg.lower().startswith("value error, "):
-        msg = msg[len("value error, ") :]
-    return f"{msg}, got {got!r}" if "got" not in msg and got is not None and not isinstance(got, (dict, list)) else msg
+    return f"expected {expected}, got {_got(err.get('input'))}"
+
+
+def _got(value: Any) -> str:
+    """The value a message echoes: cut to a readable length, with the kind of a table or list."""
+    if isinstance(value, Mapping):
+        return f"a table ({len(value):,} keys)" if value else "an empty table"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value):,} entries" if len(value) > 5 else shown(list(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return shown(value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _expected(kind: str, ctx: Mapping[str, Any], field: str) -> str:
+    """What a field takes, for each kind of pydantic error."""
+    def num(x: Any) -> str:
+        if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+            x = int(x)
+        return f"{x:,}" if isinstance(x, int) and not isinstance(x, bool) else f"{x:g}" if isinstance(x, float) else str(x)
+
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
+        bound = ctx.get({">": "gt", ">=": "ge", "<": "lt", "<=": "le"}[op])
+        if isinstance(bound, dt.date) or (isinstance(bound, str) and _ISO_DATE.fullmatch(bound)):
+            return f"a date {op} {bound}"
+        if kind == "less_than_equal" and bound == 1:
+            return "a probability or share between 0 and 1"
+        if field in {"count", "key_clients", "market_size", "clerks"} and kind == "greater_than_equal" and bound == 0:
+            return "a count of 0 or more"
+        return f"a number {op} {num(bound)}"
+    if kind == "multiple_of":
+        return f"a multiple of {num(ctx.get('multiple_of'))}"
+    if kind == "finite_number":
+        return "a finite number (not inf or nan)"
+    if kind.startswith("int_"):
+        return "a whole number"
+    if kind.startswith("float_"):
+        return "a number"
+    if kind.startswith("bool_"):
+        return "true or false"
+    if kind.startswith(("date_", "datetime_")):
+        return "a date (YYYY-MM-DD)"
+    if kind == "string_too_long":
+        return f"text of at most {num(ctx.get('max_length'))} characters"
+    if kind == "string_too_short":
+        return "non-empty text"
+    if kind == "string_pattern_mismatch":
+        return "a name of plain ASCII letters (a-z, A-Z), digits, spaces, '.', '_' or '-'"
+    if kind.startswith(("string_", "str_")):
+        return "text"
+    if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
+        return "a list [...]"
+    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type", "mapping_type"):
+        return "a table"
+    if kind == "too_short":
+        low = ctx.get("min_length", 1)
+        return "at least one entry" if low == 1 else f"at least {num(low)} entries"
+    if kind == "too_long":
+        return f"at most {num(ctx.get('max_length'))} entries"
+    if kind in ("literal_error", "enum"):
+        return str(ctx.get('expected', 'one of the listed values'))  # "'a', 'b' or 'c'"
+    if kind == "none_required":
+        return "nothing here"
+    return "a valid value for this field"
+
+
+def validation_message(error: ValidationError) -> tuple[str, str]:
+    """``(field, message)`` of the most useful error of any of our pydantic models, in our words
+    (for the settings of the analyses and widgets, which are not scenarios)."""
+    err = _pick_error(error.errors())
+    field = ".".join(str(p) for p in _strip_union_tags(err["loc"]))
+    return field, _explain(dict(err))
 
 
 def _known_fields(loc: tuple) -> list[str]:

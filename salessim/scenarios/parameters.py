@@ -29,12 +29,37 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 from pydantic import BaseModel
 
-from salessim.errors import ScenarioError, UserError
+from salessim.errors import ScenarioError, UserError, shown
 from salessim.scenarios.files import get_path, scenario_data, set_path, with_overrides
 from salessim.scenarios.schema import Scenario
 
 #: Most values on one axis of a grid (each is a scenario to run).
 MAX_AXIS_VALUES = 10_000
+
+#: Top-level fields of a scenario that are not parameters of the model, and why: they cannot be
+#: set with ``--set`` or varied by a sweep (the Python API's ``with_overrides`` may still rename).
+NOT_PARAMETERS = {
+    "name": "the scenario's name labels it (use another file or name the variant in Python)",
+    "description": "the description is text about the scenario",
+    "question": "the question is text about the scenario",
+    "extends": "the parent is read with the file (write a scenario file with extends = ... instead)",
+    "claim": "the documents' claim is what --robust checks (write it in the scenario file)",
+    "provenance": "provenance says where values come from (write it in the scenario file)",
+}
+
+
+def check_parameter_path(path: str, field: str = "--set") -> None:
+    """Refuse a path that is not a parameter of the model (:data:`NOT_PARAMETERS`)."""
+    head = path.strip().split(".")[0]
+    if head in NOT_PARAMETERS:
+        raise UserError(f"not a parameter of the model: {NOT_PARAMETERS[head]}", field=f"{field} {path}")
+
+
+def check_decimal(text: str, field: str) -> None:
+    """Refuse a hexadecimal, octal or binary integer (TOML reads ``0x10`` as 16): numbers are taken as written."""
+    t = text.strip()
+    if re.fullmatch(r"[+-]?0[xob][0-9A-Fa-f_]+", t):
+        raise UserError(f"expected a whole number written in decimal, got {shown(t)}", field=field)
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,7 @@ def parameter(scenario: Scenario, path: str, source: str = "parameter") -> Param
     path = path.strip()
     if not path:
         raise UserError("expected a dotted parameter path such as team.reps.0.count, got an empty one", field=source)
+    check_parameter_path(path, source)
     data = scenario_data(scenario)
     try:
         current = get_path(data, path)
@@ -86,11 +112,11 @@ def parameter(scenario: Scenario, path: str, source: str = "parameter") -> Param
 def split_assignment(text: str, flag: str) -> tuple[str, str]:
     """``PATH=REST`` -> ``(PATH, REST)``, with a clear error naming ``flag``."""
     if "=" not in text:
-        raise UserError(f"expected PATH=VALUES (e.g. team.reps.0.count=7,10,15), got {text!r}", field=flag)
+        raise UserError(f"expected PATH=VALUES (e.g. team.reps.0.count=7,10,15), got {shown(text)}", field=flag)
     path, _, rest = text.partition("=")
     path, rest = path.strip(), rest.strip()
     if not path:
-        raise UserError(f"expected a parameter path before '=', got {text!r}", field=flag)
+        raise UserError(f"expected a parameter path before '=', got {shown(text)}", field=flag)
     if not rest:
         raise UserError(f"empty list of values for {path}", field=flag)
     return path, rest
@@ -100,16 +126,16 @@ def _number(text: str, path: str, flag: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise UserError(f"expected a number, got {text!r}", field=f"{flag} {path}") from None
+        raise UserError(f"expected a number, got {shown(text)}", field=f"{flag} {path}") from None
     if not math.isfinite(v):
-        raise UserError(f"expected a finite number, got {text!r}", field=f"{flag} {path}")
+        raise UserError(f"expected a finite number, got {shown(text)}", field=f"{flag} {path}")
     return v
 
 
 def _value(text: str) -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError):  # ValueError: an integer of more than 4,300 digits
         return text
 
 
@@ -119,16 +145,18 @@ def parse_grid(text: str, flag: str = "--grid") -> tuple[str, list[Any] | tuple[
     if ":" in rest and "," not in rest:
         parts = rest.split(":")
         if len(parts) != 3:
-            raise UserError(f"expected START:STOP:COUNT (e.g. 0.2:0.3:3), got {rest!r}", field=f"{flag} {path}")
+            raise UserError(f"expected START:STOP:COUNT (e.g. 0.2:0.3:3), got {shown(rest)}", field=f"{flag} {path}")
         start, stop = (_number(p, path, flag) for p in parts[:2])
         count = _number(parts[2], path, flag)
         if count != int(count) or count < 1:
-            raise UserError(f"expected a whole COUNT >= 1 in START:STOP:COUNT, got {parts[2]!r}",
+            raise UserError(f"expected a whole COUNT >= 1 in START:STOP:COUNT, got {shown(parts[2])}",
                             field=f"{flag} {path}")
         return path, (start, stop, int(count))
     items = [t.strip() for t in rest.split(",")]
     if any(not t for t in items):
-        raise UserError(f"empty value in the list {rest!r}", field=f"{flag} {path}")
+        raise UserError(f"empty value in the list {shown(rest)}", field=f"{flag} {path}")
+    for t in items:
+        check_decimal(t, f"{flag} {path}")
     return path, [_value(t) for t in items]
 
 
@@ -137,7 +165,7 @@ def parse_range(text: str, flag: str = "--range") -> tuple[str, float, float]:
     path, rest = split_assignment(text, flag)
     parts = rest.split(":")
     if len(parts) != 2:
-        raise UserError(f"expected LOW:HIGH (e.g. 0.2:0.3), got {rest!r}", field=f"{flag} {path}")
+        raise UserError(f"expected LOW:HIGH (e.g. 0.2:0.3), got {shown(rest)}", field=f"{flag} {path}")
     low, high = (_number(p, path, flag) for p in parts)
     return path, low, high
 
@@ -164,7 +192,7 @@ def grid_values(param: Parameter, spec: Sequence[Any] | tuple[float, float, int]
             return vals
         return [float(v) for v in raw]
     if isinstance(spec, (str, bytes)) or not isinstance(spec, Iterable):
-        raise UserError(f"expected a list of values (or START:STOP:COUNT), got {spec!r}", field=where)
+        raise UserError(f"expected a list of values (or START:STOP:COUNT), got {shown(spec)}", field=where)
     values = list(spec)
     if len(values) > MAX_AXIS_VALUES:
         raise UserError(f"expected at most {MAX_AXIS_VALUES:,} values on one axis, got {len(values):,}", field=where)
@@ -182,14 +210,14 @@ def coerce(param: Parameter, value: Any, where: str) -> Any:
         value = value.item()
     if param.kind == "int":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise UserError(f"expected whole numbers for this parameter, got {value!r}", field=where)
+            raise UserError(f"expected whole numbers for this parameter, got {shown(value)}", field=where)
         return int(value)
     if param.kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise UserError(f"expected numbers for this parameter, got {value!r}", field=where)
+            raise UserError(f"expected numbers for this parameter, got {shown(value)}", field=where)
         return float(value)
     if param.kind == "bool" and not isinstance(value, bool):
-        raise UserError(f"expected true or false for this parameter, got {value!r}", field=where)
+        raise UserError(f"expected true or false for this parameter, got {shown(value)}", field=where)
     if param.kind == "str" and not isinstance(value, str):
         return str(value)
     return value
@@ -281,8 +309,9 @@ def parameter_unit(path: str, currency: str = "currency") -> str | None:
         return "share of the base"
     if desc:
         for group in re.findall(r"\(([^()]*)\)", desc):
-            if any(w in group for w in _UNIT_WORDS):
-                return group.replace("currency", currency)
+            unit = re.split(r"[,;]", group)[0].strip()  # "(hours, at most 24)": the unit, not its bounds
+            if any(w in unit for w in _UNIT_WORDS):
+                return unit.replace("currency", currency)
         low = desc.lower()
         if re.search(r"\b(probability|share)\b", low):
             return "share, 0-1"

@@ -35,13 +35,17 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from salessim.errors import shown
 from salessim.scenarios.cross_field import CrossFieldError
+from salessim.scenarios.numbers import MAX_AMOUNT, Amount, Flag, PayMonth, Real, Whole
 
 if TYPE_CHECKING:  # pragma: no cover
     from salessim.scenarios.schema import Scenario
 
-Rate = Annotated[float, Field(ge=0, le=10)]
-Money = Annotated[float, Field(ge=0)]
+#: A rate: a share of a base (0 to 10: ten times the base at most).
+Rate = Annotated[Real, Field(ge=0, le=10)]
+#: An amount of money (currency), 0 to a billion; pay per month is at most 10 million.
+Money = Amount
 
 #: What a rate applies to. ``revenue`` and ``margin`` are *contracted* value (signed deals,
 #: whether or not they are ever paid); ``executed_*`` counts only deals actually executed
@@ -84,7 +88,8 @@ class _Component(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_]+$",
                              description="Label of this part in payroll (default: the type).")
-    reps: list[str] | None = Field(None, description="Rep groups (team.reps ids) it applies to; none = every rep.")
+    reps: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None, max_length=10_000, description="Rep groups (team.reps ids) it applies to; none = every rep.")
 
     @property
     def part(self) -> str:
@@ -104,7 +109,7 @@ class Salary(_Component):
     """
 
     type: Literal["salary"]
-    per_month: Money = Field(description="Fixed salary (currency per month).")
+    per_month: PayMonth = Field(description="Fixed salary (currency per month, at most 10 million).")
 
 
 class Draw(_Component):
@@ -118,10 +123,12 @@ class Draw(_Component):
     """
 
     type: Literal["draw"]
-    per_month: Money = Field(description="Guaranteed variable pay per month in the draw period (currency).")
-    months: float | None = Field(None, gt=0, le=60, description="Draw period from hire (months); none = people.ramp_months.")
-    recoverable: bool = Field(False, description="true = an advance repaid from later variable pay.")
-    recovery_share: float = Field(1.0, gt=0, le=1, description="Largest share of a month's variable pay above the guarantee withheld to repay.")
+    per_month: PayMonth = Field(description="Guaranteed variable pay per month in the draw period (currency, at most "
+                                            "10 million).")
+    months: Real | None = Field(None, gt=0, le=60, description="Draw period from hire (months, at most 60); none = "
+                                                               "people.ramp_months.")
+    recoverable: Flag = Field(False, description="true = an advance repaid from later variable pay.")
+    recovery_share: Real = Field(1.0, gt=0, le=1, description="Largest share of a month's variable pay above the guarantee withheld to repay.")
 
 
 class Commission(_Component):
@@ -129,12 +136,14 @@ class Commission(_Component):
 
     type: Literal["commission"]
     base: Base = Field(description="What the rate applies to; executed_* counts only deals actually paid.")
-    rates: dict[str, Rate] = Field(
-        default_factory=dict, description="Rate per product or product group (share of the base)."
+    rates: dict[Annotated[str, Field(max_length=64)], Rate] = Field(
+        default_factory=dict, max_length=1_000, description="Rate per product or product group (share of the base, "
+                                                            "0 to 10)."
     )
     default_rate: Rate = Field(0.0, description="Rate for products not listed.")
-    include_reorders: bool = Field(True, description="Also pay on key clients' reorders.")
-    cap_per_month: Money | None = Field(None, description="Most this component pays a rep in a month (currency).")
+    include_reorders: Flag = Field(True, description="Also pay on key clients' reorders.")
+    cap_per_month: Money | None = Field(None, description="Most this component pays a rep in a month (currency, at "
+                                                          "most a billion).")
 
     def problems(self, scenario):
         return _rate_problems(self.rates, scenario)
@@ -151,10 +160,11 @@ class PlanFulfilment(_Component):
     """
 
     type: Literal["plan_fulfilment"]
-    variable_at_plan_per_salary: float = Field(1.0, ge=0, le=20, description="Variable pay at 100% of plan, in salaries.")
-    variable_at_plan: Money | None = Field(None, description="Variable pay at 100% of plan (currency); overrides the above.")
-    threshold_fulfilment: float = Field(0.0, ge=0, le=10, description="Attainment below which nothing is paid (1 = 100%).")
-    cap_fulfilment: float | None = Field(None, gt=0, le=20, description="Attainment above which nothing more is paid.")
+    variable_at_plan_per_salary: Real = Field(1.0, ge=0, le=20, description="Variable pay at 100% of plan (salaries, 0 to 20).")
+    variable_at_plan: PayMonth | None = Field(None, description="Variable pay at 100% of plan (currency, at most 10 "
+                                                                "million); overrides the above.")
+    threshold_fulfilment: Real = Field(0.0, ge=0, le=10, description="Attainment below which nothing is paid (1 = 100%).")
+    cap_fulfilment: Real | None = Field(None, gt=0, le=20, description="Attainment above which nothing more is paid (1 = 100%; at most 20).")
 
     def problems(self, scenario):
         if self.cap_fulfilment is not None and self.cap_fulfilment <= self.threshold_fulfilment:
@@ -167,8 +177,8 @@ class Tier(BaseModel):
     """One attainment band ``[from, to)`` and the rate paid on the base earned in it."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
-    start: float = Field(alias="from", ge=0, le=20, description="Attainment where the band starts (1 = 100% of plan).")
-    end: float | None = Field(None, alias="to", gt=0, le=20, description="Attainment where it ends; none = the next band's start.")
+    start: Real = Field(alias="from", ge=0, le=20, description="Attainment where the band starts (1 = 100% of plan).")
+    end: Real | None = Field(None, alias="to", gt=0, le=20, description="Attainment where it ends (1 = 100%; at most 20); none = the next band's start.")
     rate: Rate = Field(description="Share of the base paid on what is earned in this band.")
 
 
@@ -186,11 +196,12 @@ class Tiered(_Component):
 
     type: Literal["tiered"]
     base: Base = Field(description="What the rates apply to.")
-    include_reorders: bool = Field(True, description="Count key clients' reorders in the base.")
-    tiers: list[Tier] = Field(min_length=1, description="Bands in ascending order, none overlapping.")
-    cap: float | None = Field(None, gt=0, le=20, description="Attainment above which nothing more is paid.")
-    retroactive: bool = Field(False, description="true = the final band's rate applies to the whole base.")
-    cap_per_month: Money | None = Field(None, description="Most this component pays a rep in a month (currency).")
+    include_reorders: Flag = Field(True, description="Count key clients' reorders in the base.")
+    tiers: list[Tier] = Field(min_length=1, max_length=100, description="Bands in ascending order, none overlapping.")
+    cap: Real | None = Field(None, gt=0, le=20, description="Attainment above which nothing more is paid (1 = 100%; at most 20).")
+    retroactive: Flag = Field(False, description="true = the final band's rate applies to the whole base.")
+    cap_per_month: Money | None = Field(None, description="Most this component pays a rep in a month (currency, at "
+                                                          "most a billion).")
 
     def bands(self) -> list[tuple[float, float, float]]:
         """(start, end, rate) of each band; the last ends at ``cap`` or infinity; clipped at ``cap``."""
@@ -230,9 +241,10 @@ class PerAction(_Component):
     """An amount per funnel action (derived from funnel analysis): call, contact, meeting, deal."""
 
     type: Literal["per_action"]
-    rates: dict[Action, Money] = Field(description="Currency per action.")
-    products: list[str] | None = Field(None, description="Count only actions on these products; none = all.")
-    cap_per_month: Money | None = Field(None, description="Most this component pays a rep in a month (currency).")
+    rates: dict[Action, PayMonth] = Field(description="Currency per action (at most 10 million).")
+    products: list[Annotated[str, Field(max_length=64)]] | None = Field(None, max_length=1_000, description="Count only actions on these products; none = all.")
+    cap_per_month: Money | None = Field(None, description="Most this component pays a rep in a month (currency, at "
+                                                          "most a billion).")
 
     def problems(self, scenario):
         return [(f"products.{i}", msg) for i, msg in _product_problems(self.products or [], scenario)]
@@ -243,10 +255,14 @@ class Bonus(_Component):
 
     type: Literal["bonus"]
     metric: Metric
-    target: Money = Field(description="Level of the metric that earns the bonus (in the metric's unit).")
-    amount: Money = Field(0.0, description="Paid when the month's metric reaches the target (currency).")
-    per_unit_above: Money = Field(0.0, description="Paid per unit of the metric above the target (currency).")
-    cap_per_month: Money | None = Field(None, description="Most this bonus pays a rep in a month (currency).")
+    target: Amount = Field(description="Level of the metric that earns the bonus (in the metric's unit, at most a "
+                                       "billion).")
+    amount: PayMonth = Field(0.0, description="Paid when the month's metric reaches the target (currency, at most 10 "
+                                              "million).")
+    per_unit_above: PayMonth = Field(0.0, description="Paid per unit of the metric above the target (currency, at "
+                                                      "most 10 million).")
+    cap_per_month: Money | None = Field(None, description="Most this bonus pays a rep in a month (currency, at most "
+                                                          "a billion).")
 
 
 class Contest(_Component):
@@ -258,9 +274,9 @@ class Contest(_Component):
 
     type: Literal["contest"]
     metric: Metric
-    prize: Money = Field(0.0, description="Prize paid to the month's winner (currency).")
-    prize_days_off: float = Field(0.0, ge=0, le=10, description="Days off for the winner, valued at their daily salary.")
-    min_metric: float = Field(0.0, ge=0, description="The winner's metric must exceed this (no winner otherwise).")
+    prize: PayMonth = Field(0.0, description="Prize paid to the month's winner (currency, at most 10 million).")
+    prize_days_off: Real = Field(0.0, ge=0, le=10, description="Days off for the winner, valued at their daily salary (days, 0 to 10).")
+    min_metric: Real = Field(0.0, ge=0, le=MAX_AMOUNT, description="The winner's metric must exceed this (no winner otherwise).")
 
 
 class Clawback(_Component):
@@ -277,9 +293,9 @@ class Clawback(_Component):
     """
 
     type: Literal["clawback"]
-    unpaid: bool = Field(True, description="Recover pay on deals that are never paid.")
-    lag_months: int = Field(1, ge=0, le=12, description="Months from paying to recovering (months).")
-    churned_client_months: float = Field(0.0, ge=0, le=24, description="Months of per-client commission repaid per key client lost.")
+    unpaid: Flag = Field(True, description="Recover pay on deals that are never paid.")
+    lag_months: Whole = Field(1, ge=0, le=12, description="Months from paying to recovering (months).")
+    churned_client_months: Real = Field(0.0, ge=0, le=24, description="Months of per-client commission repaid per key client lost (months, 0 to 24).")
 
 
 class Override(_Component):
@@ -292,15 +308,16 @@ class Override(_Component):
 
     type: Literal["override"]
     base: Base
-    rate: Rate
-    include_reorders: bool = True
-    indirect: bool = Field(False, description="Also pay on the teams of supervisors who report to them.")
-    supervisors: list[str] | None = Field(None, description="Supervisor ids paid; none = all.")
-    team_threshold: float = Field(0.0, ge=0, le=10, description="Team attainment below which nothing is paid (1 = 100%).")
+    rate: Rate = Field(description="Share of the team's base paid to the supervisor (0 to 10).")
+    include_reorders: Flag = True
+    indirect: Flag = Field(False, description="Also pay on the teams of supervisors who report to them.")
+    supervisors: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None, max_length=10_000, description="Supervisor ids paid; none = all.")
+    team_threshold: Real = Field(0.0, ge=0, le=10, description="Team attainment below which nothing is paid (1 = 100%).")
 
     def problems(self, scenario):
         known = {s.id for s in scenario.team.supervisors}
-        return [(f"supervisors.{i}", f"expected a supervisor id ({_choices(known)}), got {s!r}")
+        return [(f"supervisors.{i}", f"expected a supervisor id ({_choices(known)}), got {shown(s)}")
                 for i, s in enumerate(self.supervisors or []) if s not in known]
 
 
@@ -333,15 +350,17 @@ class HandoffSpec(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
-    operators: int = Field(1, ge=1, le=100, description="Operators in the role (people in payroll).")
-    salary_per_month: Money = Field(description="Fixed salary per operator (currency per month).")
-    fee_per_contact: Money = Field(0.0, description="Paid per lead handed off (currency).")
-    share_of_sales: float = Field(0.0, ge=0, le=1, description="Share of the base of sales from handed-off leads.")
+    operators: Whole = Field(1, ge=1, le=100, description="Operators in the role (people in payroll, 1 to 100).")
+    salary_per_month: PayMonth = Field(description="Fixed salary per operator (currency per month, at most 10 "
+                                                   "million).")
+    fee_per_contact: PayMonth = Field(0.0, description="Paid per lead handed off (currency, at most 10 million).")
+    share_of_sales: Real = Field(0.0, ge=0, le=1, description="Share of the base of sales from handed-off leads.")
     base: Base = Field("executed_revenue", description="What share_of_sales applies to.")
-    sources: list[str] | None = Field(None, description="Lead sources they handle; none = every web-form source.")
-    policing: bool | None = Field(None, description="Operators chase follow-up; none = on when share_of_sales > 0.")
-    policing_patience_multiplier: float = Field(2.0, ge=1, le=20, description="Handed-off leads wait this many times longer.")
-    policing_extra_attempts: int = Field(2, ge=0, le=20, description="Extra contact attempts on handed-off leads.")
+    sources: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None, max_length=1_000, description="Lead sources they handle; none = every web-form source.")
+    policing: Flag | None = Field(None, description="Operators chase follow-up; none = on when share_of_sales > 0.")
+    policing_patience_multiplier: Real = Field(2.0, ge=1, le=20, description="Handed-off leads wait this many times longer (x, 1 to 20).")
+    policing_extra_attempts: Whole = Field(2, ge=0, le=20, description="Extra contact attempts on handed-off leads (0 to 20).")
 
     @property
     def polices(self) -> bool:
@@ -352,9 +371,9 @@ class PaySpec(BaseModel):
     """A pay scheme: fixed salaries (from the team, or a ``salary`` component) plus these components."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
-    components: list[Component] = Field(default_factory=list)
+    components: list[Component] = Field(default_factory=list, max_length=1_000)
     handoff: HandoffSpec | None = Field(None, description="A lead hand-off role (chat operators); none = no such role.")
-    attainment_spread: float = Field(
+    attainment_spread: Real = Field(
         0.35, ge=0, le=2,
         description="Reps' uncertainty about their month's attainment when they weigh thresholds, tiers and "
                     "bonuses (log-sd) [assumed].",
@@ -371,13 +390,13 @@ def _choices(items) -> str:
 
 
 def _product_problems(names, scenario) -> list[tuple[int, str]]:
-    return [(i, f"expected a product ({_choices(scenario.products)}), got {p!r}")
+    return [(i, f"expected a product ({_choices(scenario.products)}), got {shown(p)}")
             for i, p in enumerate(names) if p not in scenario.products]
 
 
 def _rate_problems(rates, scenario) -> list[tuple[str, str]]:
     known = set(scenario.products) | {p.group for p in scenario.products.values() if p.group}
-    return [(f"rates.{k}", f"expected a product or product group ({_choices(known)}), got {k!r}")
+    return [(f"rates.{k}", f"expected a product or product group ({_choices(known)}), got {shown(k)}")
             for k in rates if k not in known]
 
 
@@ -394,7 +413,7 @@ def check_pay_references(s: "Scenario") -> None:
         where = f"pay.components.{i}"
         for j, g in enumerate(comp.reps or []):
             if g not in groups:
-                raise CrossFieldError(f"{where}.reps.{j}", f"expected a rep group id ({_choices(groups)}), got {g!r}")
+                raise CrossFieldError(f"{where}.reps.{j}", f"expected a rep group id ({_choices(groups)}), got {shown(g)}")
         for sub, msg in comp.problems(s):
             raise CrossFieldError(f"{where}.{sub}", msg)
         if comp.type in ("salary", "draw", "clawback"):
@@ -402,7 +421,7 @@ def check_pay_references(s: "Scenario") -> None:
                 if (comp.type, g) in seen:
                     raise CrossFieldError(
                         f"{where}.reps",
-                        f"rep group {g!r} already has a {comp.type} (pay.components.{seen[(comp.type, g)]}); "
+                        f"rep group {shown(g)} already has a {comp.type} (pay.components.{seen[(comp.type, g)]}); "
                         f"expected at most one per group")
                 seen[(comp.type, g)] = i
     h = s.pay.handoff
@@ -410,7 +429,7 @@ def check_pay_references(s: "Scenario") -> None:
         names = [src.name for src in s.lead_sources]
         for j, name in enumerate(h.sources or []):
             if name not in names:
-                raise CrossFieldError(f"pay.handoff.sources.{j}", f"expected a lead source ({_choices(names)}), got {name!r}")
+                raise CrossFieldError(f"pay.handoff.sources.{j}", f"expected a lead source ({_choices(names)}), got {shown(name)}")
         if not handoff_sources(s):
             raise CrossFieldError("pay.handoff.sources", "expected at least one lead source for the operators "
                                                          "(no web-form source in lead_sources)")

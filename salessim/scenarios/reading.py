@@ -8,6 +8,7 @@ schema. A file that cannot be read, or is not TOML, is one
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -50,9 +51,35 @@ def read_toml(path: Path) -> dict[str, Any]:
     except OSError as e:
         raise ScenarioError(f"cannot read file ({e.strerror})", source=str(path)) from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"not valid TOML: {e}", source=short_path(str(path))) from None
+    except ValueError as e:  # an integer of more than 4,300 digits
+        raise ScenarioError(f"expected numbers of a sensible size ({e})", source=short_path(str(path))) from None
+    found = non_decimal_integer(text)
+    if found is not None:
+        literal, line = found
+        raise ScenarioError(f"expected whole numbers written in decimal, got {literal} on line {line} (write "
+                            f"{int(literal.replace('_', ''), 0):,})", source=short_path(str(path)))
+    return data
+
+
+#: What TOML text holds that a number literal is not part of: strings (multi-line first) and comments.
+_NOT_CODE = r'''"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#[^\n]*'''
+_NON_DECIMAL = re.compile(_NOT_CODE + r"|(?<![\w.])([+-]?0[xob][0-9A-Fa-f_]+)", re.S)
+
+
+def non_decimal_integer(text: str) -> tuple[str, int] | None:
+    """The first hexadecimal, octal or binary integer (``0x10``, ``0o7``, ``0b1``) in TOML text, with
+    its line number, or None.
+
+    TOML reads ``count = 0x10`` as 16; a scenario's numbers are taken as written, so a count
+    written in hexadecimal is refused rather than silently read.
+    """
+    for m in _NON_DECIMAL.finditer(text):
+        if m.group(1):
+            return m.group(1), text.count("\n", 0, m.start(1)) + 1
+    return None
 
 
 def short_path(path: str) -> str:

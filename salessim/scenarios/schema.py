@@ -19,25 +19,64 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from salessim.errors import shown
 from salessim.scenarios.cross_field import CrossFieldError
 from salessim.scenarios.distributions import Distribution
+from salessim.scenarios.numbers import (
+    MAX_AMOUNT,
+    MAX_ELASTICITY,
+    MAX_LEADS_PER_DAY,
+    MAX_MARKET,
+    MAX_MULTIPLIER,
+    MAX_WORK_DAYS,
+    Amount,
+    Flag,
+    Multiplier,
+    PayMonth,
+    Prob,
+    Real,
+    Share,
+    Spread,
+    TaskHours,
+    TaskMinutes,
+    Whole,
+    WorkDays,
+)
 from salessim.scenarios.pay import PaySpec, check_pay_references
 
-Prob = Annotated[float, Field(ge=0, le=1)]
-Share = Annotated[float, Field(ge=0, lt=1)]
-NonNeg = Annotated[float, Field(ge=0)]
-Pos = Annotated[float, Field(gt=0)]
-Count = Annotated[int, Field(ge=0)]
 #: Most reps in a department: memory grows by about 0.7 GB per 1,000 reps (docs/experiments.md).
 MAX_REPS = 10_000
 #: Most working days a diary or a booking rule may reach ahead (a working year).
 MAX_DAYS_AHEAD = 260
+#: Longest scenario period and latest month index (months).
+MAX_MONTHS = 120
+#: Most key clients in one rep's book at the start, and in a whole department.
+MAX_KEY_CLIENTS, MAX_KEY_CLIENTS_TOTAL = 10_000, 1_000_000
+#: Dates a scenario may hold (a calendar's start, a hire, a holiday).
+FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2200, 12, 31)
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\- ]+$")]
+#: A reference to a name defined elsewhere in the scenario (a supervisor, a product, a region).
+Ref = Annotated[str, Field(min_length=1, max_length=64)]
+#: A free text line (a description, a question).
+Text = Annotated[str, Field(max_length=2_000)]
+#: A count of people, clients or prospects: a whole number from 0.
+Count = Annotated[Whole, Field(ge=0)]
+#: A month index (0 = the first month of the period).
+MonthIndex = Annotated[Whole, Field(ge=0, lt=MAX_MONTHS)]
+#: A date from :data:`FIRST_DATE` to :data:`LAST_DATE` (YYYY-MM-DD).
+Date = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
+#: Hours within one day (a meeting, its travel, a contact, a day's coaching), 0 to 24.
+DayHours = Annotated[Real, Field(ge=0, le=24)]
+#: Leads per working day, 0 to :data:`~salessim.scenarios.numbers.MAX_LEADS_PER_DAY`.
+LeadRate = Annotated[Real, Field(ge=0, le=MAX_LEADS_PER_DAY)]
+#: An elasticity to the proposal's size, 0 to :data:`~salessim.scenarios.numbers.MAX_ELASTICITY`.
+Elasticity = Annotated[Real, Field(ge=0, le=MAX_ELASTICITY)]
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -51,19 +90,28 @@ class Section(BaseModel):
 class CalendarSpec(Section):
     """The working calendar of the simulated period."""
 
-    start: dt.date = Field(description="First calendar day of the simulated period.")
-    months: int = Field(ge=1, le=120, description="Length of the period (months).")
-    hours_per_day: float = Field(gt=0, le=24, description="Working hours in a day (hours).")
+    start: Date = Field(description="First calendar day of the simulated period (1950 to 2200).")
+    months: Whole = Field(ge=1, le=MAX_MONTHS, description="Length of the period (months, 1 to 120).")
+    hours_per_day: Real = Field(ge=1, le=24, description="Working hours in a day (hours, 1 to 24).")
     workdays: list[Weekday] = Field(
         default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"],
-        min_length=1,
-        description="Days of the week that are worked.",
+        min_length=1, max_length=7,
+        description="Days of the week that are worked (each at most once).",
     )
-    holidays: list[dt.date] = Field(default_factory=list, description="Public holidays (dates).")
-    warmup_months: int = Field(
+    holidays: list[Date] = Field(default_factory=list, max_length=10_000,
+                                 description="Public holidays (dates; at most 10,000).")
+    warmup_months: Whole = Field(
         2, ge=0, le=24,
-        description="Months simulated before start and then discarded, so the pipeline is full on day one.",
+        description="Months simulated before start and then discarded, so the pipeline is full on day one "
+                    "(months, 0 to 24).",
     )
+
+    @field_validator("workdays")
+    @classmethod
+    def _distinct_days(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"expected each day of the week at most once, got {', '.join(v)}")
+        return v
 
     @field_validator("start")
     @classmethod
@@ -78,11 +126,11 @@ class SupervisorSpec(Section):
     """A head of sales or team lead."""
 
     id: Name
-    reports_to: str | None = Field(None, description="Id of this supervisor's own head, if any.")
-    weekly_hours: float = Field(gt=0, le=100, description="Working hours per week (hours).")
-    salary_per_month: NonNeg = Field(description="Fixed pay (currency per month).")
-    hire_date: dt.date | None = Field(None, description="Start date; none = already in post.")
-    leave_date: dt.date | None = Field(None, description="Last day in post is the day before; none = stays.")
+    reports_to: Ref | None = Field(None, description="Id of this supervisor's own head, if any.")
+    weekly_hours: Real = Field(ge=1, le=100, description="Working hours per week (hours, 1 to 100).")
+    salary_per_month: PayMonth = Field(description="Fixed pay (currency per month, at most 10 million).")
+    hire_date: Date | None = Field(None, description="Start date; none = already in post.")
+    leave_date: Date | None = Field(None, description="Last day in post is the day before; none = stays.")
 
 
 class RepSpec(Section):
@@ -92,30 +140,36 @@ class RepSpec(Section):
     """
 
     id: Name
-    count: Count = Field(1, le=MAX_REPS, description="Reps in the group (people).")
-    supervisor: str | None = Field(description="Id of the supervisor they report to (none = unsupervised).")
+    count: Count = Field(1, le=MAX_REPS, description="Reps in the group (people, 0 to 10,000).")
+    supervisor: Ref | None = Field(description="Id of the supervisor they report to (none = unsupervised).")
     region: Name = "main"
-    skill: Pos = Field(1.0, description="Conversion skill: multiplies the odds of every stage (1 = average).")
-    skill_spread: NonNeg = Field(0.0, description="Log-sd of skill across the group (drawn per rep).")
-    hire_date: dt.date | None = Field(None, description="Start date; none = hired long ago, fully ramped.")
-    salary_per_month: NonNeg = Field(description="Fixed salary (currency per month), paid from day one.")
-    threshold: Pos | None = Field(
-        None, description="Personal threshold: the largest deal they dare propose (currency); none = no limit."
+    skill: Multiplier = Field(1.0, description="Conversion skill: multiplies the odds of every stage (1 = average; "
+                                                "above 0, at most 100).")
+    skill_spread: Spread = Field(0.0, description="Log-sd of skill across the group (drawn per rep; 0 to 3).")
+    hire_date: Date | None = Field(None, description="Start date; none = hired long ago, fully ramped.")
+    salary_per_month: PayMonth = Field(description="Fixed salary (currency per month, at most 10 million), paid "
+                                                   "from day one.")
+    threshold: Annotated[Real, Field(ge=1, le=MAX_AMOUNT)] | None = Field(
+        None, description="Personal threshold: the largest deal they dare propose (currency, 1 to 1 billion); "
+                          "none = no limit."
     )
-    threshold_spread: NonNeg = Field(0.0, description="Log-sd of the threshold across the group.")
-    plan_per_month: NonNeg | None = Field(None, description="Monthly plan (currency); none = plan.monthly_per_rep.")
-    key_clients: Count = Field(0, le=10_000, description="Key clients in each rep's book at the start.")
-    products: list[str] | None = Field(None, description="Products they sell; none = all.")
-    inbound_weight: Pos = Field(
-        1.0, description="Relative share of inbound leads each rep of the group gets under round_robin (1 = average)."
+    threshold_spread: Spread = Field(0.0, description="Log-sd of the threshold across the group (0 to 3).")
+    plan_per_month: Amount | None = Field(None, description="Monthly plan (currency, at most 1 billion); none = "
+                                                            "plan.monthly_per_rep.")
+    key_clients: Count = Field(0, le=MAX_KEY_CLIENTS, description="Key clients in each rep's book at the start "
+                                                                  "(0 to 10,000).")
+    products: list[Ref] | None = Field(None, max_length=1_000, description="Products they sell; none = all.")
+    inbound_weight: Annotated[Real, Field(gt=0, le=MAX_REPS)] = Field(
+        1.0, description="Relative share of inbound leads each rep of the group gets under round_robin (1 = average; "
+                         "above 0, at most 10,000)."
     )
 
 
 class TeamSpec(Section):
     """Who works in the department."""
 
-    supervisors: list[SupervisorSpec] = Field(default_factory=list)
-    reps: list[RepSpec] = Field(min_length=1)
+    supervisors: list[SupervisorSpec] = Field(default_factory=list, max_length=MAX_REPS)
+    reps: list[RepSpec] = Field(min_length=1, max_length=MAX_REPS)
 
 
 # --------------------------------------------------------------------------- products
@@ -124,9 +178,9 @@ class FunnelSpec(Section):
 
     booking_rate: Prob = Field(description="Outbound: probability a prospect reached by phone books a meeting.")
     contact_to_meeting: Prob = Field(description="Inbound: probability a contacted lead books a meeting.")
-    meeting_to_proposal: Prob = Field(description="A held meeting leads to a commercial proposal.")
-    proposal_to_negotiation: Prob = Field(description="A proposal is taken into negotiation (objections).")
-    negotiation_to_won: Prob = Field(description="A negotiation ends in a signed contract.")
+    meeting_to_proposal: Prob = Field(description="Probability a held meeting leads to a commercial proposal.")
+    proposal_to_negotiation: Prob = Field(description="Probability a proposal is taken into negotiation (objections).")
+    negotiation_to_won: Prob = Field(description="Probability a negotiation ends in a signed contract.")
 
 
 class DelaysSpec(Section):
@@ -140,30 +194,33 @@ class DelaysSpec(Section):
 class EffortSpec(Section):
     """Rep work per deal stage (hours), on top of the meeting itself."""
 
-    proposal: NonNeg = Field(description="Preparing the commercial proposal (hours).")
-    negotiation: NonNeg = Field(description="Handling objections and the contract (hours).")
+    proposal: TaskHours = Field(description="Preparing the commercial proposal (hours, at most 1,000).")
+    negotiation: TaskHours = Field(description="Handling objections and the contract (hours, at most 1,000).")
 
 
 class ProductSpec(Section):
     """A product (or product group) the department sells."""
 
-    group: str | None = Field(None, description="Product group (for pay rates); none = the product name.")
+    group: Ref | None = Field(None, description="Product group (for pay rates); none = the product name.")
     deal_size: Distribution = Field(description="Client potential: the largest deal a client would sign (currency).")
     margin: Prob = Field(description="Gross margin as a share of revenue.")
     funnel: FunnelSpec
     delays_days: DelaysSpec
     effort_hours: EffortSpec
-    market_size: Count = Field(description="Prospects in the finite market for outbound calls.")
-    familiarity_start: float = Field(
-        1.0, gt=0, le=1, description="How used clients are to buying it at the start (1 = established)."
+    market_size: Count = Field(le=MAX_MARKET, description="Prospects in the finite market for outbound calls "
+                                                          "(0 to 100 million).")
+    familiarity_start: Real = Field(
+        1.0, gt=0, le=1, description="How used clients are to buying it at the start (1 = established; above 0)."
     )
-    familiarity_deals: NonNeg = Field(
-        0.0, description="Deals won after which familiarity has closed 63% of its gap to 1 (0 = never grows)."
+    familiarity_deals: Annotated[Real, Field(ge=0, le=1_000_000)] = Field(
+        0.0, description="Deals won after which familiarity has closed 63% of its gap to 1 (0 = never grows; at most "
+                         "a million)."
     )
-    launch_month: Count | None = Field(
+    launch_month: MonthIndex | None = Field(
         None, description="Month index (0 = first month) in which the product goes on sale; none = already on sale."
     )
-    stock_value: NonNeg = Field(0.0, description="Stock bought at launch, at cost (currency); ties up capital.")
+    stock_value: Amount = Field(0.0, description="Stock bought at launch, at cost (currency, at most 1 billion); "
+                                                 "ties up capital.")
     stall_share: Prob = Field(
         0.0, description="Share of deals that stall after the first meeting: they stay open and never close."
     )
@@ -174,55 +231,65 @@ class LeadSourceSpec(Section):
     """An inbound lead channel."""
 
     name: Name
-    product: str
+    product: Ref
     channel: Name = "web"
     kind: Literal["call", "form"] = Field(
         "form", description="call = a live inbound call, lost if nobody answers; form = waits in the inbox."
     )
-    rate_per_day: NonNeg = Field(description="Mean leads per working day, department-wide (Poisson).")
-    rate_by_month: dict[str, NonNeg] | None = Field(
-        None, description="Leads per working day in named months ('YYYY-MM'), replacing rate_per_day there."
+    rate_per_day: LeadRate = Field(description="Mean leads per working day, department-wide (Poisson; at most "
+                                                "10,000).")
+    rate_by_month: dict[str, LeadRate] | None = Field(
+        None, max_length=12 * (LAST_DATE.year - FIRST_DATE.year + 1),
+        description="Leads per working day in named months ('YYYY-MM'), replacing rate_per_day there."
     )
-    region: str | None = Field(None, description="Only reps of this region receive it; none = any.")
+    region: Ref | None = Field(None, description="Only reps of this region receive it; none = any.")
 
     @field_validator("rate_by_month")
     @classmethod
     def _month_keys(cls, v: dict[str, float] | None) -> dict[str, float] | None:
         for key in v or {}:
             if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", key):
-                raise ValueError(f"expected month keys as 'YYYY-MM', got {key!r}")
+                raise ValueError(f"expected month keys as 'YYYY-MM', got {shown(key)}")
         return v
 
 
 class ProspectingSpec(Section):
     """Outbound prospecting of a finite market."""
 
-    calls_per_hour: Pos = Field(description="Dials per hour of prospecting, including logging (calls/hour).")
+    calls_per_hour: Annotated[Real, Field(gt=0, le=200)] = Field(
+        description="Dials per hour of prospecting, including logging (calls/hour; above 0, at most 200).")
     connect_rate: Prob = Field(description="Probability a dial reaches a decision maker.")
-    cooling_days: NonNeg = Field(description="Days before a reached prospect may be called again (days).")
+    cooling_days: WorkDays = Field(description="Days before a reached prospect may be called again (days, at most "
+                                               "2,600: ten working years).")
 
 
 class ActivitySpec(Section):
     """Activity norms of a rep's working day."""
 
-    meeting_hours: NonNeg = Field(description="Length of a client meeting (hours).")
-    travel_hours: NonNeg = Field(description="Travel per meeting (hours).")
-    meeting_lead_days: Count = Field(le=MAX_DAYS_AHEAD, description="Earliest day a booked meeting can take place, after booking (days).")
-    booking_horizon_days: Count = Field(le=MAX_DAYS_AHEAD, description="How far ahead a rep books; no free slot by then = lead lost (days).")
-    max_meetings_per_day: Count = Field(le=100, description="Most meetings a rep holds in a day (0 = only hours limit it).")
-    first_contact_minutes: NonNeg = Field(description="One attempt to reach an inbound lead (minutes).")
+    meeting_hours: DayHours = Field(description="Length of a client meeting (hours, at most 24).")
+    travel_hours: DayHours = Field(description="Travel per meeting (hours, at most 24).")
+    meeting_lead_days: Count = Field(le=MAX_DAYS_AHEAD, description="Earliest day a booked meeting can take place, "
+                                                                    "after booking (days, 0 to 260).")
+    booking_horizon_days: Count = Field(le=MAX_DAYS_AHEAD, description="How far ahead a rep books; no free slot by "
+                                                                       "then = lead lost (days, 0 to 260).")
+    max_meetings_per_day: Count = Field(le=100, description="Most meetings a rep holds in a day (0 to 100; 0 = no "
+                                                            "limit but the time they take).")
+    first_contact_minutes: TaskMinutes = Field(description="One attempt to reach an inbound lead (minutes, at most "
+                                                           "1,440).")
     inbound_connect_rate: Prob = Field(description="Probability one attempt reaches an inbound lead.")
-    max_contact_attempts: int = Field(ge=1, description="Attempts before an unreachable inbound lead is dropped.")
-    lead_patience_days: NonNeg = Field(description="Days an inbound lead waits for first contact before it goes cold.")
+    max_contact_attempts: Whole = Field(ge=1, le=100, description="Attempts before an unreachable inbound lead is "
+                                                                  "dropped (1 to 100).")
+    lead_patience_days: WorkDays = Field(description="Days an inbound lead waits for first contact before it goes "
+                                                     "cold (days, at most 2,600).")
     admin_share: Share = Field(description="Share of the working day lost to reports and admin.")
     no_show_rate: Prob = Field(0.0, description="Probability a booked meeting does not take place.")
-    client_contact_hours: NonNeg = Field(description="One contact with an existing key client (hours).")
+    client_contact_hours: DayHours = Field(description="One contact with an existing key client (hours, at most 24).")
 
 
 class PlanSpec(Section):
     """Monthly plans per rep."""
 
-    monthly_per_rep: NonNeg = Field(description="Default monthly plan per rep (currency).")
+    monthly_per_rep: Amount = Field(description="Default monthly plan per rep (currency, at most 1 billion).")
     fact_basis: Literal["won", "executed"] = Field(
         "executed", description="What counts as fact: value won, or value executed (paid)."
     )
@@ -232,33 +299,41 @@ class PlanSpec(Section):
 class SupervisionSpec(Section):
     """Supervisors as a scarce resource, and how their attention keeps reps' intensity up."""
 
-    enabled: bool = Field(True, description="false = every rep works at full intensity regardless of supervision.")
+    enabled: Flag = Field(True, description="false = every rep works at full intensity regardless of supervision.")
     admin_share: Share = Field(description="Share of a supervisor's day on their own admin and reporting.")
-    daily_planning_minutes: NonNeg = Field(description="Daily morning planning meeting (minutes, reps attend).")
-    weekly_planning_hours: NonNeg = Field(description="Weekly planning meeting (hours, reps attend).")
-    calls_listened_per_rep_day: NonNeg = Field(description="Calls the head listens to per rep per day.")
-    minutes_per_listened_call: NonNeg = Field(description="Listening and feedback per call (minutes).")
-    coaching_hours_per_rep_day: NonNeg = Field(description="Coaching and mentoring a rep needs per day (hours).")
-    new_hire_coaching_multiplier: float = Field(ge=1, description="Coaching need of a ramping rep vs a ramped one.")
-    review_threshold: NonNeg | None = Field(None, description="Proposals above this value need the head's review (currency).")
-    review_hours: NonNeg = Field(0.0, description="Head's time per proposal review (hours).")
+    daily_planning_minutes: TaskMinutes = Field(description="Daily morning planning meeting (minutes, reps attend; "
+                                                            "at most 1,440).")
+    weekly_planning_hours: Annotated[Real, Field(ge=0, le=168)] = Field(
+        description="Weekly planning meeting (hours, reps attend; at most 168).")
+    calls_listened_per_rep_day: Annotated[Real, Field(ge=0, le=1_000)] = Field(
+        description="Calls the head listens to per rep per day (at most 1,000).")
+    minutes_per_listened_call: TaskMinutes = Field(description="Listening and feedback per call (minutes, at most "
+                                                               "1,440).")
+    coaching_hours_per_rep_day: DayHours = Field(description="Coaching and mentoring a rep needs per day (hours, "
+                                                             "at most 24).")
+    new_hire_coaching_multiplier: Annotated[Real, Field(ge=1, le=MAX_MULTIPLIER)] = Field(
+        description="Coaching need of a ramping rep vs a ramped one (1 to 100).")
+    review_threshold: Amount | None = Field(None, description="Proposals above this value need the head's review "
+                                                              "(currency, at most 1 billion).")
+    review_hours: TaskHours = Field(0.0, description="Head's time per proposal review (hours, at most 1,000).")
     intensity_floor: Prob = Field(description="Intensity of a rep left entirely alone (share of full activity).")
     attention_threshold: Share = Field(
         description="Attention ratio at or below which reps act as if left alone (target intensity = floor)."
     )
     recovery_per_day: Prob = Field(description="Share of the gap to target intensity closed per day when rising.")
     decay_per_day: Prob = Field(description="Share of the gap to target intensity closed per day when falling.")
-    initial_intensity: Prob = Field(1.0, description="Intensity of reps in post at the start.")
+    initial_intensity: Prob = Field(1.0, description="Intensity of reps in post at the start (share of full activity, 0 to 1).")
 
 
 class CareerSpec(Section):
     """The 'sine' career: activity rises, peaks, then declines with routine."""
 
-    enabled: bool = False
-    peak_month: NonNeg = Field(18.0, description="Tenure at which activity peaks (months).")
-    decline_per_year: Prob = Field(0.15, description="Fall in activity per year of tenure after the peak.")
-    floor: Prob = Field(0.6, description="Lowest activity multiplier routine can bring.")
-    new_work_resets: bool = Field(True, description="A rep given new work (a product launch) restarts their curve.")
+    enabled: Flag = False
+    peak_month: Annotated[Real, Field(ge=0, le=600)] = Field(18.0, description="Tenure at which activity peaks "
+                                                                               "(months, at most 600: 50 years).")
+    decline_per_year: Prob = Field(0.15, description="Fall in activity per year of tenure after the peak (share, 0 to 1).")
+    floor: Prob = Field(0.6, description="Lowest activity multiplier routine can bring (share of full activity, 0 to 1).")
+    new_work_resets: Flag = Field(True, description="A rep given new work (a product launch) restarts their curve.")
 
 
 class AttritionResponseSpec(Section):
@@ -272,10 +347,10 @@ class AttritionResponseSpec(Section):
     ``replacement_delay_days``; meetings booked with the leaver in that time are lost.
     """
 
-    shortfall: Annotated[float, Field(ge=0, le=100)] = Field(
+    shortfall: Annotated[Real, Field(ge=0, le=100)] = Field(
         0.0, description="Extra leaving hazard per unit of plan shortfall, in multiples of the base hazard "
                          "(e.g. 2: a month at half the plan triples the chance of leaving).")
-    idle: Annotated[float, Field(ge=0, le=100)] = Field(
+    idle: Annotated[Real, Field(ge=0, le=100)] = Field(
         0.0, description="Extra leaving hazard per unit of idle share (paid hours with nothing to do), in multiples "
                          "of the base hazard.")
 
@@ -283,7 +358,8 @@ class AttritionResponseSpec(Section):
 class PeopleSpec(Section):
     """Hiring, ramp, attrition and absence."""
 
-    ramp_months: NonNeg = Field(description="Months for a new hire to reach full productivity (months).")
+    ramp_months: Annotated[Real, Field(ge=0, le=MAX_MONTHS)] = Field(
+        description="Months for a new hire to reach full productivity (months, at most 120).")
     ramp_start: Prob = Field(description="Productivity on the first day, as a share of full: the odds multiplier "
                                          "of every conversion, rising linearly to 1 over ramp_months.")
     ramp_activity_start: Prob = Field(
@@ -291,9 +367,12 @@ class PeopleSpec(Section):
                          "intensity allows), rising linearly to 1 over ramp_months: first calls, then meetings. "
                          "1 = new hires work as much as veterans.")
     attrition_per_year: Prob = Field(description="Probability a rep leaves within a year.")
-    replacement_delay_days: NonNeg = Field(description="Days a seat stays empty before the replacement starts (days).")
-    vacation_days_per_year: NonNeg = Field(description="Vacation per rep per year (days).")
-    vacation_block_days: int = Field(ge=1, description="Vacation is taken in blocks of this many days.")
+    replacement_delay_days: WorkDays = Field(description="Days a seat stays empty before the replacement starts "
+                                                         "(days, at most 2,600).")
+    vacation_days_per_year: Annotated[Real, Field(ge=0, le=260)] = Field(
+        description="Vacation per rep per year (days, at most 260: a working year).")
+    vacation_block_days: Whole = Field(ge=1, le=260, description="Vacation is taken in blocks of this many days "
+                                                                 "(1 to 260).")
     career: CareerSpec = Field(default_factory=CareerSpec)
     attrition_response: AttritionResponseSpec = Field(default_factory=AttritionResponseSpec)
 
@@ -301,78 +380,92 @@ class PeopleSpec(Section):
 class TrainingSpec(Section):
     """Training that raises reps' personal thresholds."""
 
-    threshold_multiplier: float = Field(1.0, ge=1, description="Thresholds are multiplied by this after training.")
-    cost_per_rep: NonNeg = Field(0.0, description="Fee per rep trained (currency).")
-    days_out: NonNeg = Field(0.0, description="Selling days each rep spends in training (days).")
-    month: Count = Field(0, description="Month index in which training happens.")
+    threshold_multiplier: Annotated[Real, Field(ge=1, le=MAX_MULTIPLIER)] = Field(
+        1.0, description="Thresholds are multiplied by this after training (1 to 100).")
+    cost_per_rep: PayMonth = Field(0.0, description="Fee per rep trained (currency, at most 10 million).")
+    days_out: Annotated[Real, Field(ge=0, le=260)] = Field(0.0, description="Selling days each rep spends in "
+                                                                            "training (days, at most 260).")
+    month: MonthIndex = Field(0, description="Month index in which training happens (0 to 119).")
 
 
 class DealSizeSpec(Section):
     """How proposal size is set and what it does to win chance and cycle time."""
 
-    ask_spread: NonNeg = Field(description="Log-sd of a rep's ask around their threshold, deal to deal.")
-    reference: Pos | None = Field(None, description="Proposal size at which the multipliers below are 1 (currency); none = product median potential.")
-    win_elasticity: NonNeg = Field(description="Odds of winning scale as (proposal / reference) ** -elasticity.")
-    cycle_elasticity: NonNeg = Field(description="Client delays scale as (proposal / reference) ** elasticity.")
+    ask_spread: Spread = Field(description="Log-sd of a rep's ask around their threshold, deal to deal (0 to 3).")
+    reference: Annotated[Real, Field(ge=1, le=MAX_AMOUNT)] | None = Field(
+        None, description="Proposal size at which the multipliers below are 1 (currency, 1 to 1 billion); none = "
+                          "product median potential.")
+    win_elasticity: Elasticity = Field(description="Odds of winning scale as (proposal / reference) ** -elasticity "
+                                                   "(0 to 5).")
+    cycle_elasticity: Elasticity = Field(description="Client delays scale as (proposal / reference) ** elasticity "
+                                                     "(0 to 5).")
     training: TrainingSpec = Field(default_factory=TrainingSpec)
 
 
 class KeyClientsSpec(Section):
     """Existing key clients: reorders, contact needs, churn."""
 
-    enabled: bool = True
-    product: str | None = Field(None, description="Product their reorders are booked under; none = the first product.")
+    enabled: Flag = True
+    product: Ref | None = Field(None, description="Product their reorders are booked under; none = the first product.")
     monthly_order: Distribution = Field(description="Value of one monthly reorder (currency).")
     reorder_prob_contacted: Prob = Field(description="Probability of a reorder in a month when contact is up to date.")
     reorder_prob_neglected: Prob = Field(description="Probability of a reorder in a month when contact is overdue.")
-    contact_interval_days: Pos = Field(description="Days between contacts a key client needs (days).")
+    contact_interval_days: Annotated[Real, Field(gt=0, le=MAX_WORK_DAYS)] = Field(
+        description="Days between contacts a key client needs (days; above 0, at most 2,600).")
     churn_per_year: Prob = Field(description="Probability of churning within a year when contacted on time.")
-    churn_growth_per_month_overdue: NonNeg = Field(
-        description="Each month without contact past the interval adds this many times the base churn hazard."
+    churn_growth_per_month_overdue: Annotated[Real, Field(ge=0, le=MAX_MULTIPLIER)] = Field(
+        description="Each month without contact past the interval adds this many times the base churn hazard "
+                    "(0 to 100)."
     )
-    competitor_aggression: NonNeg = Field(1.0, description="Multiplies the churn hazard (1 = normal competition).")
+    competitor_aggression: Annotated[Real, Field(ge=0, le=MAX_MULTIPLIER)] = Field(
+        1.0, description="Multiplies the churn hazard (1 = normal competition; 0 to 100).")
     new_client_join_share: Prob = Field(0.0, description="Share of newly won clients who join the key-client book.")
 
 
 class BackOfficeSpec(Section):
     """Invoicing as a shared queue, and payment."""
 
-    enabled: bool = True
-    clerks: int = Field(ge=1, description="Accounting staff issuing invoices in parallel.")
+    enabled: Flag = True
+    clerks: Whole = Field(ge=1, le=MAX_REPS, description="Accounting staff issuing invoices in parallel (1 to "
+                                                         "10,000).")
     invoice_hours: Distribution = Field(description="Time to issue one invoice (hours).")
-    sour_rate_per_hour: NonNeg = Field(description="Hazard of losing the deal per hour it waits at accounting.")
-    payment_delay_days: NonNeg = Field(description="Days from invoice to payment (days).")
+    sour_rate_per_hour: Annotated[Real, Field(ge=0, le=100)] = Field(
+        description="Hazard of losing the deal per hour it waits at accounting (per hour, at most 100).")
+    payment_delay_days: WorkDays = Field(description="Days from invoice to payment (days, at most 2,600).")
     nonpayment_rate: Prob = Field(description="Share of won deals that are never executed or paid.")
-    salary_per_clerk_month: NonNeg = Field(0.0, description="Cost of a clerk (currency per month).")
+    salary_per_clerk_month: PayMonth = Field(0.0, description="Cost of a clerk (currency per month, at most 10 "
+                                                              "million).")
 
 
 class RoutingSpec(Section):
     """How inbound leads reach reps."""
 
-    overflow: bool = Field(description="Route a lead the assigned rep cannot take to another free rep.")
+    overflow: Flag = Field(description="Route a lead the assigned rep cannot take to another free rep.")
     assignment: Literal["round_robin", "least_loaded"] = "round_robin"
 
 
 class LostReviewSpec(Section):
     """Reviewing lost deals with the head; some return to the funnel."""
 
-    enabled: bool = False
+    enabled: Flag = False
     return_share: Prob = Field(0.2, description="Share of reviewed lost deals that return to the funnel.")
-    review_hours: NonNeg = Field(0.25, description="Head's time per lost deal reviewed (hours).")
-    delay_days: NonNeg = Field(5.0, description="Days from loss to the deal's return (days).")
+    review_hours: TaskHours = Field(0.25, description="Head's time per lost deal reviewed (hours, at most 1,000).")
+    delay_days: WorkDays = Field(5.0, description="Days from loss to the deal's return (days, at most 2,600).")
 
 
 class EffortChoiceSpec(Section):
     """How reps split their free selling time between products and key clients."""
 
-    temperature: NonNeg = Field(
-        description="Bounded rationality of the pay-per-hour choice: 0 = all on the best-paid activity."
+    temperature: Annotated[Real, Field(ge=0, le=100)] = Field(
+        description="Bounded rationality of the pay-per-hour choice: 0 = all on the best-paid activity (relative "
+                    "to the best pay per hour; at most 100)."
     )
     forced_mix: dict[str, Prob] | None = Field(
-        None, description="Management's imposed split of free time (keys: products and 'key_clients'); sums to 1."
+        None, max_length=1_001,
+        description="Management's imposed split of free time (keys: products and 'key_clients'); sums to 1."
     )
-    pace_boost: NonNeg = Field(
-        0.0, description="Extra intensity per unit of pace shortfall late in the month (0 = off)."
+    pace_boost: Annotated[Real, Field(ge=0, le=10)] = Field(
+        0.0, description="Extra intensity per unit of pace shortfall late in the month (0 = off; at most 10)."
     )
     risky_share_contracted: Prob = Field(
         0.0, description="Extra share of won deals that never execute when pay follows contracted value."
@@ -387,7 +480,8 @@ class ClosingPaceSpec(Section):
     month). 0 = every month alike.
     """
 
-    monthly_sd: NonNeg = Field(0.0, description="Log-sd of each month's pace factor on client delays (0 = none).")
+    monthly_sd: Spread = Field(0.0, description="Log-sd of each month's pace factor on client delays (0 = none; "
+                                                "at most 3).")
 
 
 class MarketMoodSpec(Section):
@@ -404,11 +498,11 @@ class MarketMoodSpec(Section):
     deals (:func:`salessim.calibration.fitting.market_mood`).
     """
 
-    monthly_sd: Annotated[float, Field(ge=0, le=3)] = Field(
+    monthly_sd: Spread = Field(
         0.0, description="Log-odds sd of a month's mood on every client decision (0 = none; 0.2: odds x0.82 to x1.22 "
                          "in two months of three)."
     )
-    persistence: Annotated[float, Field(ge=0, le=0.99)] = Field(
+    persistence: Annotated[Real, Field(ge=0, le=0.99)] = Field(
         0.0, description="Correlation of one month's mood with the next (0 = independent months, 0.9 = slow cycles)."
     )
 
@@ -416,9 +510,10 @@ class MarketMoodSpec(Section):
 class CostsSpec(Section):
     """Costs other than pay."""
 
-    overhead_per_head_month: NonNeg = Field(description="Office, equipment and tools per person (currency per month).")
+    overhead_per_head_month: PayMonth = Field(description="Office, equipment and tools per person (currency per "
+                                                          "month, at most 10 million).")
     payroll_tax_rate: Share = Field(description="Employer taxes as a share of pay.")
-    inventory_carrying_rate_per_month: Share = Field(0.0, description="Cost of capital tied in unsold stock, per month.")
+    inventory_carrying_rate_per_month: Share = Field(0.0, description="Cost of capital tied in unsold stock, per month (share of its value).")
 
 
 # --------------------------------------------------------------------------- scenario
@@ -430,10 +525,10 @@ class ProvenanceSpec(Section):
         description="yours (a fact of your business), calibrated (read from your CRM export), documents, fitted "
                     "(to reproduce a claim of the documents), anecdote (one case in the documents) or assumed.")
     reason: str = Field("", max_length=300, description="One line: why this value, and why this range.")
-    range: tuple[float, float] | None = Field(
+    range: tuple[Annotated[Real, Field(ge=-1e12, le=1e12)], Annotated[Real, Field(ge=-1e12, le=1e12)]] | None = Field(
         None, description="Plausible values (the parameter's unit; multiples of its value if relative).")
-    relative: bool = Field(False, description="The range is in multiples of the scenario's value.")
-    when: str | None = Field(None, description="A switch (dotted path) that must be on for the parameter to matter.")
+    relative: Flag = Field(False, description="The range is in multiples of the scenario's value.")
+    when: Ref | None = Field(None, description="A switch (dotted path) that must be on for the parameter to matter.")
 
 
 class ClaimSpec(Section):
@@ -454,23 +549,24 @@ class ClaimSpec(Section):
         "difference", description="difference: this minus versus; level: this scenario's own value.")
     op: Literal[">", "<"] = Field(description="The claim holds when the compared quantity is above (>) or below (<) "
                                               "the threshold.")
-    threshold: float = Field(0.0, ge=-1e12, le=1e12, description="The threshold (the KPI's unit, or a share of "
+    threshold: Real = Field(0.0, ge=-1e12, le=1e12, description="The threshold (the KPI's unit, or a share of "
                                                                   "versus's mean with relative).")
-    relative: bool = Field(False, description="With compare = difference: threshold as a share of versus's mean.")
+    relative: Flag = Field(False, description="With compare = difference: threshold as a share of versus's mean.")
 
 
 class Scenario(Section):
     """A complete, validated description of a sales department and its environment."""
 
     name: Name
-    description: str = ""
-    question: str = Field("", description="The question this scenario answers, in one line.")
-    extends: str | None = Field(None, description="Parent scenario this one was derived from.")
-    currency: str = "USD"
+    description: Text = ""
+    question: Text = Field("", description="The question this scenario answers, in one line.")
+    extends: Annotated[str, Field(max_length=1_000)] | None = Field(
+        None, description="Parent scenario this one was derived from.")
+    currency: Annotated[str, Field(min_length=1, max_length=16)] = "USD"
     calendar: CalendarSpec
     team: TeamSpec
-    products: dict[str, ProductSpec] = Field(min_length=1)
-    lead_sources: list[LeadSourceSpec] = Field(default_factory=list)
+    products: dict[Ref, ProductSpec] = Field(min_length=1, max_length=1_000)
+    lead_sources: list[LeadSourceSpec] = Field(default_factory=list, max_length=1_000)
     prospecting: ProspectingSpec
     activity: ActivitySpec
     plan: PlanSpec
@@ -488,8 +584,8 @@ class Scenario(Section):
     market_mood: MarketMoodSpec = Field(default_factory=MarketMoodSpec)
     claim: ClaimSpec | None = Field(None, description="What the source documents say this scenario shows "
                                                         "(checked by salessim compare --robust).")
-    provenance: dict[str, ProvenanceSpec] = Field(
-        default_factory=dict, description="Where values come from, by dotted path, where this scenario differs from "
+    provenance: dict[Annotated[str, Field(max_length=300)], ProvenanceSpec] = Field(
+        default_factory=dict, max_length=10_000, description="Where values come from, by dotted path, where this scenario differs from "
                                           "the registry (salessim/scenarios/registry/assumptions.toml).")
 
     @model_validator(mode="after")
@@ -532,19 +628,19 @@ def check_references(s: Scenario) -> None:
     sup_ids: dict[str, int] = {}
     for i, sup in enumerate(s.team.supervisors):
         if sup.id in sup_ids:
-            raise CrossFieldError(f"team.supervisors.{i}.id", f"duplicate supervisor id {sup.id!r}")
+            raise CrossFieldError(f"team.supervisors.{i}.id", f"duplicate supervisor id {shown(sup.id)}")
         sup_ids[sup.id] = i
     for i, sup in enumerate(s.team.supervisors):
         if sup.reports_to is not None and sup.reports_to not in sup_ids:
             raise CrossFieldError(
                 f"team.supervisors.{i}.reports_to",
-                f"expected the id of a supervisor ({_choices(sup_ids)}), got {sup.reports_to!r}",
+                f"expected the id of a supervisor ({_choices(sup_ids)}), got {shown(sup.reports_to)}",
             )
     for i, sup in enumerate(s.team.supervisors):  # reporting cycles
         seen, cur = {sup.id}, sup.reports_to
         while cur is not None:
             if cur in seen:
-                raise CrossFieldError(f"team.supervisors.{i}.reports_to", f"reporting cycle through {cur!r}")
+                raise CrossFieldError(f"team.supervisors.{i}.reports_to", f"reporting cycle through {shown(cur)}")
             seen.add(cur)
             cur = s.team.supervisors[sup_ids[cur]].reports_to
     total = sum(g.count for g in s.team.reps)
@@ -556,33 +652,33 @@ def check_references(s: Scenario) -> None:
         if group.supervisor is not None and group.supervisor not in sup_ids:
             raise CrossFieldError(
                 f"team.reps.{i}.supervisor",
-                f"expected the id of a supervisor ({_choices(sup_ids)}), got {group.supervisor!r}",
+                f"expected the id of a supervisor ({_choices(sup_ids)}), got {shown(group.supervisor)}",
             )
         for rid in group_rep_ids(group):
             if rid in rep_ids:
-                raise CrossFieldError(f"team.reps.{i}.id", f"duplicate rep id {rid!r}")
+                raise CrossFieldError(f"team.reps.{i}.id", f"duplicate rep id {shown(rid)}")
             rep_ids.add(rid)
         for p in group.products or []:
             if p not in s.products:
-                raise CrossFieldError(f"team.reps.{i}.products", f"expected a product ({_choices(s.products)}), got {p!r}")
+                raise CrossFieldError(f"team.reps.{i}.products", f"expected a product ({_choices(s.products)}), got {shown(p)}")
     if not rep_ids:
         raise CrossFieldError("team.reps", "expected at least one rep (all groups have count = 0)")
     names: set[str] = set()
     for i, src in enumerate(s.lead_sources):
         if src.product not in s.products:
-            raise CrossFieldError(f"lead_sources.{i}.product", f"expected a product ({_choices(s.products)}), got {src.product!r}")
+            raise CrossFieldError(f"lead_sources.{i}.product", f"expected a product ({_choices(s.products)}), got {shown(src.product)}")
         if src.name in names:
-            raise CrossFieldError(f"lead_sources.{i}.name", f"duplicate lead source {src.name!r}")
+            raise CrossFieldError(f"lead_sources.{i}.name", f"duplicate lead source {shown(src.name)}")
         names.add(src.name)
     regions = {g.region for g in s.team.reps}
     for i, src in enumerate(s.lead_sources):
         if src.region is not None and src.region not in regions:
-            raise CrossFieldError(f"lead_sources.{i}.region", f"expected a region of the reps ({_choices(regions)}), got {src.region!r}")
+            raise CrossFieldError(f"lead_sources.{i}.region", f"expected a region of the reps ({_choices(regions)}), got {shown(src.region)}")
     a = s.activity
     if a.booking_horizon_days < a.meeting_lead_days:
         raise CrossFieldError("activity.booking_horizon_days", "expected at least activity.meeting_lead_days")
     if s.key_clients.product is not None and s.key_clients.product not in s.products:
-        raise CrossFieldError("key_clients.product", f"expected a product ({_choices(s.products)}), got {s.key_clients.product!r}")
+        raise CrossFieldError("key_clients.product", f"expected a product ({_choices(s.products)}), got {shown(s.key_clients.product)}")
     mix = s.effort_choice.forced_mix
     if mix is not None:
         allowed = set(s.products) | {"key_clients"}
@@ -594,7 +690,57 @@ def check_references(s: Scenario) -> None:
     for p, prod in s.products.items():
         if prod.launch_month is not None and prod.launch_month >= s.calendar.months:
             raise CrossFieldError(f"products.{p}.launch_month", f"expected a month index below calendar.months ({s.calendar.months})")
+    clients = sum(g.count * g.key_clients for g in s.team.reps)
+    if clients > MAX_KEY_CLIENTS_TOTAL:
+        raise CrossFieldError("team.reps", f"expected at most {MAX_KEY_CLIENTS_TOTAL:,} key clients in a department "
+                                           f"(reps x key_clients), got {clients:,}")
+    check_size_effects(s)
     check_pay_references(s)
+
+
+#: Largest factor ``(proposal / reference) ** elasticity`` may reach (or smallest, as 1 / this): far
+#: beyond any real effect of a deal's size, and far from a float's overflow (about 1e308), so the
+#: odds it multiplies stay finite.
+MAX_SIZE_FACTOR = 1e100
+#: Largest ratio between a drawn deal size and the size reference, either way (beyond it the
+#: ratio is no longer a normal float).
+MAX_SIZE_RATIO = 1e300
+
+
+def check_size_effects(s: Scenario) -> None:
+    """Refuse deal sizes that the elasticities would turn into an overflowing factor.
+
+    Win odds and client delays scale as ``(proposal / reference) ** elasticity``. A proposal is
+    at most the client's potential (a draw of ``deal_size``); when a distribution can draw
+    values many orders of magnitude from the reference (a gamma of cv 10 draws values below
+    1e-300) the ratio underflows to 0 or the factor overflows inside the model. Each
+    elasticity (0 to 5) and each distribution is plausible alone; this checks them together,
+    for every product: draws within a factor :data:`MAX_SIZE_RATIO` of the reference, and a
+    factor of at most :data:`MAX_SIZE_FACTOR`.
+    """
+    ds = s.deal_size
+    e = max(ds.win_elasticity, ds.cycle_elasticity)
+    if e <= 0:
+        return
+    which = "win_elasticity" if ds.win_elasticity >= ds.cycle_elasticity else "cycle_elasticity"
+    for p, prod in s.products.items():
+        low, high = prod.deal_size.draw_range()
+        ref = ds.reference if ds.reference is not None else prod.deal_size.median
+        if not ref > 0 or low <= 0:
+            continue
+        worst = max(abs(math.log(low) - math.log(ref)), abs(math.log(max(high, low)) - math.log(ref)))
+        drawn = f"this distribution draws from {low:.3g} to {high:.3g} against a reference of {ref:,.6g}"
+        if worst > math.log(MAX_SIZE_RATIO):
+            raise CrossFieldError(
+                f"products.{p}.deal_size",
+                f"expected deal sizes within a factor {MAX_SIZE_RATIO:.0e} of the size reference (the size "
+                f"effects of deal_size.{which} divide by it): {drawn}; narrow the distribution")
+        if e * worst > math.log(MAX_SIZE_FACTOR):
+            raise CrossFieldError(
+                f"products.{p}.deal_size",
+                f"expected deal sizes that deal_size.{which} ({e:g}) can scale: {drawn}, and (size / reference) ** "
+                f"{e:g} would reach 1e{e * worst / math.log(10):.0f} (at most {MAX_SIZE_FACTOR:.0e}); narrow the "
+                f"distribution or lower the elasticity")
 
 
 def _choices(items) -> str:

@@ -29,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from salessim.errors import ScenarioError
+from salessim.errors import ScenarioError, shown
 from salessim.scenarios.reading import merge_tables, read_toml, record_origin, short_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,7 +84,7 @@ def expand_scheme_reference(data: dict[str, Any], origin: dict[str, str], scenar
     ref = pay.pop("scheme")
     origin.pop("pay.scheme", None)
     if not isinstance(ref, str):
-        raise ScenarioError(f"expected a scheme file path or built-in scheme name, got {ref!r}",
+        raise ScenarioError(f"expected a scheme file path or built-in scheme name, got {shown(ref)}",
                             source=origin.get("pay", str(scenario_path)), field="pay.scheme")
     try:
         path = resolve_scheme(ref, relative_to=scenario_path.parent)

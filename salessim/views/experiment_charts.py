@@ -10,7 +10,8 @@ may add PDF).
   mean, with its 95% interval; green = better, red = worse, grey = no detectable difference;
 * :func:`main_kpi_chart`: the main KPI's difference for every variant, in its own unit;
 * :func:`sweep_line_chart`: a KPI across a swept parameter: mean line, 95% interval band of
-  the mean, and (for a single line) the band of the middle 90% of replications;
+  the mean, and (for a single line) the band of the middle 90% of replications; for a
+  parameter that holds categories (text, true/false) a dot per category with its interval;
 * :func:`sweep_heatmap`: a KPI's mean over a two-parameter grid;
 * :func:`sweep_scatter`: a Latin-hypercube sweep, one panel per parameter;
 * :func:`tornado_chart`: how far each parameter alone moves an output (low end vs high end);
@@ -47,7 +48,28 @@ def _pairing(crn: bool) -> str:
 
 
 def _tick(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
     return f"{v:.4g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def _axis_label(sw: "SweepResult", path: str, summary) -> str:
+    """A swept parameter's axis label with its unit, or what kind of category it holds."""
+    text = parameter_label(path, sw.currency)
+    cats = _categories(summary, path)
+    if cats is not None and text == path:
+        kind = "true/false" if all(isinstance(c, (bool, np.bool_)) for c in cats) else "category"
+        text = f"{path} ({kind})"
+    return text
+
+
+def _categories(summary, x: str) -> list | None:
+    """The values of a swept parameter that holds categories (text, true/false), in the grid's order;
+    None for a numeric parameter (charted on a number line)."""
+    values = list(dict.fromkeys(summary.sort_values("point")[x]))
+    if any(isinstance(v, (str, bool, np.bool_)) for v in values):
+        return values
+    return None
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -121,6 +143,9 @@ def sweep_line_chart(sw: "SweepResult", metric: str = "profit", x: str | None = 
     fig, ax = st.panel()
     groups = [(None, s)] if by is None else list(s.groupby(by, sort=True))
     single = len(groups) == 1
+    cats = _categories(s, x)
+    if cats is not None:
+        return _sweep_category_chart(sw, metric, x, by, s, groups, cats, fig, ax)
     for (key, g), colour in zip(groups, st.PALETTE * 4):
         g = g.sort_values(x)
         xs = g[x].to_numpy(dtype=float)
@@ -143,6 +168,35 @@ def sweep_line_chart(sw: "SweepResult", metric: str = "profit", x: str | None = 
     return st.done(fig, ax, text)
 
 
+def _sweep_category_chart(sw, metric, x, by, s, groups, cats, fig, ax):
+    """``metric`` at each category of ``x`` (text or true/false): dots with 95% intervals, side by side for
+    each value of ``by``; no line joins categories, which have no order."""
+    pos = {_tick(c): i for i, c in enumerate(cats)}
+    single = len(groups) == 1
+    width = 0.5 / max(1, len(groups))
+    for j, ((key, g), colour) in enumerate(zip(groups, st.PALETTE * 4)):
+        xs = np.array([pos[_tick(v)] for v in g[x]], dtype=float) + (j - (len(groups) - 1) / 2) * width
+        mean, low, high = (g[c].to_numpy(dtype=float) for c in ("mean", "low", "high"))
+        err = np.nan_to_num(np.vstack([mean - low, high - mean]))
+        lab = metrics.label(metric) if key is None else f"{by} = {_tick(key)}"
+        if single:
+            ax.vlines(xs, g["p05"], g["p95"], color=colour, alpha=st.BAND_ALPHA * 1.2, lw=10)
+        ax.errorbar(xs, mean, yerr=err, fmt="o", ms=6, color=colour, elinewidth=1.5, capsize=4, label=lab)
+    ax.set_xticks(range(len(cats)), [_tick(c) for c in cats])
+    ax.set_xlim(-0.6, len(cats) - 0.4)
+    ax.grid(axis="x", visible=False)
+    ax.set_xlabel(_axis_label(sw, x, s))
+    st.metric_axis(ax, metric, sw.currency, "whole period")
+    st.ask(ax, f"How does {metrics.label(metric)} change with {x}?")
+    if not single:
+        ax.legend(loc="best", fontsize=8)
+    text = (f"Dots: mean over {st.replications(sw.n, sw.seed, 'common random numbers')} for each value of {x} "
+            "(categories: no line joins them). Whiskers: 95% confidence interval of the mean.")
+    if single:
+        text += " Light bars: the middle 90% of replications."
+    return st.done(fig, ax, text)
+
+
 def sweep_heatmap(sw: "SweepResult", metric: str = "profit", x: str | None = None, y: str | None = None):
     """Mean ``metric`` over a two-parameter grid, each cell annotated."""
     if len(sw.parameters) < 2:
@@ -161,8 +215,8 @@ def sweep_heatmap(sw: "SweepResult", metric: str = "profit", x: str | None = Non
         im = ax.imshow(vals, cmap="viridis", aspect="auto")
     ax.set_xticks(range(grid.shape[1]), [_tick(v) for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [_tick(v) for v in grid.index])
-    ax.set_xlabel(parameter_label(x, sw.currency))
-    ax.set_ylabel(parameter_label(y, sw.currency))
+    ax.set_xlabel(_axis_label(sw, x, s))
+    ax.set_ylabel(_axis_label(sw, y, s))
     ax.grid(False)
     is_money = metrics.is_money(metric)
     for i in range(grid.shape[0]):

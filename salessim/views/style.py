@@ -197,7 +197,7 @@ PAIRED = "paired: the same random numbers for every option"
 def replications(n: int | None, seed: int | None = None, pairing: str = "") -> str:
     """Over how many replications and with which seed: ``20 replications (seed 4)``,
     ``3 replications (paired: the same random numbers for every option, seed 1)``."""
-    runs = f"{n} replications" if n else "the replications"
+    runs = (f"{n} replications" if n != 1 else "1 replication") if n else "the replications"
     notes = [t for t in (pairing, f"seed {seed}" if seed is not None else "") if t]
     return f"{runs} ({', '.join(notes)})" if notes else runs
 

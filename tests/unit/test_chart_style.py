@@ -88,6 +88,19 @@ def _sweep(design: str = "grid") -> SweepResult:
     return SweepResult(pd.DataFrame(rows), ["team.reps.0.count", "supervision.intensity_floor"], design, "baseline", 0)
 
 
+def _category_sweep() -> SweepResult:
+    """A sweep of a parameter that holds categories (text), by a true/false one."""
+    rows, point = [], 0
+    for how in ("round_robin", "least_loaded"):
+        for on in (True, False):
+            for r in range(3):
+                rows.append({"point": point, "label": f"{how},{on}", "routing.assignment": how,
+                             "supervision.enabled": on, "scenario_hash": "h", "seed": 0, "replication": r,
+                             "profit": 1000.0 * len(how) + 500 * on + r, "revenue": 3000.0 + r})
+            point += 1
+    return SweepResult(pd.DataFrame(rows), ["routing.assignment", "supervision.enabled"], "grid", "baseline", 0)
+
+
 def _sensitivity() -> SensitivityResult:
     tornado = pd.DataFrame([
         {"output": "profit", "parameter": "team.reps.0.count", "low_value": 5, "high_value": 9, "base_value": 7,
@@ -166,6 +179,8 @@ CHARTS = {
     "main_kpi_chart": lambda i: ec.main_kpi_chart(_comparison(), "profit"),
     "sweep_line_chart": lambda i: ec.sweep_line_chart(_sweep(), "profit"),
     "sweep_heatmap": lambda i: ec.sweep_heatmap(_sweep(), "profit"),
+    "sweep_category_chart": lambda i: ec.sweep_line_chart(_category_sweep(), "profit"),
+    "sweep_category_heatmap": lambda i: ec.sweep_heatmap(_category_sweep(), "profit"),
     "sweep_scatter": lambda i: ec.sweep_scatter(_sweep("lhs"), "profit"),
     "tornado_chart": lambda i: ec.tornado_chart(_sensitivity(), "profit"),
     "indices_chart": lambda i: ec.indices_chart(analyse_function(
@@ -199,7 +214,8 @@ SEEDED = {
     "break_even_chart": 5, "dashboard": 5, "profit_heatmap": 8, "pay_distribution_chart": 6,
     "cost_of_sales_chart": 6, "profit_chart": 6, "key_clients_chart": 6, "effort_chart": 6,
     "revenue_by_group_chart": 6, "side_by_side": 6, "difference_chart": 3, "main_kpi_chart": 3,
-    "sweep_line_chart": 0, "sweep_heatmap": 0, "sweep_scatter": 0, "payback_chart": 4,
+    "sweep_line_chart": 0, "sweep_heatmap": 0, "sweep_scatter": 0, "payback_chart": 4, "sweep_category_chart": 0,
+    "sweep_category_heatmap": 0,
 }
 
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salessim.engine.payroll import PayInputs, compute_pay
+from salessim.scenarios.numbers import SMALLEST
 from salessim.scenarios.pay import METRICS
 from tests.pay_helpers import MARGIN, scheme_scenario
 
@@ -21,25 +22,31 @@ BASES = ["revenue", "margin", "executed_revenue", "executed_margin"]
 ACTIONS = ["call", "contact", "client_contact", "meeting", "proposal", "deal", "executed_deal"]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-rate = st.floats(0.0, 1.0)
-money = st.floats(0.0, 5000.0)
+
+def floats(low: float, high: float):
+    """Decimals as a scheme may hold them: 0, or at least ``SMALLEST`` in size (the schema refuses 1e-308)."""
+    return st.floats(low, high).map(lambda x: 0.0 if abs(x) < SMALLEST else x)
+
+
+rate = floats(0.0, 1.0)
+money = floats(0.0, 5000.0)
 
 
 @st.composite
 def tiers(draw, no_decelerator: bool):
     n = draw(st.integers(1, 3))
-    starts = sorted(draw(st.lists(st.floats(0.0, 2.0), min_size=n, max_size=n, unique=True)))
+    starts = sorted(draw(st.lists(floats(0.0, 2.0), min_size=n, max_size=n, unique=True)))
     rates = draw(st.lists(rate, min_size=n, max_size=n))
     if no_decelerator:
         rates = sorted(rates)
     out = [{"from": s, "rate": r} for s, r in zip(starts, rates)]
     if not no_decelerator and draw(st.booleans()):  # a gap after the first band
         nxt = starts[1] if n > 1 else starts[0] + 1.0
-        out[0]["to"] = draw(st.floats(starts[0] + 0.01, nxt)) if nxt > starts[0] + 0.01 else nxt
+        out[0]["to"] = draw(floats(starts[0] + 0.01, nxt)) if nxt > starts[0] + 0.01 else nxt
     comp = {"type": "tiered", "base": draw(st.sampled_from(BASES)), "tiers": out,
             "include_reorders": draw(st.booleans()), "retroactive": draw(st.booleans())}
     if draw(st.booleans()):
-        comp["cap"] = starts[0] + draw(st.floats(0.1, 3.0))
+        comp["cap"] = starts[0] + draw(floats(0.1, 3.0))
     if draw(st.booleans()):
         comp["cap_per_month"] = draw(money)
     return comp
@@ -56,28 +63,28 @@ def component(draw, no_decelerator: bool, allow_recovery: bool):
             c["cap_per_month"] = draw(money)
         return c
     if kind == "plan":
-        t = draw(st.floats(0.0, 1.5))
-        c = {"type": "plan_fulfilment", "variable_at_plan_per_salary": draw(st.floats(0.0, 2.0)), "threshold_fulfilment": t}
+        t = draw(floats(0.0, 1.5))
+        c = {"type": "plan_fulfilment", "variable_at_plan_per_salary": draw(floats(0.0, 2.0)), "threshold_fulfilment": t}
         if draw(st.booleans()):
-            c["cap_fulfilment"] = t + draw(st.floats(0.1, 3.0))
+            c["cap_fulfilment"] = t + draw(floats(0.1, 3.0))
         return c
     if kind == "tiered":
         return draw(tiers(no_decelerator))
     if kind == "per_action":
-        return {"type": "per_action", "rates": draw(st.dictionaries(st.sampled_from(ACTIONS), st.floats(0.0, 100.0),
+        return {"type": "per_action", "rates": draw(st.dictionaries(st.sampled_from(ACTIONS), floats(0.0, 100.0),
                                                                     min_size=1))}
     if kind == "bonus":
-        return {"type": "bonus", "metric": draw(st.sampled_from(METRICS)), "target": draw(st.floats(0.0, 50000.0)),
-                "amount": draw(money), "per_unit_above": draw(st.floats(0.0, 1.0))}
+        return {"type": "bonus", "metric": draw(st.sampled_from(METRICS)), "target": draw(floats(0.0, 50000.0)),
+                "amount": draw(money), "per_unit_above": draw(floats(0.0, 1.0))}
     if kind == "contest":
         return {"type": "contest", "metric": draw(st.sampled_from(METRICS)), "prize": draw(money),
-                "prize_days_off": draw(st.floats(0.0, 2.0))}
+                "prize_days_off": draw(floats(0.0, 2.0))}
     if kind == "draw":
-        return {"type": "draw", "per_month": draw(money), "months": draw(st.floats(0.5, 3.0)),
-                "recoverable": allow_recovery and draw(st.booleans()), "recovery_share": draw(st.floats(0.1, 1.0))}
+        return {"type": "draw", "per_month": draw(money), "months": draw(floats(0.5, 3.0)),
+                "recoverable": allow_recovery and draw(st.booleans()), "recovery_share": draw(floats(0.1, 1.0))}
     if kind == "override":
-        return {"type": "override", "base": draw(st.sampled_from(BASES)), "rate": draw(st.floats(0.0, 0.1)),
-                "indirect": draw(st.booleans()), "team_threshold": draw(st.floats(0.0, 1.2))}
+        return {"type": "override", "base": draw(st.sampled_from(BASES)), "rate": draw(floats(0.0, 0.1)),
+                "indirect": draw(st.booleans()), "team_threshold": draw(floats(0.0, 1.2))}
     return {"type": "salary", "per_month": draw(money)}
 
 
@@ -93,7 +100,7 @@ def scheme(no_decelerator=False, allow_recovery=True, clawback=False):
             out.append(c)
         if clawback and draw(st.booleans()):
             out.append({"type": "clawback", "lag_months": draw(st.integers(0, 2)),
-                        "churned_client_months": draw(st.floats(0.0, 3.0))})
+                        "churned_client_months": draw(floats(0.0, 3.0))})
         return out
     return build()
 

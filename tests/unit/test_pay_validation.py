@@ -19,7 +19,7 @@ TIERED = '[[components]]\ntype = "tiered"\nbase = "executed_margin"\n'
 
 # name: (scheme file text, field inside the scheme file, fragment of the message)
 BAD = {
-    "negative_rate": (COMMISSION + "rates = { A = -0.1 }\n", "components.0.rates.A", "expected a number >= 0.0, got -0.1"),
+    "negative_rate": (COMMISSION + "rates = { A = -0.1 }\n", "components.0.rates.A", "expected a number >= 0, got -0.1"),
     "negative_default_rate": (COMMISSION + "default_rate = -1\n", "components.0.default_rate", "expected a number >= 0"),
     "unknown_product": (COMMISSION + "rates = { Z = 0.1 }\n", "components.0.rates.Z",
                         "expected a product or product group ('A'), got 'Z'"),

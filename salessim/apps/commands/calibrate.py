@@ -14,7 +14,7 @@ import math
 import time
 from pathlib import Path
 
-from salessim.apps.commands.common import add_formats_arg, check_out_dir, int_at_least, positive_int, seed_int
+from salessim.apps.commands.common import add_formats_arg, check_out_dir, int_at_least, out_path, positive_int, seed_int
 from salessim.calibration import calibrate
 from salessim.calibration.bias import describe as describe_bias
 from salessim.calibration.checks import AUTO, describe_results, plans_line
@@ -61,8 +61,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help="the export's text encoding, when the detected one is wrong (e.g. cp1252, cp1251, utf-16)")
     p.add_argument("--no-merge-products", action="store_true",
                    help="keep product spellings that differ only in case, spaces or punctuation apart")
-    p.add_argument("--out", metavar="SCENARIO.toml", required=True, help="where to write the calibrated scenario")
-    p.add_argument("--report", metavar="DIR", required=True, help="report directory (tables, charts, scores)")
+    p.add_argument("--out", metavar="SCENARIO.toml", type=out_path, required=True, help="where to write the calibrated scenario")
+    p.add_argument("--report", metavar="DIR", type=out_path, required=True, help="report directory (tables, charts, scores)")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE",
                    help="the export date (default: the latest date of the history, after stray rows are set aside)")
     p.add_argument("--months", type=int_at_least(1, 120), default=12, metavar="M", help="months of the next period (default 12)")

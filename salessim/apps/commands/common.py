@@ -8,8 +8,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError
+from salessim.errors import MAX_REPLICATIONS, MAX_SEED, UserError, shown
 from salessim.scenarios.files import load_scenario
+from salessim.scenarios.parameters import check_decimal, check_parameter_path
 from salessim.scenarios.schema import Scenario
 from salessim.views.formats import DEFAULT_FORMATS, FORMATS, parse_formats
 
@@ -23,9 +24,9 @@ def int_at_least(minimum: int, maximum: int | None = None):
         except ValueError:
             value = None
         if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {shown(text)}")
         if maximum is not None and value > maximum:
-            raise argparse.ArgumentTypeError(f"expected a whole number from {minimum} to {maximum:,}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a whole number from {minimum} to {maximum:,}, got {shown(text)}")
         return value
 
     parse.__name__ = f"whole number >= {minimum}"
@@ -40,18 +41,23 @@ def parse_value(text: str) -> Any:
     """A TOML value (number, true/false, date, [list], {table}); anything else is a string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError):  # ValueError: an integer of more than 4,300 digits
         return text
 
 
 def assignment(text: str) -> tuple[str, Any]:
     """``dotted.path=value`` for --set."""
     if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected PATH=VALUE (e.g. team.reps.0.count=15), got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected PATH=VALUE (e.g. team.reps.0.count=15), got {shown(text)}")
     path, _, value = text.partition("=")
     path = path.strip()
     if not path:
-        raise argparse.ArgumentTypeError(f"expected PATH=VALUE, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected PATH=VALUE, got {shown(text)}")
+    try:
+        check_parameter_path(path)
+        check_decimal(value, path)
+    except UserError as e:
+        raise argparse.ArgumentTypeError(f"{path}: {e.message}") from None
     return path, parse_value(value.strip())
 
 
@@ -66,6 +72,14 @@ def load_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None
     if extra:
         overrides.update(extra)
     return load_scenario(args.scenario, overrides or None)
+
+
+def out_path(text: str) -> str:
+    """An argparse type for a flag that names where to write (``--out``, ``--store``, ``--report``, ...):
+    an empty path is refused (``--out ''`` wrote nothing without a word)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a path to write to, got an empty one")
+    return text
 
 
 def check_out_dir(path: str, field: str = "--out") -> None:

@@ -11,7 +11,6 @@ parameters for the highest expected profit under constraints on reps' pay.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -19,10 +18,18 @@ import pandas as pd
 
 from salessim.analyses.pay_summary import pay_distribution, pnl_summary, product_summary, replication_warnings
 from salessim.analyses.scheme_search import optimise_scheme, parse_param
-from salessim.apps.commands.common import add_scenario_args, check_out_dir, load_from_args, positive_int, seed_int
+from salessim.apps.commands.common import (
+    add_scenario_args,
+    check_out_dir,
+    load_from_args,
+    out_path,
+    positive_int,
+    seed_int,
+)
 from salessim.apps.parsing import Parser
-from salessim.results import metrics
+from salessim.results import metrics, strict_json
 from salessim.results.metrics import format_number, format_value
+from salessim.results.statistics import NO_INTERVAL, plural
 from salessim.runs.replications import default_workers, replicate
 from salessim.scenarios.files import apply_scheme, load_scenario, to_toml, with_overrides
 from salessim.views.exports import to_csv
@@ -50,7 +57,7 @@ def _common(p: argparse.ArgumentParser, n_default: int) -> None:
     p.add_argument("--months", type=positive_int, default=None, metavar="M", help="override the horizon (months)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core)")
-    p.add_argument("--out", metavar="DIR", default=None, help="write the tables (CSV) here")
+    p.add_argument("--out", metavar="DIR", type=out_path, default=None, help="write the tables (CSV) here")
     p.add_argument("--json", action="store_true", help="print a machine-readable result instead of tables")
 
 
@@ -127,7 +134,7 @@ def handle(args) -> int:
                "pnl": {k: {c: _num(v) for c, v in row.items()} for k, row in pnl.to_dict("index").items()},
                "products": [{k: _num(v) for k, v in row.items()} for row in prod.to_dict("records")],
                "warnings": warnings}
-        print(json.dumps(out, indent=2, default=_num))
+        print(strict_json.dumps(out, indent=2))
     else:
         print_report(sc, reps, dist, pnl, prod, warnings)
     if args.out:
@@ -162,7 +169,8 @@ def _money(v: float) -> str:
 
 def print_report(sc, reps, dist, pnl, prod, warnings) -> None:
     cur = sc.currency
-    print(f"{sc.name}: {reps.n} replications, seed {reps.seed}, {sc.calendar.months} months from {sc.calendar.start}")
+    print(f"{sc.name}: {plural(reps.n, 'replication')}, seed {reps.seed}, {plural(sc.calendar.months, 'month')} from "
+          f"{sc.calendar.start}")
     if sc.question:
         print(f"question: {sc.question}")
     print(f"\nMonthly pay per person ({cur}; over replications x months)")
@@ -170,13 +178,13 @@ def print_report(sc, reps, dist, pnl, prod, warnings) -> None:
     for row in dist.itertuples():
         share = "" if row.variable_share != row.variable_share else f"{row.variable_share:.0%}"
         print(f"{row.person:<14}{row.role:<12}{_money(row.median):>10}{_money(row.p10):>10}{_money(row.p90):>10}{share:>10}")
-    print("\nP&L over the period (mean and 95% interval)")
+    interval = reps.n >= 2
+    print("\nP&L over the period " + ("(mean and 95% interval)" if interval else f"(mean; {NO_INTERVAL})"))
     width = max(len(metrics.label(line)) for line in pnl.index) + 2
-    print(f"{'line':<{width}}{'unit':<20}{'mean':>12}   95% interval")
+    print(f"{'line':<{width}}{'unit':<20}{'mean':>12}" + ("   95% interval" if interval else ""))
     for line, row in pnl.iterrows():
-        print(f"{metrics.label(line):<{width}}{metrics.shown_unit(line, cur):<20}"
-              f"{format_value(row['mean'], line):>12}   [{format_value(row['low'], line)}, "
-              f"{format_value(row['high'], line)}]")
+        print(f"{metrics.label(line):<{width}}{metrics.shown_unit(line, cur):<20}{format_value(row['mean'], line):>12}"
+              + (f"   [{format_value(row['low'], line)}, {format_value(row['high'], line)}]" if interval else ""))
     print(f"\nBy product (mean over replications; money in {cur})")
     cols = ("revenue", "gross_margin", "commission", "commission_pct_of_gross_profit")
     heads = {c: metrics.label(c) for c in cols[:3]}
@@ -198,7 +206,7 @@ def handle_optimise(args) -> int:
 
     def progress(i, row):
         if tty:
-            print(f"\r  candidate {i}/{args.budget}: profit {row['profit']:,.0f}"
+            print(f"\r  candidate {i}/{args.budget}: profit {_money(row['profit'])}"
                   f"{'' if row['feasible'] else ' (infeasible)'}   ", end="", file=sys.stderr)
 
     res = optimise_scheme(sc, params, replications=args.replications, seed=args.seed,
@@ -208,10 +216,10 @@ def handle_optimise(args) -> int:
     if tty:
         print(file=sys.stderr)
     if args.json:
-        print(json.dumps({"scenario": sc.name, "best": res.best, "profit": {"mean": res.profit, "low": res.profit_low,
-                          "high": res.profit_high}, "feasible": res.feasible, "figures": res.figures,
-                          "evaluations": res.evaluations, "seconds": res.seconds, "method": res.method,
-                          "replications": res.replications, "seed": res.seed}, indent=2, default=_num))
+        print(strict_json.dumps({"scenario": sc.name, "best": res.best, "profit": {"mean": res.profit,
+                                 "low": res.profit_low, "high": res.profit_high}, "feasible": res.feasible,
+                                 "figures": res.figures, "evaluations": res.evaluations, "seconds": res.seconds,
+                                 "method": res.method, "replications": res.replications, "seed": res.seed}, indent=2))
     else:
         cur = sc.currency
         print(f"{sc.name}: scheme search ({res.method}), {res.replications} replications per candidate, seed {res.seed}")
@@ -220,13 +228,16 @@ def handle_optimise(args) -> int:
               f"{'' if res.feasible else ' (NO candidate met the constraints; least violating shown)'}:")
         for k, v in res.best.items():
             print(f"  {k} = {v:g}")
-        print(f"  expected profit {res.profit:,.0f} {cur}  [{res.profit_low:,.0f}, {res.profit_high:,.0f}]")
+        print(f"  expected profit {_money(res.profit)} {cur}  [{_money(res.profit_low)}, {_money(res.profit_high)}]")
         f = res.figures
-        print(f"  rep monthly pay: median {f['median_pay']:,.0f} {cur}, cv {f['pay_cv']:.2f}, p90/p10 {f['p90_p10']:.2f}")
+        print(f"  rep monthly pay: median {_money(f['median_pay'])} {cur}, cv {format_number(f['pay_cv'], 'ratio')}, "
+              f"p90/p10 {format_number(f['p90_p10'], 'ratio')}")
         cols = [p.path for p in params] + ["profit", "median_pay", "pay_cv", "feasible"]
         top = res.history.sort_values("objective", ascending=False).head(5)[cols]
         print("\ntop candidates:")
-        print(top.to_string(index=False, float_format=lambda v: f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"))
+        print(top.to_string(index=False, na_rep="n/a",
+                            float_format=lambda v: "n/a" if v != v or abs(v) == float("inf") else
+                            f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"))
     if args.out:
         out_dir = Path(args.out)
         out_dir.mkdir(parents=True, exist_ok=True)

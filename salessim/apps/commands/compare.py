@@ -15,7 +15,6 @@ documents (against this base), else the sign of the main KPI's difference.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -33,8 +32,8 @@ from salessim.apps.commands.experiment_options import (
     say,
 )
 from salessim.errors import UserError
-from salessim.results import metrics
-from salessim.results.metrics import format_value
+from salessim.results import metrics, strict_json
+from salessim.results.metrics import format_number, format_value
 from salessim.runs.experiment import check_metrics
 from salessim.scenarios.files import load_scenario
 from salessim.views.experiment_charts import comparison_charts
@@ -130,7 +129,7 @@ def handle(args) -> int:
         out = cmp.to_json(kpis)
         if rob is not None:
             out["robustness"] = rob.to_json()
-        print(json.dumps(out, indent=2))
+        print(strict_json.dumps(out, indent=2))
     else:
         print_report(cmp, kpis)
         if rob is not None:
@@ -151,7 +150,7 @@ def print_report(cmp: Comparison, kpis=None) -> None:
         worst = cmp.history[-1][1]
         state = "reached" if cmp.converged else "NOT reached (stopped at --max-replications)"
         print(f"precision: 95% half-width of the {cmp.main_kpi} difference within {cmp.precision:g}% of the base "
-              f"mean {state} with {cmp.n} replications (half-width {worst:.2f}%; replications tried: {steps})")
+              f"mean {state} with {cmp.n} replications (half-width {format_number(worst, 'ratio')}%; replications tried: {steps})")
     d = cmp.differences(kpis)
     width = max(24, *(len(metrics.label(k)) + 2 for k in d["kpi"]))
     for v in cmp.variants:
@@ -229,7 +228,7 @@ def write_outputs(cmp: Comparison, out: Path, kpis=None, formats=DEFAULT_FORMATS
     to_csv(cmp.table, f, index=False)
     files.append(f)
     f = out / "comparison.json"
-    f.write_text(json.dumps(cmp.to_json(kpis), indent=2))
+    f.write_text(strict_json.dumps(cmp.to_json(kpis), indent=2))
     files.append(f)
     files += comparison_charts(cmp, out, formats)
     return files

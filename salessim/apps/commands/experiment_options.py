@@ -8,7 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from salessim.apps.commands.common import add_formats_arg, assignment, check_out_dir, positive_int, seed_int
+from salessim.apps.commands.common import (
+    add_formats_arg,
+    assignment,
+    check_out_dir,
+    out_path,
+    positive_int,
+    seed_int,
+)
 from salessim.errors import UserError
 from salessim.runs.execution import dask_client, default_workers, describe_backend
 
@@ -28,9 +35,9 @@ def add_common(p: argparse.ArgumentParser, default_n: int) -> None:
     g.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run on a dask.distributed cluster, e.g. tcp://10.0.0.5:8786 (results equal a local run)")
     g = p.add_argument_group("results")
-    g.add_argument("--out", metavar="DIR", default=None,
+    g.add_argument("--out", metavar="DIR", type=out_path, default=None,
                    help="write tables (CSV, Parquet), charts (see --formats) and the result store (DIR/store) here")
-    g.add_argument("--store", metavar="DIR", default=None,
+    g.add_argument("--store", metavar="DIR", type=out_path, default=None,
                    help="keep finished runs in this Parquet store as they complete (default with --out: DIR/store)")
     g.add_argument("--resume", action="store_true",
                    help="reuse the finished runs in the store; run only what is missing")
@@ -54,6 +61,8 @@ def runner_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     if args.out:
         check_out_dir(args.out)
     store = args.store or (str(Path(args.out) / "store") if args.out else None)
+    if store is not None:  # --store /proc/x ran everything, then failed to write (FileNotFoundError)
+        check_out_dir(store, "--store" if args.store else "--out")
     if (args.resume or args.overwrite) and store is None:
         raise UserError("--resume and --overwrite need a store: give --out DIR or --store DIR", field="--resume")
     if args.scheduler is not None:

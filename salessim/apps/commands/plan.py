@@ -16,6 +16,7 @@ from salessim.apps.commands.common import (
     add_scenario_args,
     check_out_dir,
     load_from_args,
+    out_path,
     positive_int,
     seed_int,
 )
@@ -24,6 +25,9 @@ from salessim.calibration.plans import propose_plans
 from salessim.runs.replications import default_workers
 from salessim.views.exports import to_csv
 from salessim.views.style import save
+
+#: Fewer replications than this give plans marked as rough (plans need at least 3: one is left out to check).
+FEW_FOR_PLANS = 20
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -38,7 +42,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=seed_int, default=0, metavar="S", help="master seed (default 0)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core)")
-    p.add_argument("--out", metavar="DIR", default=None, help="write plans.csv, pace_curve.png, attainment.png here")
+    p.add_argument("--out", metavar="DIR", type=out_path, default=None, help="write plans.csv, pace_curve.png, attainment.png here")
     add_formats_arg(p)
 
 
@@ -51,6 +55,10 @@ def handle(args) -> int:
     table = plans.plans.pivot(index="rep", columns="month", values="plan")
     print(f"{sc.name}: monthly plans per rep reached in {args.probability:.0%} of {args.replications} replications "
           f"({sc.currency})")
+    if args.replications < FEW_FOR_PLANS:
+        print(f"note: {args.replications} replications set rough plans (each is the {1 - args.probability:.0%} "
+              f"quantile of {args.replications} values, checked on {args.replications - 1} at a time); use "
+              f"{FEW_FOR_PLANS} or more (default 40)")
     print(table.to_string(float_format=lambda v: f"{v:,.0f}"))
     s = plans.summary()
     print(f"\nchecked on {args.replications} fresh replications: reps reach their plan "

@@ -20,7 +20,15 @@ from pathlib import Path
 import tomli_w
 
 from salessim.analyses.horizons import DEFAULT_HORIZONS
-from salessim.apps.commands.common import assignment, horizons_arg, int_at_least, positive_int, seed_int
+from salessim.apps.commands.common import (
+    assignment,
+    check_out_dir,
+    horizons_arg,
+    int_at_least,
+    out_path,
+    positive_int,
+    seed_int,
+)
 from salessim.errors import UserError
 from salessim.views.report import build_report
 
@@ -32,7 +40,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="the scenario (built-in name or .toml file); variants are "
                    "compared with it")
     p.add_argument("variants", metavar="VARIANT", nargs="*", help="alternative scenarios to compare with SCENARIO")
-    p.add_argument("--out", metavar="FILE.html", required=True, help="where to write the report")
+    p.add_argument("--out", metavar="FILE.html", type=out_path, required=True, help="where to write the report")
     p.add_argument("--replications", "-n", type=int_at_least(2), default=20, metavar="N",
                    help="replications per scenario (default 20)")
     p.add_argument("--seed", type=seed_int, default=0, metavar="S", help="master seed, shared by every scenario "
@@ -42,8 +50,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help="override a parameter of every scenario by its dotted path (repeatable)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core; results do not depend on it)")
-    p.add_argument("--csv", metavar="DIR", default=None, help="also write every table of the report as CSV here")
-    p.add_argument("--xlsx", metavar="FILE.xlsx", default=None, help="also write every table to one Excel workbook")
+    p.add_argument("--csv", metavar="DIR", type=out_path, default=None, help="also write every table of the report as CSV here")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", type=out_path, default=None, help="also write every table to one Excel workbook")
     p.add_argument("--images", choices=("svg", "png"), default="svg",
                    help="charts as inline SVG (default; sharp at any size) or embedded PNG")
     p.add_argument("--horizons", type=horizons_arg, default=DEFAULT_HORIZONS, metavar="M,M,...",
@@ -78,17 +86,6 @@ def check_file_target(path: str, flag: str, suffixes: tuple[str, ...]) -> Path:
     return p
 
 
-def check_dir_target(path: str, flag: str) -> Path:
-    """Check that ``path`` is, or can become, a writable directory."""
-    p = Path(path)
-    if p.exists() and not p.is_dir():
-        raise UserError("expected a directory, found a file", source=path, field=flag)
-    probe = p if p.exists() else next((q for q in p.absolute().parents if q.exists()), Path("."))
-    if not probe.is_dir() or not os.access(probe, os.W_OK):
-        raise UserError("directory is not writable", source=str(probe), field=flag)
-    return p
-
-
 def command_line(args) -> str:
     """The canonical command that reproduces the report."""
     parts = ["salessim", "report", args.scenario, *args.variants, "--out", args.out, "-n", str(args.replications),
@@ -108,7 +105,7 @@ def handle(args) -> int:
     out = check_file_target(args.out, "--out", (".html", ".htm"))
     xlsx = check_file_target(args.xlsx, "--xlsx", (".xlsx",)) if args.xlsx else None
     if args.csv:
-        check_dir_target(args.csv, "--csv")
+        check_out_dir(args.csv, "--csv")  # made and written to now: /proc/x is refused before the runs
     report = build_report(args.scenario, args.variants, n=args.replications, seed=args.seed, months=args.months,
                           overrides=dict(args.overrides), workers=args.workers, progress=sys.stderr.isatty(),
                           image_format=args.images, command=command_line(args), horizons=args.horizons or None,

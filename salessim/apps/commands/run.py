@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -13,11 +12,13 @@ from salessim.apps.commands.common import (
     add_scenario_args,
     check_out_dir,
     load_from_args,
+    out_path,
     positive_int,
     seed_int,
 )
-from salessim.results import metrics
+from salessim.results import metrics, strict_json
 from salessim.results.metrics import HEADLINE, format_value
+from salessim.results.statistics import NO_INTERVAL, plural
 from salessim.runs.replications import default_workers, replicate
 from salessim.views.charts import baseline_charts
 from salessim.views.exports import to_csv
@@ -33,7 +34,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--months", type=positive_int, default=None, metavar="M", help="override the horizon (months)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="local worker processes (default: one per core)")
-    p.add_argument("--out", metavar="DIR", default=None, help="write tables (CSV, Parquet) and charts here")
+    p.add_argument("--out", metavar="DIR", type=out_path, default=None, help="write tables (CSV, Parquet) and charts here")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary instead of the table")
     add_formats_arg(p)
 
@@ -52,8 +53,10 @@ def handle(args) -> int:
     if args.json:
         out: dict = {"scenario": sc.name, "replications": reps.n, "seed": args.seed, "currency": sc.currency,
                      "warnings": warnings}
+        if reps.n < 2:
+            out["notes"] = [f"{NO_INTERVAL}: low, high and sd are null (run 2 or more replications)"]
         out.update(reps.to_json())
-        print(json.dumps(out, indent=2))
+        print(strict_json.dumps(out, indent=2))
     else:
         print_table(sc, reps, summary)
         for w in warnings:
@@ -67,14 +70,17 @@ def handle(args) -> int:
 
 
 def print_table(sc, reps, summary) -> None:
-    print(f"{sc.name}: {reps.n} replications, seed {reps.seed}, {sc.calendar.months} months from {sc.calendar.start}")
+    print(f"{sc.name}: {plural(reps.n, 'replication')}, seed {reps.seed}, {plural(sc.calendar.months, 'month')} from "
+          f"{sc.calendar.start}")
     if sc.question:
         print(f"question: {sc.question}")
-    print(f"\n{'KPI (whole period)':<24}{'unit':<31}{'mean':>12}   95% interval")
+    interval = reps.n >= 2
+    print(f"\n{'KPI (whole period)':<24}{'unit':<31}{'mean':>12}   "
+          + ("95% interval" if interval else f"({NO_INTERVAL}; run 2 or more for one)"))
     for m in HEADLINE:
         row = summary.loc[m]
-        print(f"{metrics.label(m):<24}{metrics.shown_unit(m, sc.currency):<31}{format_value(row['mean'], m):>12}   "
-              f"[{format_value(row['low'], m)}, {format_value(row['high'], m)}]")
+        print(f"{metrics.label(m):<24}{metrics.shown_unit(m, sc.currency):<31}{format_value(row['mean'], m):>12}"
+              + (f"   [{format_value(row['low'], m)}, {format_value(row['high'], m)}]" if interval else ""))
 
 
 def write_outputs(reps, out: Path, formats=None) -> list[Path]:

@@ -16,7 +16,7 @@ one-at-a-time runs (each parameter at the low and the high end of its range).
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import time
 from pathlib import Path
 
@@ -39,8 +39,9 @@ from salessim.apps.commands.experiment_options import (
     say,
 )
 from salessim.errors import UserError
-from salessim.results import metrics
+from salessim.results import metrics, strict_json
 from salessim.results.metrics import format_value
+from salessim.results.statistics import NO_INTERVAL, plural
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.parameters import check_range, parameter, parse_range
 from salessim.views.experiment_charts import sensitivity_charts
@@ -111,9 +112,9 @@ def handle(args) -> int:
     if args.json:
         out = {"scenario": res.scenario, "method": res.method, "replications": res.replications,
                "ranges": {p: list(v) for p, v in res.ranges.items()},
-               "indices": json.loads(res.indices.to_json(orient="records")),
-               "tornado": json.loads(res.tornado.to_json(orient="records")) if res.tornado is not None else None}
-        print(json.dumps(out, indent=2))
+               "indices": strict_json.records(res.indices),
+               "tornado": strict_json.records(res.tornado) if res.tornado is not None else None}
+        print(strict_json.dumps(out, indent=2))
     else:
         print_report(res)
     if args.out:
@@ -125,7 +126,7 @@ def handle(args) -> int:
 def print_report(res: SensitivityResult) -> None:
     n_points = len(res.samples)
     print(f"{res.scenario}: {res.method} sensitivity of {', '.join(res.outputs)}; {n_points} sample points x "
-          f"{res.replications} replications")
+          f"{plural(res.replications, 'replication')}")
     width = max(len(p) for p in res.ranges) + 2
     for o in res.outputs:
         r = res.ranking(o)
@@ -143,22 +144,29 @@ def print_report(res: SensitivityResult) -> None:
             print(f"{'rank':<6}{'parameter':<{width}}{'range':>22}{'S1':>9}{'+/-':>8}{'ST':>9}{'+/-':>8}")
             for row in r.itertuples():
                 lo, hi = res.ranges[row.parameter]
-                print(f"{row.rank:<6}{row.parameter:<{width}}{f'{lo:g} to {hi:g}':>22}{row.S1:>9.3f}"
-                      f"{row.S1_conf:>8.3f}{row.ST:>9.3f}{row.ST_conf:>8.3f}")
+                print(f"{row.rank:<6}{row.parameter:<{width}}{f'{lo:g} to {hi:g}':>22}{_index(row.S1):>9}"
+                      f"{_index(row.S1_conf):>8}{_index(row.ST):>9}{_index(row.ST_conf):>8}")
         if res.tornado is not None:
             t = res.tornado[res.tornado["output"] == o]
+            interval = res.replications >= 2
             print(f"one at a time ({metrics.label(o)}, {unit}, at the low end -> at the high end; base "
-                  f"{format_value(t['y_base'].iloc[0], o)}):")
+                  f"{format_value(t['y_base'].iloc[0], o)}" + ("" if interval else f"; {NO_INTERVAL} of the swing")
+                  + "):")
             for row in t.itertuples():
                 print(f"  {row.parameter:<{width}}{format_value(row.y_low, o):>14} ->"
-                      f"{format_value(row.y_high, o):>14}   swing {format_value(row.swing, o)} "
-                      f"[{format_value(row.swing_low, o)}, {format_value(row.swing_high, o)}]")
+                      f"{format_value(row.y_high, o):>14}   swing {format_value(row.swing, o)}"
+                      + (f" [{format_value(row.swing_low, o)}, {format_value(row.swing_high, o)}]" if interval else ""))
     if res.method == "morris":
         print("\nmu*: mean absolute change of the output over a parameter's whole range (Morris elementary effects); "
               "+/-: 95% bootstrap half-width; sigma: spread of the effects (interactions, curvature).")
     else:
         print("\nS1: share of the output's variance due to the parameter alone; ST: with its interactions; "
               "+/-: 95% bootstrap half-widths.")
+
+
+def _index(v: float) -> str:
+    """A Sobol index (or its half-width) to three decimals; n/a when undefined (an output that never varies)."""
+    return "n/a" if not math.isfinite(v) else f"{v:.3f}"
 
 
 def write_outputs(res: SensitivityResult, out: Path, formats=DEFAULT_FORMATS) -> list[Path]:

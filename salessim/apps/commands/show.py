@@ -9,9 +9,9 @@ why. These are what ``salessim compare A B --robust`` varies to see whether a ve
 from __future__ import annotations
 
 import argparse
-import json
 
 from salessim.apps.commands.common import add_scenario_args, load_from_args
+from salessim.results import strict_json
 from salessim.scenarios.files import to_toml
 from salessim.scenarios.provenance import ASSUMPTION_KINDS, KINDS, Assumption, assumptions_of
 
@@ -31,7 +31,7 @@ def handle(args) -> int:
     if args.assumptions:
         items = assumptions_of(sc)
         if args.json:
-            print(json.dumps([_as_json(a) for a in items], indent=1))
+            print(strict_json.dumps([_as_json(a) for a in items], indent=1))
         else:
             print_assumptions(sc.name, items)
         return 0

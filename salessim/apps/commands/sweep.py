@@ -14,7 +14,6 @@ parameters stay whole. The table has one row per point x replication.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -30,8 +29,9 @@ from salessim.apps.commands.experiment_options import (
     say,
 )
 from salessim.errors import UserError
-from salessim.results import metrics
+from salessim.results import metrics, strict_json
 from salessim.results.metrics import format_value
+from salessim.results.statistics import NO_INTERVAL, plural
 from salessim.runs.experiment import check_metrics
 from salessim.scenarios.files import load_scenario
 from salessim.scenarios.parameters import parse_grid, parse_range
@@ -94,9 +94,9 @@ def handle(args) -> int:
         say(args, note)
     summary = res.summary(args.metrics)
     if args.json:
-        print(json.dumps({"scenario": res.scenario, "design": res.design, "parameters": res.parameters,
-                          "replications": res.n, "seed": res.seed,
-                          "points": json.loads(summary.to_json(orient="records"))}, indent=2))
+        print(strict_json.dumps({"scenario": res.scenario, "design": res.design, "parameters": res.parameters,
+                                 "replications": res.n, "seed": res.seed, "points": strict_json.records(summary)},
+                                indent=2))
     else:
         print_summary(res, summary, args.metrics)
     if args.out:
@@ -107,8 +107,10 @@ def handle(args) -> int:
 
 def print_summary(res: SweepResult, summary, names) -> None:
     n_points = res.table["point"].nunique()
-    print(f"{res.scenario}: {res.design} sweep of {', '.join(res.parameters)}; {n_points} points x {res.n} "
-          f"replications, seed {res.seed} (means with 95% intervals)")
+    interval = res.n >= 2
+    print(f"{res.scenario}: {res.design} sweep of {', '.join(res.parameters)}; {n_points} points x "
+          f"{plural(res.n, 'replication')}, seed {res.seed} "
+          + ("(means with 95% intervals)" if interval else f"(means; {NO_INTERVAL}: run 2 or more for one)"))
     width = max(12, *(len(str(v)) for v in summary["label"])) + 2
     heads = [f"{metrics.label(m)} ({metrics.shown_unit(m, res.currency)})" for m in names]
     cell = max(38, *(len(h) + 2 for h in heads))
@@ -117,7 +119,8 @@ def print_summary(res: SweepResult, summary, names) -> None:
         cells = []
         for m in names:
             r = g[g["metric"] == m].iloc[0]
-            cells.append(f"{format_value(r['mean'], m)} [{format_value(r['low'], m)}, {format_value(r['high'], m)}]")
+            cells.append(f"{format_value(r['mean'], m)} [{format_value(r['low'], m)}, {format_value(r['high'], m)}]"
+                         if interval else format_value(r["mean"], m))
         print(f"{lab:<{width}}" + "".join(f"{c:>{cell}}" for c in cells))
 
 
