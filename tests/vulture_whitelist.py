@@ -17,6 +17,7 @@ _.model_post_init      # pydantic: hook run after validation ...
 _.__context            # ... and its context argument (unused, but part of the signature)
 _._month_keys          # pydantic validators, registered by their decorators
 _._month_start
+_._distinct_days
 _._references
 _.formatter_class      # argparse: help formatting of each command
 _.__class__            # apps/commands/comp.py: the parser is given a subclass that routes subcommands
