@@ -604,10 +604,13 @@ def _wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _crossing(xs: np.ndarray, ys: np.ndarray, sign: float) -> float | None:
-    """Where the piecewise-linear curve through (xs, ys) first leaves the verdict's sign, from the
-    scenario's value outwards; None if it never does."""
-    for i in range(len(xs) - 1):
+def _crossing(xs: np.ndarray, ys: np.ndarray, sign: float, start: float | None = None) -> float | None:
+    """Where the piecewise-linear curve through (xs, ys) leaves the verdict's sign nearest the
+    scenario's value ``start`` (the lowest crossing when ``start`` is None); None if it never does."""
+    segments = range(len(xs) - 1)
+    if start is not None:       # nearest first: by the distance of the segment from the value
+        segments = sorted(segments, key=lambda i: max(0.0, xs[i] - start, start - xs[i + 1]))
+    for i in segments:
         y0, y1 = ys[i], ys[i + 1]
         if (np.sign(y0) == sign) != (np.sign(y1) == sign):
             if y1 == y0:
@@ -616,35 +619,40 @@ def _crossing(xs: np.ndarray, ys: np.ndarray, sign: float) -> float | None:
     return None
 
 
-def _fieller(xs: np.ndarray, d: np.ndarray, root: float, level: float) -> tuple[float | None, float | None]:
-    """The ``level`` interval of the crossing near ``root`` (a local line and Fieller's theorem).
+def _fieller(xs: np.ndarray, d: np.ndarray, root: float, level: float, wide: bool = True
+             ) -> tuple[float, float | None, float | None]:
+    """The crossing near ``root`` and its ``level`` interval (a local line and Fieller's theorem).
 
-    The grid points of the segment holding ``root`` and one more on each side are fitted, one
-    replication at a time, by a line ``m = a + b (x - root)``; the crossing is ``root - a / b``.
-    The replications are paired (common random numbers), so ``a`` and ``b`` are estimated from
-    the same ``n`` lines, with their covariance, and a Student ``t(n - 1)`` quantile: exact for a
-    margin linear there with normal noise. ``None`` where the interval is unbounded (the slope
-    is not distinguishable from zero).
+    The grid points of the segment holding ``root`` (``wide``: and one more on each side) are
+    fitted, one replication at a time, by a line ``m = a + b (x - root)``. The crossing is where
+    the replications' mean line crosses zero, ``root - a / b``, and the interval is the set of
+    crossings the lines do not reject, so it always holds the estimate (with the segment alone the
+    estimate is ``root`` itself, the crossing of the grid's means). The replications are paired
+    (common random numbers), so ``a`` and ``b`` are estimated from the same ``n`` lines, with
+    their covariance, and a Student ``t(n - 1)`` quantile: exact for a margin linear there with
+    normal noise. The interval is ``None`` where it is unbounded (the slope is not
+    distinguishable from zero).
     """
-    i = int(np.clip(np.searchsorted(xs, root) - 1, 0, len(xs) - 2))
-    near = slice(max(0, i - 1), min(len(xs), i + 3))
+    i = int(np.clip(np.searchsorted(xs, root, side="right") - 1, 0, len(xs) - 2))
+    near = slice(max(0, i - 1), min(len(xs), i + 3)) if wide else slice(i, i + 2)
     x = xs[near] - root
     X = np.column_stack([np.ones_like(x), x])
     coef = np.linalg.lstsq(X, d[near], rcond=None)[0]           # (2, n): a_i, b_i per replication
     a_i, b_i = coef[0], coef[1]
     n = len(a_i)
+    a, b = a_i.mean(), b_i.mean()
+    estimate = root - a / b if b != 0 else root
     t2 = stats.t.ppf(0.5 + level / 2, n - 1) ** 2
     cov = np.cov(np.vstack([a_i, b_i]), ddof=1) / n
-    a, b = a_i.mean(), b_i.mean()
     # -a/b = s: (a + s b)^2 = t^2 (v_aa + 2 s v_ab + s^2 v_bb)
     qa = b * b - t2 * cov[1, 1]
     qb = 2 * (a * b - t2 * cov[0, 1])
     qc = a * a - t2 * cov[0, 0]
     disc = qb * qb - 4 * qa * qc
     if qa <= 0 or disc < 0:
-        return None, None
+        return float(estimate), None, None
     r1, r2 = sorted(((-qb - math.sqrt(disc)) / (2 * qa), (-qb + math.sqrt(disc)) / (2 * qa)))
-    return float(root + r1), float(root + r2)
+    return float(estimate), float(root + r1), float(root + r2)
 
 
 def _flip(design: _Design, f: Factor, n: int, sign: float, level: float) -> Flip | None:
@@ -653,10 +661,18 @@ def _flip(design: _Design, f: Factor, n: int, sign: float, level: float) -> Flip
     grid = sorted({f.at(u) for u in np.linspace(0, 1, GRID)} | {f.value})
     xs = np.array(grid, dtype=float)
     d = design.diffs([{f.name: x} for x in grid], n)
-    root = _crossing(xs, d.mean(axis=1), sign)
+    root = _crossing(xs, d.mean(axis=1), sign, f.value)
     low = high = None
     if root is not None:
-        low, high = _fieller(xs, d, root, level)
+        # the segment's own line (its crossing is the means', right however the margin bends
+        # elsewhere); where its two points cannot bound the crossing, the line through the segment
+        # and its neighbours, if that crosses inside the range
+        flip, low, high = _fieller(xs, d, root, level, wide=False)
+        if low is None:
+            wide = _fieller(xs, d, root, level)
+            if wide[1] is not None and f.low <= wide[0] <= f.high:
+                flip, low, high = wide
+        root = flip
         low, high = (max(low, f.low) if low is not None else None), (min(high, f.high) if high is not None else None)
     means = d.mean(axis=1)
     sds = d.std(axis=1, ddof=1) if n > 1 else np.zeros(len(xs))

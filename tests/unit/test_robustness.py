@@ -86,3 +86,27 @@ def test_wilson_interval_brackets_the_share():
     lo, hi = rb._wilson(12, 24)
     assert lo < 0.5 < hi and 0 <= lo and hi <= 1
     assert rb._wilson(24, 24)[1] == pytest.approx(1.0) and rb._wilson(24, 24)[0] < 0.9
+
+
+def test_crossing_nearest_the_scenario_value_is_found_first():
+    xs = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+    ys = np.array([-1.0, 1.0, 1.0, 1.0, -1.0])          # holds (+) from 0.5 to 3.5
+    assert rb._crossing(xs, ys, 1.0, start=3.0) == pytest.approx(3.5)
+    assert rb._crossing(xs, ys, 1.0, start=1.0) == pytest.approx(0.5)
+    assert rb._crossing(xs, ys, 1.0) == pytest.approx(0.5)
+
+
+def test_the_flip_interval_holds_the_flip_point_where_the_margin_bends():
+    """A margin that bends sharply (flat, then steep): the flip point reported is the crossing of
+    the same local line whose interval is reported, so the interval holds it (the crossing of the
+    grid's means, reported beside a line through more points, fell outside that line's interval);
+    with the segment alone, the crossing is the means'."""
+    rng = np.random.default_rng(5)
+    xs = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+    curve = np.array([-1.0, -0.9, 0.5, 3.0, 6.0])          # crosses between 1 and 2
+    d = curve[:, None] + rng.normal(0, 0.05, (len(xs), 8)) + rng.normal(0, 0.2, 8)[None, :]  # paired noise
+    root = rb._crossing(xs, d.mean(axis=1), -1.0, start=0.0)
+    for wide in (True, False):
+        flip, low, high = rb._fieller(xs, d, root, 0.95, wide)
+        assert low is not None and low <= flip <= high, (wide, low, flip, high)
+    assert rb._fieller(xs, d, root, 0.95, wide=False)[0] == pytest.approx(root)
