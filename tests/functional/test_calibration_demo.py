@@ -31,3 +31,22 @@ def test_demo_export_calibrates_with_an_early_loss_point():
     sc = cal.scenario(months=2)
     assert sc.products["A"].funnel.proposal_to_negotiation < 1
     assert {s.channel for s in sc.lead_sources} == {"phone", "prospecting", "web"}
+
+
+def test_the_readme_finds_the_demo_export():
+    """The README's calibration example locates the shipped files with a one-line Python command;
+    run that line as written and check it names the folder with the three files (it named a
+    folder the layered package no longer has)."""
+    import re
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    m = re.search(r'^D=\$\(\.venv/bin/python -c "(.+)"\)$', readme, re.M)
+    assert m, "the README's D=$(... python -c ...) line"
+    folder = Path(subprocess.run([sys.executable, "-c", m.group(1)], capture_output=True, text=True,
+                                 check=True).stdout.strip())
+    assert folder == DATA
+    for name in ("demo_deals.csv", "demo_teams.csv", "demo_products.csv"):
+        assert (folder / name).is_file(), name
+        assert f"$D/{name}" in readme
