@@ -640,15 +640,22 @@ def _solve_median(sf_fn) -> float:
 
 def _sum_sf(t: np.ndarray, x: np.ndarray) -> np.ndarray:
     """P(D2 + D3 > t) for lognormal D2, D3, by convolving their masses on a fine grid."""
-    top = float(max(np.max(t) if np.size(t) else 1.0, 1.0)) + 2.0
+    return _sum_sfs(x, t)[0]
+
+
+def _sum_sfs(x: np.ndarray, *ts: np.ndarray) -> list[np.ndarray]:
+    """P(D2 + D3 > t) at each array of times ``ts``, from one convolution on a grid that reaches
+    the latest of them (the likelihood needs five sets of times at the same parameters)."""
+    ts = tuple(np.asarray(t, dtype=float) for t in ts)
+    top = float(max([1.0, *(np.max(t) for t in ts if np.size(t))])) + 2.0
     n = int(math.ceil(top / GRID_STEP)) + 1
     edges = np.arange(n + 1) * GRID_STEP
     m2 = -np.diff(_ln_sf(edges, x[0], math.exp(x[1])))
     m3 = -np.diff(_ln_sf(edges, x[2], math.exp(x[3])))
 
     conv = np.clip(fftconvolve(m2, m3)[:n], 0, None)       # mass of the sum on [i h, (i + 1) h), shifted by ~h/2
-    cdf = np.concatenate([[0.0], np.cumsum(conv)])          # P(sum < i h)
-    return 1.0 - np.interp(np.asarray(t, dtype=float) + GRID_STEP / 2, edges, np.clip(cdf, 0, 1))
+    cdf = np.clip(np.concatenate([[0.0], np.cumsum(conv)]), 0, 1)    # P(sum < i h)
+    return [1.0 - np.interp(t + GRID_STEP / 2, edges, cdf) for t in ts]
 
 
 @_quiet
@@ -662,14 +669,15 @@ def fit_two_stage(won: Durations, lost: Durations, open_ages: np.ndarray, start:
         r, w, pi = special.expit(x[4]), special.expit(x[5]), special.expit(x[6])
         s2 = lambda t: _ln_sf(t, x[0], math.exp(x[1]))  # noqa: E731
         ll = 0.0
-        pw = np.clip(_sum_sf(won.lo, x) - _sum_sf(won.hi, x), 1e-300, None)
+        won_lo, won_hi, lost_lo, lost_hi, at_age = _sum_sfs(x, won.lo, won.hi, lost.lo, lost.hi, age)
+        pw = np.clip(won_lo - won_hi, 1e-300, None)
         ll += float(np.sum(won.n_closed * np.log(pw * (1 - pi) * r * w)))
         p_early = np.clip(s2(lost.lo) - s2(lost.hi), 0, None)
-        p_late = np.clip(_sum_sf(lost.lo, x) - _sum_sf(lost.hi, x), 0, None)
+        p_late = np.clip(lost_lo - lost_hi, 0, None)
         pl = np.clip((1 - pi) * ((1 - r) * p_early + r * (1 - w) * p_late), 1e-300, None)
         ll += float(np.sum(lost.n_closed * np.log(pl)))
         if len(age):
-            so = pi + (1 - pi) * ((1 - r) * s2(age) + r * _sum_sf(age, x))
+            so = pi + (1 - pi) * ((1 - r) * s2(age) + r * at_age)
             ll += float(np.sum(n_open * np.log(np.clip(so, 1e-300, None))))
         return -ll if math.isfinite(ll) else 1e300
 
