@@ -171,7 +171,7 @@ def scaling(sizes=SCALING_SIZES) -> None:
 
 
 def _scaling(sizes, gc_paused: bool) -> None:
-    how = ("with the garbage collector paused, as experiments run it (salessim.runs.execution.paused_gc)" if gc_paused
+    how = ("with the garbage collector paused, as experiments run it (salessim.engine.collector.paused_gc)" if gc_paused
            else "the engine as it is (Department.run)")
     print(f"one replication of a department of n reps, 12 months + 3 warm-up, each in a fresh process; {how} "
           f"({_load()}):")

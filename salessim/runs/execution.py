@@ -181,7 +181,11 @@ def _probe_scheduler(address: str) -> None:
     if isinstance(e, (ValueError, TypeError)):
         raise UserError(f"expected a scheduler address such as tcp://host:8786, got {address!r} ({_first_line(e)})",
                         field="scheduler") from None
-    if e is not None or "info" not in outcome:  # refused, timed out, garbage from another kind of server
+    if e is not None and not isinstance(e, (OSError, TimeoutError)):   # bytes that are not dask's protocol
+        raise UserError(f"the server at {address} did not answer as a dask scheduler does (another kind of server "
+                        "on that port?); give the scheduler's address, usually tcp://host:8786",
+                        field="scheduler") from None
+    if e is not None or "info" not in outcome:  # refused or timed out
         what = "no answer" if e is None or isinstance(e, TimeoutError) else f"{type(e).__name__}: {_first_line(e)}"
         raise UserError(f"cannot reach a dask scheduler at {address} within {CONNECT_TIMEOUT_S:g} s ({what})",
                         field="scheduler") from None

@@ -181,9 +181,17 @@ def month_tick(label: object) -> str:
         return text
 
 
+#: Width a month's tick label (``Jan '27`` at 8 points) needs, with a gap to the next (inches).
+MONTH_TICK_INCHES = 0.6
+
+
 def month_axis(ax, months: Sequence[object]) -> None:
-    """Months on the x axis (at most about 12 ticks, ``Jan '27``), for values drawn at 0, 1, 2, ..."""
-    step = max(1, -(-len(months) // 12))
+    """Months on the x axis (``Jan '27``), for values drawn at 0, 1, 2, ...: every month, or every
+    second, third, ... month, so that at most 12 labels show and they do not run into each other
+    on the axes' width (a chart of two panels side by side shows every second month)."""
+    width = ax.get_position().width * ax.figure.get_size_inches()[0]
+    fits = max(2, min(12, int(width / MONTH_TICK_INCHES)))
+    step = max(1, -(-len(months) // fits))
     ticks = list(range(0, len(months), step))
     ax.set_xticks(ticks, [month_tick(months[i]) for i in ticks], rotation=0, fontsize=8)
     ax.set_xlabel(axis_label("month", "month and year"))

@@ -341,3 +341,24 @@ def test_run_writes_every_requested_format(tmp_path, capsys):
         _check_pdf((out / f"{stem}.pdf").read_bytes())
         _check_svg((out / f"{stem}.svg").read_bytes())
         assert not (out / f"{stem}.png").exists()
+
+
+@pytest.mark.parametrize("panels,width", [(1, 9.0), (2, 11.0), (3, 11.0)])
+def test_month_labels_do_not_run_into_each_other(panels, width):
+    """Twelve months on panels side by side: the drawn tick labels must not overlap (two panels on
+    an 11-inch figure printed 'Jan '27Feb '27Mar '27...', every month crammed in)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, panels, figsize=(width, 4), squeeze=False)
+    months = [f"2027-{m:02d}" for m in range(1, 13)]
+    for ax in axes[0]:
+        ax.plot(range(12), range(12))
+        style.month_axis(ax, months)
+    fig.tight_layout()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes[0]:
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        assert len(boxes) >= 4
+        assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in ax.get_xticklabels()]
+    plt.close(fig)
