@@ -181,8 +181,8 @@ def month_tick(label: object) -> str:
         return text
 
 
-#: Width a month's tick label (``Jan '27`` at 8 points) needs, with a gap to the next (inches).
-MONTH_TICK_INCHES = 0.6
+#: Width a month's tick label (``Sep '27`` at 8 points: 0.42) needs, with a gap to the next (inches).
+MONTH_TICK_INCHES = 0.5
 
 
 def month_axis(ax, months: Sequence[object]) -> None:
