@@ -231,12 +231,15 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     wrong = (counts != width) & (raw.format == "csv")
     reject(wrong, "wrong_field_count", lambda i: f"{counts[i]} fields, the header has {width}")
 
-    # -- stage / outcome
+    # -- stage / outcome (a status empty while a deal is open is read from the pipeline stage beside it)
     stage_cells = column("stage")
+    if "pipeline_stage" in cols:
+        stage_cells = [s if _txt(s) else p for s, p in zip(stage_cells, column("pipeline_stage"))]
     outcome, stage_map = map_stages(
         [_txt(s) for s in stage_cells], mapping.preset, mapping.stages,
         column("won_flag") if "won_flag" in cols else None,
-        column("closed_flag") if "closed_flag" in cols else None)
+        column("closed_flag") if "closed_flag" in cols else None,
+        column("lost_reason") if "lost_reason" in cols else None)
     outcome = np.where(reason == "", outcome, "")
     reject(outcome == "", "missing_stage")
     reject(outcome == "deleted", "deleted", lambda i: f"stage {_txt(stage_cells[i])!r}")

@@ -7,16 +7,54 @@ these shapes through the command line."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
+from salessim.calibration.presets import detect
 from salessim.calibration.readers import (
+    RawTable,
     decode,
     parse_amounts,
     parse_date_cells,
     resolve_date_order,
     to_dates,
 )
+from salessim.calibration.stages import classify, map_stages
+from salessim.calibration.validation import validate
+
+
+# --------------------------------------------------------------------------- stages
+@pytest.mark.parametrize("stage,outcome", [
+    ("Gewonnen", "won"), ("Verloren", "lost"), ("Gagnée", "won"), ("Perdue", "lost"), ("Ganada", "won"),
+    ("Perdida", "lost"), ("Ganho", "won"), ("Vinto", "won"), ("Perso", "lost"),
+    ("Stage: 6 - Closed Won", "won"), ("Won (100%)", "won"), ("Lost (0%)", "lost"), ("closedwon", "won"),
+    ("Closed - No Decision", "lost"), ("Closed - Disqualified", "lost"), ("Closed (Cancelled)", "lost"),
+    ("Canceled", "lost"), ("Out-Sold", "lost"), ("Closed won (Renewals)", "won"),
+    ("Closed", "open"), ("Closing", "open"), ("In Bearbeitung", "open"), ("Persona", "open"), ("On Hold", "open"),
+])
+def test_stage_names_in_seven_languages_and_custom_lost_stages(stage, outcome):
+    assert classify(stage, None, None)[0] == outcome
+
+
+def test_a_pipeline_in_brackets_does_not_make_a_stage_look_like_a_typo():
+    _, table = map_stages(["Contract sent (Sales Pipeline)", "Closed won (Sales Pipeline)", "Wonn"])
+    doubts = table.doubts()
+    assert len(doubts) == 1 and "'Wonn'" in doubts[0]
+
+
+def test_yes_no_columns_decide_so_the_stage_name_raises_no_doubt():
+    out, table = map_stages(["Closed", "Closed", "Demo"], won_flag=["TRUE", "FALSE", "FALSE"],
+                            closed_flag=["TRUE", "TRUE", "FALSE"])
+    assert list(out) == ["won", "lost", "open"] and table.doubts() == []
+
+
+def test_a_deal_at_an_open_stage_with_a_lost_reason_is_lost():
+    out, table = map_stages(["Qualified", "Qualified", "Won", "New"], lost_reason=["Too expensive", "", "Price", "no"])
+    assert list(out) == ["lost", "open", "won", "open"]
+    assert table.table.attrs["lost_by_reason"] == 1
+    assert "'Qualified' with a lost reason -> lost (1)" in table.describe()
 
 
 # --------------------------------------------------------------------------- dates and amounts
@@ -51,3 +89,64 @@ def test_windows_1252_euro_signs_are_not_russian():
     text, enc, _ = decode("Betrag;Kunde\n500 €;Acme\n1.200 €;Globex\n".encode("cp1252"), "f")
     assert enc == "cp1252" and "500 €" in text
     assert decode("Цена;Менеджер\n500 руб;Иван Петров\n".encode("cp1251"), "f")[1] == "cp1251"
+
+
+# --------------------------------------------------------------------------- columns
+def _rows(n: int = 40):
+    out = []
+    for i in range(n):
+        status = ["won", "lost", "open"][i % 3]
+        out.append([f"Rep {'ABC'[i % 3]}", status, ["Qualified", "Proposal Made"][i % 2], "2024-01-05",
+                    "2024-02-01" if status == "won" else "", "2024-02-03" if status == "lost" else "", "2024-03-01",
+                    "Price" if status == "lost" else "", "1000"])
+    return out
+
+
+def test_a_status_naming_won_and_lost_is_the_outcome_beside_a_pipeline_stage():
+    header = ["Owner", "Status", "Stage", "Deal created", "Won time", "Lost time", "Expected close date",
+              "Lost reason", "Value"]
+    rows = [[r[0], r[1], r[2], *r[3:]] for r in _rows()]
+    m = detect(header, rows=rows)
+    assert m.names["stage"] == "Status" and m.names["pipeline_stage"] == "Stage"
+    assert m.names["won_time"] == "Won time" and m.names["lost_time"] == "Lost time"
+    assert "closed" not in m.names and m.names["lost_reason"] == "Lost reason"
+    # the stage first in the header makes no difference
+    h2 = ["Owner", "Stage", "Status", *header[3:]]
+    m2 = detect(h2, rows=[[r[0], r[2], r[1], *r[3:]] for r in _rows()])
+    assert m2.names["stage"] == "Status"
+
+
+def test_a_result_empty_while_open_is_read_beside_its_status():
+    header = ["Sales Rep", "Status", "Result", "Created", "Closed"]
+    rows = [[f"Rep {'AB'[i % 2]}", "Open" if i % 3 == 2 else "Closed", ["Won", "Lost", ""][i % 3], "2024-01-05",
+             "" if i % 3 == 2 else "2024-02-01"] for i in range(30)]
+    m = detect(header, rows=rows)
+    assert m.names["stage"] == "Result" and m.names["pipeline_stage"] == "Status"
+    raw = RawTable("deals.csv", header, rows, list(range(1, 31)), list(range(2, 32)))
+    v = validate(raw, m, as_of=dt.date(2024, 6, 30))
+    assert v.n_rejected == 0 and dict(v.deals["outcome"].value_counts()) == {"won": 10, "lost": 10, "open": 10}
+
+
+def test_yes_no_won_and_closed_columns_are_flags_not_the_close_date():
+    header = ["Deal ID", "Owner", "Stage", "Closed", "Won", "Created", "Close Date"]
+    rows = [[str(i), "Ann Lee", "Closed" if i % 3 else "Demo", "TRUE" if i % 3 else "FALSE",
+             "TRUE" if i % 3 == 1 else "FALSE", "01/05/2024", "02/01/2024"] for i in range(30)]
+    m = detect(header, rows=rows)
+    assert m.names["closed"] == "Close Date"
+    assert m.names["won_flag"] == "Won" and m.names["closed_flag"] == "Closed"
+    assert "yes/no" in m.found_by["closed_flag"]
+
+
+def test_an_actual_amount_is_preferred_to_an_estimate():
+    header = ["Owner", "Status", "Created On", "Est. Revenue", "Actual Revenue", "Est. Close Date", "Finished"]
+    rows = [["Ann Lee", ["Won", "Lost", "Open"][i % 3], "2024-01-05", "900", "1000" if i % 3 == 0 else "",
+             "2024-03-01", "2024-02-01" if i % 3 < 2 else ""] for i in range(30)]
+    m = detect(header, rows=rows)
+    assert m.names["value"] == "Actual Revenue" and m.names["closed"] == "Finished"
+
+
+def test_a_map_flag_is_kept_even_when_another_column_names_won_and_lost():
+    header = ["Owner", "Status", "Stage", "Created"]
+    rows = [["Ann Lee", ["won", "lost"][i % 2], "Qualified", "2024-01-05"] for i in range(20)]
+    m = detect(header, rows=rows, overrides={"stage": "Stage"})
+    assert m.names["stage"] == "Stage" and "pipeline_stage" not in m.names
