@@ -18,6 +18,9 @@ Rejections, in the order they are checked (a row gets the first that applies):
 ``missing_rep``           no rep
 ``missing_id``            no deal id (when the export has an id column)
 ``duplicate_id``          the same id as an earlier row (named)
+``superseded``            one deal's earlier stage, when its id repeats with the same created date and
+                          another stage (a stage-history export): its final state (the closed row, else
+                          the last) is kept, the others are rejected naming it
 ``missing_created``       no created date
 ``bad_created``           a created date that cannot be read
 ``bad_closed``            a close date that cannot be read, on a won or lost deal
@@ -82,6 +85,8 @@ REJECTIONS: dict[str, str] = {
     "missing_rep": "no rep (owner)",
     "missing_id": "no deal id",
     "duplicate_id": "duplicate deal id (an earlier row has it)",
+    "superseded": "an earlier state of a deal listed again at a later stage (a stage-history export): the deal's "
+                  "final state is kept",
     "missing_created": "no created date",
     "bad_created": "unreadable created date",
     "bad_closed": "unreadable close date on a won or lost deal",
@@ -251,18 +256,33 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     if "id" in cols:
         ids = np.array([_txt(v) for v in column("id")], dtype=object)
         reject(ids == "", "missing_id")
-        first: dict[str, int] = {}
-        dup = np.zeros(n, dtype=bool)
-        dup_of = {}
+        groups: dict[str, list[int]] = {}
         for i in range(n):
             if reason[i] in ("blank_row", "repeated_header", "wrong_field_count") or not ids[i]:
                 continue
-            if ids[i] in first:
-                dup[i] = True
-                dup_of[i] = first[ids[i]]
+            groups.setdefault(ids[i], []).append(i)
+        dup = np.zeros(n, dtype=bool)
+        dup_of = {}
+        superseded = np.zeros(n, dtype=bool)
+        final_of = {}
+        created_txt = [_txt(v) for v in column("created")]
+        for rows_ in groups.values():
+            if len(rows_) == 1:
+                continue
+            if len({created_txt[i] for i in rows_}) == 1 and len({_txt(stage_cells[i]) for i in rows_}) > 1:
+                # one deal at several stages, created once (a stage-history export): its final state is the deal,
+                # the last closed row if it closed, else its last row
+                closed_rows = [i for i in rows_ if outcome[i] in ("won", "lost")]
+                keep = closed_rows[-1] if closed_rows else rows_[-1]
+                for i in rows_:
+                    if i != keep:
+                        superseded[i], final_of[i] = True, keep
             else:
-                first[ids[i]] = i
+                for i in rows_[1:]:
+                    dup[i], dup_of[i] = True, rows_[0]
         reject(dup, "duplicate_id", lambda i: f"id {ids[i]!r} first in row {raw.row_numbers[dup_of[i]]}")
+        reject(superseded, "superseded", lambda i: f"id {ids[i]!r} at stage {_txt(stage_cells[i])!r}; its final "
+               f"state is row {raw.row_numbers[final_of[i]]} ({_txt(stage_cells[final_of[i]])!r})")
     else:
         ids = np.array([f"row{r}" for r in raw.row_numbers], dtype=object)
 
@@ -443,6 +463,10 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     observed = [x for x in (deals["created"].max(), deals["closed"].max()) if not pd.isna(x)]
     export_date = as_of or pd.Timestamp(max(observed)).date()
     date_notes = _date_notes(deals, export_date, as_of, int(stray.sum()), stray_said)
+    n_superseded = int((reason == "superseded").sum())
+    if n_superseded:
+        date_notes.append(f"{n_superseded:,} row(s) are earlier stages of deals listed again (a stage-history export: "
+                          "a row per stage); each deal's final state is used (superseded)")
     if merged:
         date_notes.append("products spelled alike were read as one: " + "; ".join(
             f"{a!r} as {b!r}" for a, b in sorted(merged.items())) + " (--no-merge-products keeps them apart)")
@@ -466,6 +490,7 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         "reps_missing_from_teams": sorted(missing_reps),
         "products_missing_from_price_list": {k: v for k, v in sorted(suggestions.items())},
         "stage_flag_overrides": int(stage_map.table.attrs.get("flag_overrides", 0)),
+        "lost_by_reason": int(stage_map.table.attrs.get("lost_by_reason", 0)),
     }
     everything = pd.DataFrame({
         "reason": reason.astype(str), "outcome": np.asarray(outcome, dtype=object).astype(str),

@@ -150,3 +150,26 @@ def test_a_map_flag_is_kept_even_when_another_column_names_won_and_lost():
     rows = [["Ann Lee", ["won", "lost"][i % 2], "Qualified", "2024-01-05"] for i in range(20)]
     m = detect(header, rows=rows, overrides={"stage": "Stage"})
     assert m.names["stage"] == "Stage" and "pipeline_stage" not in m.names
+
+
+# --------------------------------------------------------------------------- rows
+def test_a_stage_history_keeps_each_deal_at_its_final_stage_and_an_id_clash_stays_a_duplicate():
+    header = ["Opportunity ID", "Owner", "Stage", "Created Date", "Close Date", "Amount"]
+    rows = [["A", "Ann Lee", "Prospecting", "2024-01-05", "2024-03-01", "100"],
+            ["A", "Ann Lee", "Proposal", "2024-01-05", "2024-03-01", "100"],
+            ["A", "Ann Lee", "Closed Won", "2024-01-05", "2024-02-10", "100"],
+            ["B", "Bob Ray", "Prospecting", "2024-01-08", "2024-03-01", "50"],
+            ["B", "Bob Ray", "Closed Lost", "2024-01-08", "2024-02-01", "0"],
+            ["C", "Bob Ray", "Prospecting", "2024-01-09", "", ""],
+            ["C", "Bob Ray", "Negotiation", "2024-01-09", "", ""],
+            ["D", "Ann Lee", "Closed Won", "2024-01-10", "2024-02-01", "70"],
+            ["D", "Bob Ray", "Closed Lost", "2024-01-20", "2024-02-05", "0"]]
+    raw = RawTable("deals.csv", header, rows, list(range(1, 10)), list(range(2, 11)))
+    v = validate(raw, detect(header, rows=rows), as_of=dt.date(2024, 6, 30))
+    verdict = v.verdicts.set_index("row")
+    assert list(v.deals["row"]) == [3, 5, 7, 8]
+    assert list(v.deals["outcome"]) == ["won", "lost", "open", "won"]
+    assert list(verdict.loc[[1, 2, 4, 6], "reason"]) == ["superseded"] * 4
+    assert "its final state is row 3 ('Closed Won')" in verdict.at[1, "detail"]
+    assert verdict.at[9, "reason"] == "duplicate_id"   # another deal with the same id: the first one is kept
+    assert any("stage-history export" in n for n in v.info["date_notes"])
