@@ -41,7 +41,9 @@ deal whose amount is text or negative: it still counts for win rates and cycle t
 won deal without a value does, and is left out of the deal-value fit; rejecting it would
 remove won deals only and bend the win rate), ``amount_ignored`` (unreadable amount on a
 lost or open deal), ``open_without_created`` (an open deal without a created date, as
-early-stage deals often are: kept as open pipeline of unknown age), ``rep_not_in_teams``,
+early-stage deals often are: kept as open pipeline of unknown age), ``rep_matched`` (a rep
+written differently from the teams table: "Cantrell, Donn" or "donn.cantrell@example.com" for
+"Donn Cantrell", read as the table's name), ``rep_not_in_teams``,
 ``product_not_in_price_list`` (with the nearest name), ``product_merged`` (a spelling of a
 price-list product, or of another product of the export, that differs only in case, spaces
 or punctuation: read as that product), ``missing_product``, ``open_close_date_ignored`` (an
@@ -52,6 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +111,8 @@ NOTES: dict[str, str] = {
     "product_merged": "product spelled differently from the price list or the export's other rows (case, spaces, "
                       "punctuation): read as that product",
     "amount_ignored": "unreadable amount on a lost or open deal: kept (its amount is not used)",
+    "rep_matched": "rep written differently from the teams table (order of the names, case, an e-mail address): "
+                   "read as the teams table's name",
     "rep_not_in_teams": "rep not in the teams table: kept, under manager 'unassigned'",
     "product_not_in_price_list": "product not in the price list: kept",
     "missing_product": "no product: kept as product 'unspecified'",
@@ -417,7 +422,13 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
             if products[i] in suggestions:
                 notes[i].append("product_not_in_price_list")
     missing_reps: set[str] = set()
+    reps_matched: dict[str, str] = {}
     if teams is not None:
+        reps_matched = _rep_spellings(set(reps[accepted]), teams)
+        for i in np.flatnonzero(accepted):
+            if reps[i] in reps_matched:
+                notes[i].append("rep_matched")
+                reps[i] = reps_matched[reps[i]]
         for i in np.flatnonzero(accepted):
             if reps[i] not in teams.manager:
                 notes[i].append("rep_not_in_teams")
@@ -467,6 +478,10 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     if n_superseded:
         date_notes.append(f"{n_superseded:,} row(s) are earlier stages of deals listed again (a stage-history export: "
                           "a row per stage); each deal's final state is used (superseded)")
+    if reps_matched:
+        shown = sorted(reps_matched.items())
+        date_notes.append(f"{len(shown)} rep name(s) written differently from the teams table were read as its names: "
+                          + "; ".join(f"{a!r} as {b!r}" for a, b in shown[:3]) + ("; ..." if len(shown) > 3 else ""))
     if merged:
         date_notes.append("products spelled alike were read as one: " + "; ".join(
             f"{a!r} as {b!r}" for a, b in sorted(merged.items())) + " (--no-merge-products keeps them apart)")
@@ -488,6 +503,7 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         "products_merged": dict(sorted(merged.items())),
         "open_without_created": int((accepted & open_undated).sum()),
         "reps_missing_from_teams": sorted(missing_reps),
+        "reps_matched_to_teams": dict(sorted(reps_matched.items())),
         "products_missing_from_price_list": {k: v for k, v in sorted(suggestions.items())},
         "stage_flag_overrides": int(stage_map.table.attrs.get("flag_overrides", 0)),
         "lost_by_reason": int(stage_map.table.attrs.get("lost_by_reason", 0)),
@@ -603,6 +619,33 @@ def _date_notes(deals: pd.DataFrame, export_date: dt.date, as_of: dt.date | None
         out.append(f"no new deals after {last_new}: the last {tail} month(s) before the export date {export_date} "
                    "have none" + ("" if as_of else "") + "; the next period's rates come from the last months "
                    "with new deals")
+    return out
+
+
+def _person_key(name: str) -> str:
+    """A person's name with the order of its parts, case, accents and an e-mail domain left out: "Cantrell, Donn",
+    "donn.cantrell@example.com" and "Donn Cantrell" give the same key."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
+    s = s.lower().split("@")[0] if "@" in s else s.lower()
+    parts = [p for p in re.split(r"[\s,._\-]+", s) if p]
+    return " ".join(sorted(parts)) if len(parts) >= 2 else ""
+
+
+def _rep_spellings(reps: set[str], teams: Teams) -> dict[str, str]:
+    """Reps of the export not in the teams table whose name is a teams table name written another way ("Last,
+    First", an e-mail address, other case): read as the teams table's name (only when one name fits)."""
+    keys: dict[str, list[str]] = {}
+    for r in teams.manager:
+        k = _person_key(r)
+        if k:
+            keys.setdefault(k, []).append(r)
+    out = {}
+    for r in reps:
+        if r in teams.manager:
+            continue
+        hit = keys.get(_person_key(r), [])
+        if len(hit) == 1:
+            out[r] = hit[0]
     return out
 
 

@@ -22,7 +22,8 @@ from salessim.calibration.readers import (
     to_dates,
 )
 from salessim.calibration.stages import classify, map_stages
-from salessim.calibration.validation import validate
+from salessim.calibration.tables import Teams
+from salessim.calibration.validation import _person_key, _rep_spellings, validate
 
 
 # --------------------------------------------------------------------------- stages
@@ -173,3 +174,12 @@ def test_a_stage_history_keeps_each_deal_at_its_final_stage_and_an_id_clash_stay
     assert "its final state is row 3 ('Closed Won')" in verdict.at[1, "detail"]
     assert verdict.at[9, "reason"] == "duplicate_id"   # another deal with the same id: the first one is kept
     assert any("stage-history export" in n for n in v.info["date_notes"])
+
+
+def test_rep_names_are_matched_to_the_teams_table_whatever_their_order_or_form():
+    assert _person_key("Cantrell, Donn") == _person_key("donn.cantrell@example.com") == _person_key("Donn Cantrell")
+    assert _person_key("José Núñez") == _person_key("nunez, jose")
+    assert _person_key("Admin") == ""
+    teams = Teams({"Donn Cantrell": "M", "Ann Lee": "M", "Lee Ann": "N"}, {}, "teams.csv")
+    got = _rep_spellings({"Cantrell, Donn", "donn.cantrell@example.com", "Ann Lee", "lee, ann", "Zed Quux"}, teams)
+    assert got == {"Cantrell, Donn": "Donn Cantrell", "donn.cantrell@example.com": "Donn Cantrell"}
