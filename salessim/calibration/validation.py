@@ -500,6 +500,7 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         "export_date_source": "given (--as-of)" if as_of else "the latest date in the accepted rows",
         "date_notes": date_notes,
         "value_column": mapping.names.get("value"),
+        "stage_column": mapping.names.get("stage"),
         "products_merged": dict(sorted(merged.items())),
         "open_without_created": int((accepted & open_undated).sum()),
         "reps_missing_from_teams": sorted(missing_reps),

@@ -24,6 +24,7 @@ from salessim.calibration.readers import (
 from salessim.calibration.stages import classify, map_stages
 from salessim.calibration.tables import Teams
 from salessim.calibration.validation import _person_key, _rep_spellings, validate
+from salessim.errors import UserError
 
 
 # --------------------------------------------------------------------------- stages
@@ -183,3 +184,20 @@ def test_rep_names_are_matched_to_the_teams_table_whatever_their_order_or_form()
     teams = Teams({"Donn Cantrell": "M", "Ann Lee": "M", "Lee Ann": "N"}, {}, "teams.csv")
     got = _rep_spellings({"Cantrell, Donn", "donn.cantrell@example.com", "Ann Lee", "lee, ann", "Zed Quux"}, teams)
     assert got == {"Cantrell, Donn": "Donn Cantrell", "donn.cantrell@example.com": "Donn Cantrell"}
+
+
+def test_no_deal_read_as_won_is_one_line_naming_the_stage_column(tmp_path):
+    from salessim.calibration import calibrate
+
+    p = tmp_path / "deals.csv"
+    p.write_text("owner,status,created,closed,amount\n" + "".join(
+        f"Ann Lee,{['Signed', 'Lost', 'Open'][i % 3]},2024-01-0{1 + i % 9},{'' if i % 3 == 2 else '2024-02-01'},"
+        f"{100 + i}\n" for i in range(60)))
+    with pytest.raises(UserError, match=r"none of the 20 closed deals is won: no value of the stage column 'status' "
+                                        r"\('Lost' \(20\), 'Open' \(20\), 'Signed' \(20\)\)"):
+        calibrate(p, as_of=dt.date(2024, 6, 30))
+    q = tmp_path / "open.csv"
+    q.write_text("owner,status,created\n" + "".join(f"Ann Lee,Proposal,2024-01-0{1 + i % 9}\n" for i in range(20)))
+    with pytest.raises(UserError, match=r"all 20 accepted deals are open: no value of the stage column 'status' "
+                                        r"\('Proposal' \(20\)\)"):
+        calibrate(q, as_of=dt.date(2024, 6, 30))
