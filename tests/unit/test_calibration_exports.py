@@ -22,6 +22,7 @@ from salessim.calibration.readers import (
     to_dates,
 )
 from salessim.calibration.stages import classify, map_stages
+from salessim.calibration.survival import _psd
 from salessim.calibration.tables import Teams
 from salessim.calibration.validation import _person_key, _rep_spellings, validate
 from salessim.errors import UserError
@@ -201,3 +202,13 @@ def test_no_deal_read_as_won_is_one_line_naming_the_stage_column(tmp_path):
     with pytest.raises(UserError, match=r"all 20 accepted deals are open: no value of the stage column 'status' "
                                         r"\('Proposal' \(20\)\)"):
         calibrate(q, as_of=dt.date(2024, 6, 30))
+
+
+def test_a_covariance_that_is_not_positive_semidefinite_is_projected_only_then():
+    good = np.array([[2.0, 0.5], [0.5, 1.0]])
+    assert _psd(good) is not None and np.array_equal(_psd(good), good)
+    bad = np.array([[1.0, 2.0], [2.0, 1.0]])       # eigenvalues 3 and -1
+    fixed = _psd(bad)
+    assert np.linalg.eigvalsh(fixed).min() > -1e-12
+    with np.errstate(all="raise"):
+        np.random.default_rng(0).multivariate_normal([0, 0], fixed, size=3, method="eigh")
