@@ -211,9 +211,27 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     read = mapping.read
     limit = as_of or today or dt.date.today()
 
-    def column(f: str) -> list[Any]:
+    def raw_column(f: str) -> list[Any]:
         i = cols[f]
         return [r[i] if i < len(r) else "" for r in raw.rows]
+
+    # a report grouped by stage or rep writes the group's value once, on its first row (a merged cell) or on a
+    # header row above it: carried down to the rows of the group
+    grouped: dict[str, list[Any]] = {}
+    grouped_said: list[str] = []
+    if "created" in cols:
+        dated = [bool(_txt(c)) for c in raw_column("created")]
+        for f in ("stage", "rep", "product", "channel"):
+            if f in cols:
+                got = _fill_groups(raw_column(f), dated)
+                if got is not None:
+                    grouped[f], k, g = got
+                    grouped_said.append(f"the {f} column {raw.header[cols[f]]!r} names each of its {g:,} group(s) "
+                                        f"once (a grouped report): its value was carried down to the {k:,} row(s) "
+                                        "below it")
+
+    def column(f: str) -> list[Any]:
+        return grouped[f] if f in grouped else raw_column(f)
 
     reason = np.array([""] * n, dtype=object)
     detail = np.array([""] * n, dtype=object)
@@ -474,6 +492,13 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     observed = [x for x in (deals["created"].max(), deals["closed"].max()) if not pd.isna(x)]
     export_date = as_of or pd.Timestamp(max(observed)).date()
     date_notes = _date_notes(deals, export_date, as_of, int(stray.sum()), stray_said)
+    date_notes[:0] = grouped_said
+    n_rej = int((reason != "").sum())
+    if n_rej > n / 2:
+        codes, counts = np.unique(reason[reason != ""].astype(str), return_counts=True)
+        top = str(codes[np.argmax(counts)])
+        date_notes.insert(0, f"{n_rej:,} of the {n:,} rows were rejected, {int(counts.max()):,} of them as {top} "
+                             f"({REJECTIONS[top]}): check the columns and the examples below before using the fit")
     n_superseded = int((reason == "superseded").sum())
     if n_superseded:
         date_notes.append(f"{n_superseded:,} row(s) are earlier stages of deals listed again (a stage-history export: "
@@ -621,6 +646,35 @@ def _date_notes(deals: pd.DataFrame, export_date: dt.date, as_of: dt.date | None
                    "have none" + ("" if as_of else "") + "; the next period's rates come from the last months "
                    "with new deals")
     return out
+
+
+#: a group's subtotal or total row, never a group's value
+_TOTAL = re.compile(r"\b(sub)?totals?\b|\bsumm?e\b|\bgesamt|итого|всего|\btotal(es)?\b", re.IGNORECASE)
+
+
+def _fill_groups(cells: list[Any], dated: list[bool]) -> tuple[list[Any], int, int] | None:
+    """A column of a grouped report with its group values carried down, how many cells were filled and how many
+    groups; None when the column is not grouped. Grouped: most dated rows have it empty; a value is written once
+    per group, on the group's first row or on a header row above it, so no two adjacent dated rows both have one;
+    and a value comes back only in a few groups (a report grouped by stage, then by rep). A subtotal or total row
+    ends a group."""
+    txt = [_txt(c) for c in cells]
+    filled = [t for t, d in zip(txt, dated) if d and t]
+    n_dated = sum(dated)
+    if n_dated < 10 or len(filled) > n_dated / 2:
+        return None
+    if any(dated[i] and dated[i + 1] and txt[i] and txt[i + 1] for i in range(len(txt) - 1)):
+        return None   # values on adjacent rows: a column with gaps, not groups
+    sources = [t for t in txt if t and not _TOTAL.search(t)]
+    if not sources or len(sources) > 10 * len(set(sources)):
+        return None
+    out, cur, k = list(cells), "", 0
+    for i, t in enumerate(txt):
+        if t:
+            cur = "" if _TOTAL.search(t) else t
+        elif dated[i] and cur:
+            out[i], k = cur, k + 1
+    return (out, k, len(sources)) if k > n_dated / 2 else None
 
 
 def _person_key(name: str) -> str:

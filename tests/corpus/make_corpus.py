@@ -44,7 +44,11 @@ Shapes added when real exports were found to break the command (each broke it be
   Excel's d-mmm-yy ("5-Mar-24"), stages "Won (100%)", "Closed - No Decision", "Closed - Disqualified", zero
   amounts written "$ -" (every created date or close date unreadable; custom lost stages read as open);
 * ``owners_last_first/``: owners written "Last, First" and as e-mail addresses, with a teams table that
-  writes "First Last" (every rep missing from the teams table).
+  writes "First Last" (every rep missing from the teams table);
+* ``grouped_report.csv``: a report grouped by stage, as a formatted report writes it: a header row per group
+  ("Stage: Closed Won (412 records)"), the group's rows with the Stage empty, a subtotal row after each group
+  (every row but the group headers rejected for its missing stage; the fit ran on nothing, and said so only
+  in its plans of 0).
 """
 
 from __future__ import annotations
@@ -363,10 +367,27 @@ def owners_last_first() -> None:
           [[r, ["Ada Boss", "Cy Chief"][i % 2], ["North", "South"][i % 2]] for i, r in enumerate(reps)])
 
 
+def grouped_report() -> None:
+    deals = department(18, dt.date(2023, 2, 1), dt.date(2024, 2, 29), 50, people(5, 20), ["Cloud", "Support"])
+    us = "%m/%d/%Y"
+    rows = []
+    for stage, outcome in (("Closed Lost", "lost"), ("Closed Won", "won"), ("Negotiation/Review", "open")):
+        group = [d for d in deals if d["outcome"] == outcome]
+        rows.append([f"Stage: {stage} ({len(group)} records)", "", "", "", "", "", ""])
+        for d in group:
+            rows.append(["", d["rep"], d["product"], "" if d["value"] is None else str(d["value"]),
+                         {"won": "100", "lost": "0"}.get(outcome, "60"),
+                         (d["closed"] or dt.date(2024, 4, 30)).strftime(us), d["created"].strftime(us)])
+        rows.append(["Subtotal", "", "", str(sum(d["value"] or 0 for d in group)), "", "", ""])
+    rows.append(["Grand Total", "", "", str(sum(d["value"] or 0 for d in deals)), "", "", ""])
+    write(HERE / "grouped_report.csv", ["Stage", "Opportunity Owner", "Product", "Amount", "Probability (%)",
+                                        "Close Date", "Created Date"], rows)
+
+
 if __name__ == "__main__":
     for make in (crm_opportunities, generic_spreadsheet, two_languages, open_without_created, stray_test_rows,
                  gap_in_the_middle, product_spellings, ended_early, pipedrive_status_and_stage, status_and_result,
                  lost_reason, stage_history, yes_no_flags, german_whole_euros, french_months, zones_and_custom_stages,
-                 owners_last_first):
+                 owners_last_first, grouped_report):
         make()
     print(f"wrote the corpus to {HERE}")

@@ -69,6 +69,9 @@ CASES = {
                                 ["'Closed - No Decision' -> lost", "'Won (100%)' -> won"]),
     "owners_last_first": ("owners_last_first/deals.csv", ["--teams", "owners_last_first/teams.csv"],
                           ("Status", ["Won"], ["Lost"]), ["rep_matched", "were read as its names"]),
+    "grouped_report": ("grouped_report.csv", [], ("Probability (%)", ["100"], ["0"]),
+                       ["names each of its 3 group(s) once (a grouped report)",
+                        "'Stage: Closed Won (", "missing_rep"]),
 }
 #: how pandas reads a file of the corpus that is not UTF-8
 ENCODING = {"german_whole_euros": "cp1252", "french_months": "utf-8-sig"}

@@ -212,3 +212,29 @@ def test_a_covariance_that_is_not_positive_semidefinite_is_projected_only_then()
     assert np.linalg.eigvalsh(fixed).min() > -1e-12
     with np.errstate(all="raise"):
         np.random.default_rng(0).multivariate_normal([0, 0], fixed, size=3, method="eigh")
+
+
+def test_a_grouped_report_carries_each_group_value_down_to_its_rows():
+    from salessim.calibration.validation import _fill_groups
+
+    dated = [False] + [True] * 6 + [False] + [True] * 6 + [False]
+    # a header row per group, a subtotal after each
+    cells = ["Stage: Closed Won (6 records)"] + [""] * 6 + ["Subtotal"] + [""] * 6 + ["Grand Total"]
+    cells[8] = "Closed Lost"   # or the value on the group's first row (a merged cell)
+    out, k, groups = _fill_groups(cells, dated)
+    assert out[1:7] == ["Stage: Closed Won (6 records)"] * 6 and out[9:14] == ["Closed Lost"] * 5
+    assert out[7] == "Subtotal" and k == 11 and groups == 2
+    # a column often empty, with values on adjacent rows or one value on many rows, is data with gaps, not groups
+    gaps = ["Ann Lee", "Ann Lee", "", "Bob Ray", "", "", "Ann Lee", "", "", "Bob Ray", "", ""]
+    assert _fill_groups(gaps, [True] * 12) is None
+    assert _fill_groups(["Won", "", ""] * 40, [True] * 120) is None
+    assert _fill_groups(["Won", "Lost"] * 6, [True] * 12) is None
+
+
+def test_most_rows_rejected_is_said_first():
+    header = ["Owner", "Stage", "Created", "Closed"]
+    rows = [["Ann Lee", "Won" if i < 3 else "", "2024-01-05", "2024-02-01"] for i in range(10)] + \
+           [["Ann Lee", "Lost", "2024-01-06", "2024-02-01"]]
+    raw = RawTable("deals.csv", header, rows, list(range(1, 12)), list(range(2, 13)))
+    v = validate(raw, detect(header, rows=rows, overrides={"stage": "Stage"}), as_of=dt.date(2024, 6, 30))
+    assert v.info["date_notes"][0].startswith("7 of the 11 rows were rejected, 7 of them as missing_stage")
