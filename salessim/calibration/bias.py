@@ -9,8 +9,8 @@ whose amount is unusable for exactly that reason; this check catches what is lef
 fit used) and on every row that has what the figure needs, rejected or not ("kept where
 possible": a row rejected for its id or its currency still says whether the deal was won).
 Rows that carry nothing usable (blank, a repeated header, shifted fields, no stage, a deleted
-deal, a second copy of an id) are never kept. A figure that moves by more than ``share``
-(relative) is reported with the rejections behind the move.
+deal, a second copy of an id, a deal's earlier stage in a stage-history export) are never kept.
+A figure that moves by more than ``share`` (relative) is reported with the rejections behind the move.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 #: Rejections whose rows carry nothing to keep (or would be counted twice).
-NEVER_KEPT = ("blank_row", "repeated_header", "wrong_field_count", "missing_stage", "deleted", "duplicate_id")
+NEVER_KEPT = ("blank_row", "repeated_header", "wrong_field_count", "missing_stage", "deleted", "duplicate_id",
+              "superseded")
 #: Relative move above which a figure is reported.
 SHARE = 0.05
 

@@ -164,6 +164,15 @@ def _fit_by_outcome(*args) -> OutcomeTimes | str:
         return str(e)
 
 
+def _stage_said(v: Validated) -> str:
+    """The stage column and its most frequent values, for a message."""
+    col = v.info.get("stage_column")
+    t = v.stage_map.table.groupby("stage", sort=False)["deals"].sum().sort_values(ascending=False)
+    vals = ", ".join(f"{st!r} ({int(k):,})" for st, k in t.head(6).items())
+    more = f", ... ({len(t)} values)" if len(t) > 6 else ""
+    return (f"the stage column {col!r}" if col else "the stage column") + f" ({vals}{more})"
+
+
 def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = None,
         activities: Activities | None = None, recent_months: int = 3, families=FAMILIES,
         timing: str | None = None, pool: Executor | None = None, start: np.ndarray | None = None) -> Fit:
@@ -190,9 +199,20 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     n_won = int((deals["outcome"] == "won").sum())
     n_lost = int((deals["outcome"] == "lost").sum())
     if n_won + n_lost == 0:
-        raise UserError(f"all {len(deals):,} accepted deals are open: there are no won or lost deals to fit win "
-                        "probabilities and times to close from (export a longer history, or include closed deals)",
-                        source=v.info["file"])
+        raise UserError(f"all {len(deals):,} accepted deals are open: no value of {_stage_said(v)} reads as won "
+                        "or lost, so there is nothing to fit win probabilities and times to close from; if the "
+                        "outcome is in another column pass --map stage=COLUMN, if these values include won and lost "
+                        "list them under [stages] won = [...], lost = [...] in a mapping file (--mapping), else "
+                        "export a longer history that includes closed deals", source=v.info["file"])
+    if n_won == 0:
+        raise UserError(f"none of the {n_lost:,} closed deals is won: no value of {_stage_said(v)} reads as won, so "
+                        "there is no won deal to fit deal values and win probabilities from; list the won stage under "
+                        "[stages] won = [...] in a mapping file (--mapping), or pass --map stage=COLUMN if another "
+                        "column holds the outcome", source=v.info["file"])
+    if n_lost == 0 and n_won >= 30:
+        notes.append(f"all {n_won:,} closed deals are won: no value of {_stage_said(v)} reads as lost; if some are, "
+                     "list them under [stages] lost = [...] in a mapping file (--mapping), or pass --map "
+                     "stage=COLUMN (a lost reason column marks deals at an open stage lost: --map lost_reason=COLUMN)")
     if n_won + n_lost < 10:
         notes.append(f"only {n_won + n_lost} closed deals: every fitted figure is very uncertain")
     created = deals["created"].to_numpy().astype("datetime64[D]")

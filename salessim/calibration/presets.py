@@ -16,6 +16,11 @@ salessim needs these *fields* of each opportunity (deal); the first four are req
 ``closed_flag`` a Closed yes/no column (Salesforce, Bitrix24)
 ``won_time`` / ``lost_time``  separate won and lost dates (Pipedrive)
 ``account``    the client company: read only to be dropped, never written out
+``pipeline_stage`` a second stage column beside a won / lost / open status (Pipedrive's Stage beside its
+               Status; a Status beside a Result that is empty while a deal is open): read where the status
+               is empty
+``lost_reason`` a lost reason: a deal at an open stage with a lost reason is lost (Odoo keeps lost deals in
+               their stage, archived, with a reason)
 =============  ==============================================================
 
 Each preset lists, per field, the column names its CRM's standard export uses (the first
@@ -47,7 +52,7 @@ from salessim.calibration.readers import (
 from salessim.errors import UserError
 
 FIELDS = ("id", "rep", "stage", "created", "closed", "value", "product", "channel", "currency", "won_flag",
-          "closed_flag", "won_time", "lost_time", "account")
+          "closed_flag", "won_time", "lost_time", "account", "pipeline_stage", "lost_reason")
 REQUIRED = ("rep", "stage", "created")
 
 
@@ -277,7 +282,7 @@ GENERIC: dict[str, tuple[str, ...]] = {
                 "erstelldatum", "anlagedatum", "date de création", "date de creation", "date création",
                 "data di creazione", "data creazione"),
     "closed": ("closed", "close date", "closed date", "closed on", "closed at", "closing date", "date closed",
-               "close", "actual close date", "won date", "date won", "end date", "дата закрытия", "закрыта",
+               "close", "actual close date", "end date", "дата закрытия", "закрыта",
                "закрыто", "fecha de cierre", "fecha cierre", "data de fechamento", "data fechamento",
                "abschlussdatum", "geschlossen am", "date de clôture", "date de cloture", "data di chiusura",
                "data chiusura"),
@@ -293,14 +298,30 @@ GENERIC: dict[str, tuple[str, ...]] = {
     "account": ("account", "account name", "company", "client", "customer", "organization", "organisation",
                 "компания", "клиент", "контрагент", "cliente", "empresa", "kunde", "firma", "société", "entreprise",
                 "azienda"),
+    # separate won and lost dates (Pipedrive's "Won time" / "Lost time", without its "Deal - " prefix)
+    "won_time": ("won time", "won date", "date won", "won on", "won at", "дата выигрыша", "fecha ganada",
+                 "gewonnen am"),
+    "lost_time": ("lost time", "lost date", "date lost", "lost on", "lost at", "дата проигрыша", "fecha perdida",
+                  "verloren am"),
+    # yes/no columns: used only when the column holds yes/no values (a "Closed" column of dates is the close date)
+    "won_flag": ("won", "is won", "iswon", "won?", "is closed won", "closed won", "deal won", "успешно", "ganada",
+                 "gewonnen", "gagné"),
+    "closed_flag": ("closed", "is closed", "isclosed", "closed?", "is deal closed", "is deal closed?", "deal closed",
+                    "сделка закрыта", "закрыта", "cerrada", "geschlossen", "fermé"),
+    "lost_reason": ("lost reason", "loss reason", "reason lost", "reason for loss", "reason for losing",
+                    "closed lost reason", "deal lost reason", "lost reason description", "причина отказа",
+                    "причина провала", "причина проигрыша", "motivo de pérdida", "motivo de perdida", "motivo perdida",
+                    "motivo da perda", "raison de la perte", "motif de perte", "verlustgrund", "grund für verlust",
+                    "motivo della perdita", "motivo perdita"),
 }
+_FLAG_FIELDS = ("won_flag", "closed_flag")
 
 # Word patterns in a column's name (after :func:`name_key`): a weaker hint than a full name, used only when
 # the column's content agrees (dates for the two dates, few distinct values for the stage, ...).
 NAME_PATTERNS: dict[str, re.Pattern] = {
     "created": re.compile(r"creat|open|engag|start|first (touch|contact)|added|entry|созда|откры|начал|crea|"
                           r"erstell|anlage|ouvert|alta|criad"),
-    "closed": re.compile(r"clos|won (date|on|time)|end|finish|закры|cierre|fech(a|amento)|abschluss|cl[oô]tur|"
+    "closed": re.compile(r"clos|end|finish|закры|cierre|fech(a|amento)|abschluss|cl[oô]tur|"
                          r"chius|ferm"),
     "rep": re.compile(r"owner|agent|\brep\b|sales ?person|seller|executive|assign|responsib|user|employee|"
                       r"ответств|менеджер|продав|сотрудн|vend|comercial|verk[aä]uf|responsa"),
@@ -309,7 +330,42 @@ NAME_PATTERNS: dict[str, re.Pattern] = {
     "value": re.compile(r"value|amount|revenue|price|\bsum\b|total|сумм|бюджет|стоим|importe|monto|valor|betrag|"
                         r"montant|valeur|importo"),
     "product": re.compile(r"product|item|\bsku\b|товар|продук|produ"),
+    "lost_reason": re.compile(r"\b(lost|loss|lose)\b.*\breason\b|\breason\b.*\b(lost|loss)\b|причин.*(отказ|провал)|"
+                              r"motivo.*perd|verlustgrund|raison.*perte|motif.*perte"),
 }
+# words that make a column a plan, not a fact ("Est. Revenue", "Expected Close Date"): a column named without
+# them is preferred when both match a field's name pattern
+_PLANNED = re.compile(r"\b(est|estimated|expected|forecast|projected|planned|target|weighted|potential|"
+                      r"предполаг|ожидаем|plan|previst[oa]|esperad[oa]|voraussichtlich|prévu)\b")
+
+
+# --------------------------------------------------------------------------- stage names
+# Outcome words in English, Russian, German, French, Spanish, Portuguese and Italian (the languages of the generic
+# column names), for stages no preset or mapping file names (:mod:`.stages`); lost is tried first ("не реализовано"
+# holds "реализовано")
+_LOST = re.compile(r"(closed[\s_\-]*lost|\blost\b|\blose\b|\bloss\b|провал|не\s+реализ|проигр|отказ|неуспеш|"
+                   r"disqualif|unqualif|\bno[\s_\-]+decision|cancel+ed|out[\s_\-]?sold|\bdead\b|\bdeclined\b|"
+                   r"\bverloren\b|storniert|\bperdu(e|es|s)?\b|\bperdid[oa]s?\b|\bpers[oa]\b|\bperdeu\b)")
+_WON = re.compile(r"(closed[\s_\-]*won|\bwon\b|\bwin\b|успешн|выигр|реализовано|\bgewonnen\b|\bgagn[ée]e?s?\b|"
+                  r"\bganad[oa]s?\b|\bganh[oa]s?\b|\bvint[oa]\b)")
+# "Closed - Disqualified", "Closed (No Decision)", "Closed/Cancelled": closed, and not won, is lost ("Closed" alone
+# says nothing about the outcome)
+_CLOSED_OTHER = re.compile(r"\bclosed\b\W*[^\W\d_]")
+_DELETED = re.compile(r"^(deleted|удал[её]н[аоы]?)$")
+
+
+def outcome_by_name(key: str) -> tuple[str, str] | None:
+    """The outcome a stage's name (lower case, :func:`normalise_name`) says by the patterns, with the rule; None
+    when it names none (an open pipeline stage)."""
+    if _DELETED.match(key):
+        return "deleted", "name: deleted"
+    if _LOST.search(key):
+        return "lost", "name pattern (lost)"
+    if _WON.search(key):
+        return "won", "name pattern (won)"
+    if _CLOSED_OTHER.search(key):
+        return "lost", "name pattern (closed, not won: lost)"
+    return None
 
 
 # --------------------------------------------------------------------------- mapping
@@ -353,7 +409,9 @@ def expected_names() -> set[str]:
 
 
 def _match(header: Sequence[str], aliases: dict[str, Sequence[str]], taken: set[int] | None = None,
-           skip: set[str] | None = None) -> dict[str, int]:
+           skip: set[str] | None = None, not_dates: set[int] | None = None) -> dict[str, int]:
+    """The first column named by each field's aliases; ``not_dates``: columns a date field never takes (yes/no
+    columns: Salesforce's "Closed" is a flag, not the close date)."""
     norm = [normalise_name(h) for h in header]
     keys = [name_key(h) for h in header]
     out: dict[str, int] = {}
@@ -361,9 +419,11 @@ def _match(header: Sequence[str], aliases: dict[str, Sequence[str]], taken: set[
     for f in FIELDS:
         if skip and f in skip:
             continue
+        barred = (not_dates or set()) if f in _DATE_FIELDS else set()
         for alias in aliases.get(f, ()):
             a, k = normalise_name(alias), name_key(alias)
-            hits = [i for i in range(len(header)) if (norm[i] == a or keys[i] == k) and i not in used]
+            hits = [i for i in range(len(header)) if (norm[i] == a or keys[i] == k) and i not in used
+                    and i not in barred]
             if hits:
                 out[f] = hits[0]
                 used.add(hits[0])
@@ -374,9 +434,11 @@ def _match(header: Sequence[str], aliases: dict[str, Sequence[str]], taken: set[
 # --------------------------------------------------------------------------- content of the columns
 _DATE_FIELDS = ("created", "closed", "won_time", "lost_time")
 _OUTCOME_WORD = re.compile(r"\bwon\b|\blost\b|closed|\bwin\b|успеш|провал|реализ|ganad|perdid|gewonnen|verloren|"
-                           r"gagn|perdu|vinto|perso", re.IGNORECASE)
+                           r"gagn|perdu|vinto|perso|ganh|disqualif", re.IGNORECASE)
 _PERSON = re.compile(r"^[A-ZА-ЯЁÀ-Þ][\w'’.\-]+(?: [A-ZА-ЯЁÀ-Þ][\w'’.\-]*)+$")
 _SAMPLE_ROWS = 4000
+_YES_NO = {"yes", "no", "y", "n", "true", "false", "1", "0", "да", "нет", "истина", "ложь", "sí", "si", "sim", "não",
+           "nao", "oui", "non", "ja", "nein", "wahr", "falsch", "vero", "falso", "verdadero", "x"}
 
 
 @dataclass
@@ -390,6 +452,8 @@ class _Column:
     outcome_like: bool = False
     person_like: float = 0.0  # share of filled cells that look like a person's name
     dates_value: Any = None   # datetime64[D] per sampled row (NaT where empty or not a date)
+    yes_no: bool = False      # every filled cell is a yes/no value (true/false, yes/no, 1/0, да/нет, ...)
+    values: tuple = ()        # the distinct filled values (up to 200), for the stage checks
 
     @property
     def is_date(self) -> bool:
@@ -425,6 +489,8 @@ def profile_columns(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> lis
         col.distinct = len(uniq)
         col.outcome_like = any(_OUTCOME_WORD.search(u) for u in list(uniq)[:200])
         col.person_like = float(np.mean([bool(_PERSON.match(t)) for t in filled]))
+        col.yes_no = len(uniq) <= 2 and all(normalise_name(u) in _YES_NO for u in uniq)
+        col.values = tuple(sorted(uniq)[:200])
         out.append(col)
     return out
 
@@ -505,6 +571,44 @@ def _by_content(f: str, header: Sequence[str], prof: list[_Column], cols: dict[s
     return None
 
 
+def _outcomes_named(values: Sequence[str], preset: Preset | None) -> int:
+    """How many of won and lost a column's distinct values name (0, 1 or 2), by the preset's stage names and the
+    patterns (:func:`outcome_by_name`)."""
+    own = {normalise_name(n): o for o, names in (preset.stage_names.items() if preset else ()) for n in names}
+    got = set()
+    for v in values:
+        key = normalise_name(v)
+        got.add(own.get(key) or (outcome_by_name(key) or ("open", ""))[0])
+    return int("won" in got) + int("lost" in got)
+
+
+def _choose_stage(header: Sequence[str], prof: list[_Column], cols: dict[str, int], found: dict[str, str],
+                  chosen_preset: Preset | None) -> None:
+    """Of the columns named like a stage or status, the one whose values name won and lost holds the outcome:
+    Pipedrive's "Status" (open / won / lost) beside its pipeline "Stage", or a "Result" (Won / Lost, empty while
+    open) beside a "Status" (Open / Closed). The other becomes ``pipeline_stage``, read where the outcome is empty.
+    Nothing changes when the stage found names both, or yes/no Won / Closed columns decide the outcome."""
+    if "stage" not in cols or "won_flag" in cols or "closed_flag" in cols or "pipeline_stage" in cols \
+            or not found.get("stage", "").startswith(("preset", "by")):
+        return
+    keys = [name_key(h) for h in header]
+    stage_names = {name_key(a) for a in GENERIC["stage"]} | {
+        name_key(a) for p in PRESETS.values() for a in p.columns.get("stage", ())}
+    cur = cols["stage"]
+    taken = set(cols.values()) - {cur}
+    cands = [j for j in range(len(header)) if j not in taken and prof[j].is_text and 0 < prof[j].distinct <= 200
+             and (keys[j] in stage_names or NAME_PATTERNS["stage"].search(keys[j]))]
+    if cur not in cands:
+        return
+    score = {j: _outcomes_named(prof[j].values, chosen_preset) for j in cands}
+    best = max(cands, key=lambda j: (score[j], j == cur))
+    if best == cur or score[best] <= score[cur]:
+        return
+    how = found.get("stage", "")
+    cols["stage"], found["stage"] = best, (f"by name; its values name won and lost, {header[cur]!r}'s do not")
+    cols["pipeline_stage"], found["pipeline_stage"] = cur, (how or "by name") + "; read where the status is empty"
+
+
 _WHAT = {"created": "the created date", "closed": "the close date", "stage": "the stage (won / lost / open)",
          "rep": "the rep (deal owner)", "value": "the amount", "product": "the product"}
 
@@ -543,8 +647,9 @@ def detect(header: Sequence[str], source: str = "export", preset: str | None = N
     chosen: Preset | None = None
     candidates = [PRESETS[preset]] if preset is not None else list(PRESETS.values())
     best: tuple[tuple[int, int], Preset | None, dict[str, int]] = ((0, 0), None, {})
+    yes_no = {j for j in range(len(header)) if prof is not None and prof[j].yes_no}
     for p in candidates:
-        m = _match(header, p.columns, set(cols.values()), set(cols))
+        m = _match(header, p.columns, set(cols.values()), set(cols), not_dates=yes_no)
         have = set(m) | set(cols)
         score = (sum(1 for f in REQUIRED if f in have), len(m))
         own = sum(1 for f in REQUIRED if f in m)     # a preset must name at least two required columns itself
@@ -557,22 +662,35 @@ def detect(header: Sequence[str], source: str = "export", preset: str | None = N
     n_preset = sum(1 for v in found.values() if v.startswith("preset"))
     # the generic names, then name patterns with content that agrees
     # (a column named exactly is used whatever it holds: validation then counts its bad cells by row)
-    for f, i in _match(header, GENERIC, set(cols.values()), set(cols)).items():
+    # yes/no columns named like a Won or Closed flag, before the dates (a "Closed" of yes/no is not the close date)
+    for f in _FLAG_FIELDS:
+        if f not in cols:
+            hit = _match(header, {f: GENERIC[f]}, set(cols.values()), set(cols)).get(f)
+            if hit is not None and hit in yes_no:
+                cols[f], found[f] = hit, "by name, yes/no values"
+    plain = {f: a for f, a in GENERIC.items() if f not in _FLAG_FIELDS}
+    for f, i in _match(header, plain, set(cols.values()), set(cols), not_dates=yes_no).items():
         cols[f], found[f] = i, "by name"
     if prof is not None:
-        for f in ("created", "closed", "rep", "stage", "value", "product"):
+        for f in ("created", "closed", "rep", "stage", "value", "product", "lost_reason"):
             if f in cols:
                 continue
             hits = [i for i in range(len(header)) if i not in cols.values() and NAME_PATTERNS[f].search(keys[i])
                     and _content_ok(f, prof[i]) and prof[i].filled > 0]
-            if f in ("rep", "stage", "product"):
+            if f in ("rep", "stage", "product", "lost_reason"):
                 hits = [i for i in hits if prof[i].is_text]
             if f == "value":
                 hits = [i for i in hits if prof[i].numbers >= 0.5]
+            # "Actual Revenue" before "Est. Revenue", "Closed On" before "Expected Close Date"; an expected close
+            # date is never the close when the export has won and lost dates
+            hits.sort(key=lambda i: bool(_PLANNED.search(keys[i])))
+            if f == "closed" and ("won_time" in cols or "lost_time" in cols):
+                hits = [i for i in hits if not _PLANNED.search(keys[i])]
             if len(hits) >= 1:
                 cols[f], found[f] = hits[0], "by a word in its name, content agrees"
+        _choose_stage(header, prof, cols, found, chosen_preset=best[1])
         for f in ("stage", "created", "closed", "rep"):
-            if f in cols:
+            if f in cols or (f == "closed" and "won_time" in cols and "lost_time" in cols):
                 continue
             try:
                 got = _by_content(f, header, prof, cols)

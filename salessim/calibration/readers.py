@@ -184,11 +184,13 @@ def _latin_words_in_cyrillic(text: str) -> bool:
     Every accented Latin letter of Windows-1252 (é, ñ, ü, ...) is also a Cyrillic letter in
     Windows-1251, so counting Cyrillic letters cannot tell the two apart. Words can: in Russian
     text the Cyrillic letters make whole words, while "José Núñez" read as Windows-1251 gives
-    words that mix Latin and Cyrillic letters ("Josй", "Nъсez").
+    words that mix Latin and Cyrillic letters ("Josй", "Nъсez"), and "500 €" gives a lone "Ђ".
     """
-    words = [w for w in _WORD.findall(text[:200000]) if _CYRILLIC.search(w)]
+    # one-letter "words" do not count: Windows-1252's euro sign is Windows-1251's "Ђ" ("500 €" reads "500 Ђ"), and
+    # a file whose only "Cyrillic" is such signs is not Russian text
+    words = [w for w in _WORD.findall(text[:200000]) if len(w) > 1 and _CYRILLIC.search(w)]
     if not words:
-        return False
+        return True
     mixed = sum(1 for w in words if _ASCII_LETTER.search(w))
     return mixed > 0.3 * len(words)
 
@@ -410,6 +412,7 @@ def normalise_name(name: Any) -> str:
 _CURRENCY = re.compile(r"^(?:[A-Z]{3}|US\$|[$€£₽¥₴₸])\s*|\s*(?:[A-Z]{3}|[Рр][Уу][Бб]\.?|[Рр]\.|[$€£₽¥₴₸])$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _PLAIN = re.compile(r"^[+-]?\d+(?:([.,])(\d+))?$")
+_POINT_GROUPS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:([.,])\d{3})+(?:([.,])(\d+))?$")
 
 
@@ -424,17 +427,19 @@ class Amounts:
 
 
 def parse_amounts(cells: Sequence[Any], decimal: str | None = None) -> Amounts:
-    """Parse money cells: ``1 234,56``, ``1,234.56``, ``$1200``, ``(300)``, ``1.234,5 руб.``.
+    """Parse money cells: ``1 234,56``, ``1,234.56``, ``$1200``, ``(300)``, ``1.234,5 руб.``, ``$ -`` (zero).
 
     The decimal mark is decided for the whole column from the cells that show it (a mark
-    followed by other than three digits, or the last of two different marks); ``decimal``
-    forces it.
+    followed by other than three digits, or the last of two different marks); when none shows
+    one and points are followed only by groups of three digits (``1.412``, ``12.500``), the
+    point groups thousands; ``decimal`` forces it.
     """
     n = len(cells)
     values = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
     cleaned: list[str | None] = [None] * n
     votes = {".": 0, ",": 0}
+    point_groups = 0
     for i, c in enumerate(cells):
         if isinstance(c, bool):
             bad[i] = True
@@ -452,9 +457,14 @@ def parse_amounts(cells: Sequence[Any], decimal: str | None = None) -> Amounts:
             s = s[1:-1].strip()
         s = _CURRENCY.sub("", s)
         s = _SPACES.sub("", s)
+        if s in ("-", "\u2013", "\u2014"):   # Excel's accounting format writes a zero as "$ -"
+            values[i] = 0.0
+            continue
         if neg:
             s = "-" + s.lstrip("+")
         cleaned[i] = s
+        if _POINT_GROUPS.match(s):
+            point_groups += 1
         m = _PLAIN.match(s)
         if m and m.group(1) and len(m.group(2)) != 3:
             votes[m.group(1)] += 1
@@ -470,6 +480,11 @@ def parse_amounts(cells: Sequence[Any], decimal: str | None = None) -> Amounts:
             decimal, evidence = ",", f"decimal comma ({votes[',']} cells show it)"
         elif votes["."] > 0:
             decimal, evidence = ".", f"decimal point ({votes['.']} cells show it)"
+        elif point_groups >= 3:
+            # whole amounts written "1.412" and "12.500" (German, Dutch, ...): no cell shows a decimal mark, and every
+            # point is followed by groups of three digits: the point groups thousands
+            decimal, evidence = ",", (f"the point groups thousands ({point_groups} cells like '1.234', none shows a "
+                                      "decimal mark)")
         else:
             decimal, evidence = ".", "no cell shows a decimal mark; assumed a decimal point"
     else:
@@ -498,15 +513,34 @@ def parse_amounts(cells: Sequence[Any], decimal: str | None = None) -> Amounts:
 
 
 # --------------------------------------------------------------------------- dates
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+# ISO, with an optional time, a zone ("Z", "+02:00", "+0000", " UTC", " CET") and AM/PM
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?[AaPp][Mm])?"
+                  r"(?:\s?(?:Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT|[A-Z]{3,4})(?:[+-]\d{1,2}(?::?\d{2})?)?))?)?$")
 _AMBIG = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:,?[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)?$")
-_NAMED = re.compile(r"^(\d{1,2})[\s.-]+([A-Za-zА-Яа-яёЁ]+)\.?[\s.,-]+(\d{4})(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?)?$")
-_NAMED_US = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)?$")
+# "5 Mar 2017", "05-Mar-17" (Excel's d-mmm-yy), "24. Apr. 2017", "5 марта 2017", "24 de abril de 2017", "24 avr. 2017"
+_NAMED = re.compile(r"^(\d{1,2})\.?(?:\s+de)?[\s.-]+([^\W\d_]+)\.?(?:\s+de)?[\s.,-]+(\d{4}|\d{2})"
+                    r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)?$")
+_NAMED_US = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)?$")
+# month names by their first three letters (four for French "juin" / "juil"): English, Russian, German, French,
+# Spanish, Portuguese, Italian, Dutch
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
     "nov": 11, "dec": 12, "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "май": 5, "июн": 6, "июл": 7,
     "авг": 8, "сен": 9, "окт": 10, "ноя": 11, "дек": 12,
+    "mär": 3, "mrz": 3, "mai": 5, "okt": 10, "dez": 12,                                    # German
+    "fév": 2, "fev": 2, "avr": 4, "juin": 6, "juil": 7, "aoû": 8, "aou": 8, "déc": 12,     # French
+    "ene": 1, "abr": 4, "ago": 8, "set": 9, "dic": 12,                                     # Spanish
+    "out": 10,                                                                             # Portuguese
+    "gen": 1, "mag": 5, "giu": 6, "lug": 7, "ott": 10,                                     # Italian
+    "mrt": 3, "mei": 5,                                                                    # Dutch
 }
+
+
+def _month(name: str) -> int | None:
+    t = name.lower()
+    return _MONTHS.get(t[:4]) if t[:3] == "jui" else _MONTHS.get(t[:3])
+
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 # kinds of a parsed date cell
@@ -576,12 +610,15 @@ def _parse_date_text(s: str) -> tuple[int, int, int, int, str]:
         return AMBIGUOUS, y, int(m.group(1)), int(m.group(3)), m.group(2)
     m = _NAMED.match(s)
     if m:
-        mon = _MONTHS.get(m.group(2)[:3].lower())
+        mon = _month(m.group(2))
         if mon:
-            return EXACT, int(m.group(3)), mon, int(m.group(1)), ""
+            y = int(m.group(3))
+            if y < 100:
+                y += 2000 if y < 70 else 1900
+            return EXACT, y, mon, int(m.group(1)), ""
     m = _NAMED_US.match(s)
     if m:
-        mon = _MONTHS.get(m.group(1)[:3].lower())
+        mon = _month(m.group(1))
         if mon:
             return EXACT, int(m.group(3)), mon, int(m.group(2)), ""
     if re.fullmatch(r"\d{5}(?:\.\d+)?", s):

@@ -271,7 +271,7 @@ class SurvivalFit:
                 self.draws = np.repeat(self.x[None, :], n, axis=0)
             else:
                 rng = np.random.Generator(np.random.PCG64(seed))
-                self.draws = rng.multivariate_normal(self.x, self.cov, size=n, method="eigh")
+                self.draws = rng.multivariate_normal(self.x, _psd(self.cov), size=n, method="eigh")
         return self.draws
 
     def interval(self, fn: Callable[[np.ndarray], float], level: float = 0.90, n: int = 300) -> tuple[float, float]:
@@ -305,6 +305,17 @@ def _quiet(fn):
         with np.errstate(all="ignore"):
             return fn(*a, **kw)
     return wrapper
+
+
+def _psd(cov: np.ndarray) -> np.ndarray:
+    """The covariance as given when it is positive semi-definite (numpy's own test), else its nearest such matrix
+    (negative eigenvalues, from a Hessian inverted near a flat direction, set to 0): numpy would draw from it anyway,
+    after printing a RuntimeWarning."""
+    c = np.asarray(cov, dtype=float)
+    s, u = np.linalg.eigh(c)
+    if not np.any(s < -1e-8):
+        return c
+    return (u * np.clip(s, 0.0, None)) @ u.T
 
 
 def _safe(fn, x) -> float:
@@ -592,7 +603,7 @@ class TwoStageFit:
         if self.cov is None:
             return np.repeat(self.x[None, :], n, axis=0)
         rng = np.random.Generator(np.random.PCG64(seed))
-        return rng.multivariate_normal(self.x, self.cov, size=n, method="eigh")
+        return rng.multivariate_normal(self.x, _psd(self.cov), size=n, method="eigh")
 
     def median_interval(self, level: float = 0.90) -> tuple[float, float]:
         key = ("median", level)

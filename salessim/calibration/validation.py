@@ -18,6 +18,9 @@ Rejections, in the order they are checked (a row gets the first that applies):
 ``missing_rep``           no rep
 ``missing_id``            no deal id (when the export has an id column)
 ``duplicate_id``          the same id as an earlier row (named)
+``superseded``            one deal's earlier stage, when its id repeats with the same created date and
+                          another stage (a stage-history export): its final state (the closed row, else
+                          the last) is kept, the others are rejected naming it
 ``missing_created``       no created date
 ``bad_created``           a created date that cannot be read
 ``bad_closed``            a close date that cannot be read, on a won or lost deal
@@ -38,7 +41,9 @@ deal whose amount is text or negative: it still counts for win rates and cycle t
 won deal without a value does, and is left out of the deal-value fit; rejecting it would
 remove won deals only and bend the win rate), ``amount_ignored`` (unreadable amount on a
 lost or open deal), ``open_without_created`` (an open deal without a created date, as
-early-stage deals often are: kept as open pipeline of unknown age), ``rep_not_in_teams``,
+early-stage deals often are: kept as open pipeline of unknown age), ``rep_matched`` (a rep
+written differently from the teams table: "Cantrell, Donn" or "donn.cantrell@example.com" for
+"Donn Cantrell", read as the table's name), ``rep_not_in_teams``,
 ``product_not_in_price_list`` (with the nearest name), ``product_merged`` (a spelling of a
 price-list product, or of another product of the export, that differs only in case, spaces
 or punctuation: read as that product), ``missing_product``, ``open_close_date_ignored`` (an
@@ -49,6 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +88,8 @@ REJECTIONS: dict[str, str] = {
     "missing_rep": "no rep (owner)",
     "missing_id": "no deal id",
     "duplicate_id": "duplicate deal id (an earlier row has it)",
+    "superseded": "an earlier state of a deal listed again at a later stage (a stage-history export): the deal's "
+                  "final state is kept",
     "missing_created": "no created date",
     "bad_created": "unreadable created date",
     "bad_closed": "unreadable close date on a won or lost deal",
@@ -103,6 +111,8 @@ NOTES: dict[str, str] = {
     "product_merged": "product spelled differently from the price list or the export's other rows (case, spaces, "
                       "punctuation): read as that product",
     "amount_ignored": "unreadable amount on a lost or open deal: kept (its amount is not used)",
+    "rep_matched": "rep written differently from the teams table (order of the names, case, an e-mail address): "
+                   "read as the teams table's name",
     "rep_not_in_teams": "rep not in the teams table: kept, under manager 'unassigned'",
     "product_not_in_price_list": "product not in the price list: kept",
     "missing_product": "no product: kept as product 'unspecified'",
@@ -201,9 +211,27 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     read = mapping.read
     limit = as_of or today or dt.date.today()
 
-    def column(f: str) -> list[Any]:
+    def raw_column(f: str) -> list[Any]:
         i = cols[f]
         return [r[i] if i < len(r) else "" for r in raw.rows]
+
+    # a report grouped by stage or rep writes the group's value once, on its first row (a merged cell) or on a
+    # header row above it: carried down to the rows of the group
+    grouped: dict[str, list[Any]] = {}
+    grouped_said: list[str] = []
+    if "created" in cols:
+        dated = [bool(_txt(c)) for c in raw_column("created")]
+        for f in ("stage", "rep", "product", "channel"):
+            if f in cols:
+                got = _fill_groups(raw_column(f), dated)
+                if got is not None:
+                    grouped[f], k, g = got
+                    grouped_said.append(f"the {f} column {raw.header[cols[f]]!r} names each of its {g:,} group(s) "
+                                        f"once (a grouped report): its value was carried down to the {k:,} row(s) "
+                                        "below it")
+
+    def column(f: str) -> list[Any]:
+        return grouped[f] if f in grouped else raw_column(f)
 
     reason = np.array([""] * n, dtype=object)
     detail = np.array([""] * n, dtype=object)
@@ -231,12 +259,15 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     wrong = (counts != width) & (raw.format == "csv")
     reject(wrong, "wrong_field_count", lambda i: f"{counts[i]} fields, the header has {width}")
 
-    # -- stage / outcome
+    # -- stage / outcome (a status empty while a deal is open is read from the pipeline stage beside it)
     stage_cells = column("stage")
+    if "pipeline_stage" in cols:
+        stage_cells = [s if _txt(s) else p for s, p in zip(stage_cells, column("pipeline_stage"))]
     outcome, stage_map = map_stages(
         [_txt(s) for s in stage_cells], mapping.preset, mapping.stages,
         column("won_flag") if "won_flag" in cols else None,
-        column("closed_flag") if "closed_flag" in cols else None)
+        column("closed_flag") if "closed_flag" in cols else None,
+        column("lost_reason") if "lost_reason" in cols else None)
     outcome = np.where(reason == "", outcome, "")
     reject(outcome == "", "missing_stage")
     reject(outcome == "deleted", "deleted", lambda i: f"stage {_txt(stage_cells[i])!r}")
@@ -248,18 +279,33 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     if "id" in cols:
         ids = np.array([_txt(v) for v in column("id")], dtype=object)
         reject(ids == "", "missing_id")
-        first: dict[str, int] = {}
-        dup = np.zeros(n, dtype=bool)
-        dup_of = {}
+        groups: dict[str, list[int]] = {}
         for i in range(n):
             if reason[i] in ("blank_row", "repeated_header", "wrong_field_count") or not ids[i]:
                 continue
-            if ids[i] in first:
-                dup[i] = True
-                dup_of[i] = first[ids[i]]
+            groups.setdefault(ids[i], []).append(i)
+        dup = np.zeros(n, dtype=bool)
+        dup_of = {}
+        superseded = np.zeros(n, dtype=bool)
+        final_of = {}
+        created_txt = [_txt(v) for v in column("created")]
+        for rows_ in groups.values():
+            if len(rows_) == 1:
+                continue
+            if len({created_txt[i] for i in rows_}) == 1 and len({_txt(stage_cells[i]) for i in rows_}) > 1:
+                # one deal at several stages, created once (a stage-history export): its final state is the deal,
+                # the last closed row if it closed, else its last row
+                closed_rows = [i for i in rows_ if outcome[i] in ("won", "lost")]
+                keep = closed_rows[-1] if closed_rows else rows_[-1]
+                for i in rows_:
+                    if i != keep:
+                        superseded[i], final_of[i] = True, keep
             else:
-                first[ids[i]] = i
+                for i in rows_[1:]:
+                    dup[i], dup_of[i] = True, rows_[0]
         reject(dup, "duplicate_id", lambda i: f"id {ids[i]!r} first in row {raw.row_numbers[dup_of[i]]}")
+        reject(superseded, "superseded", lambda i: f"id {ids[i]!r} at stage {_txt(stage_cells[i])!r}; its final "
+               f"state is row {raw.row_numbers[final_of[i]]} ({_txt(stage_cells[final_of[i]])!r})")
     else:
         ids = np.array([f"row{r}" for r in raw.row_numbers], dtype=object)
 
@@ -394,7 +440,13 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
             if products[i] in suggestions:
                 notes[i].append("product_not_in_price_list")
     missing_reps: set[str] = set()
+    reps_matched: dict[str, str] = {}
     if teams is not None:
+        reps_matched = _rep_spellings(set(reps[accepted]), teams)
+        for i in np.flatnonzero(accepted):
+            if reps[i] in reps_matched:
+                notes[i].append("rep_matched")
+                reps[i] = reps_matched[reps[i]]
         for i in np.flatnonzero(accepted):
             if reps[i] not in teams.manager:
                 notes[i].append("rep_not_in_teams")
@@ -440,6 +492,21 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
     observed = [x for x in (deals["created"].max(), deals["closed"].max()) if not pd.isna(x)]
     export_date = as_of or pd.Timestamp(max(observed)).date()
     date_notes = _date_notes(deals, export_date, as_of, int(stray.sum()), stray_said)
+    date_notes[:0] = grouped_said
+    n_rej = int((reason != "").sum())
+    if n_rej > n / 2:
+        codes, counts = np.unique(reason[reason != ""].astype(str), return_counts=True)
+        top = str(codes[np.argmax(counts)])
+        date_notes.insert(0, f"{n_rej:,} of the {n:,} rows were rejected, {int(counts.max()):,} of them as {top} "
+                             f"({REJECTIONS[top]}): check the columns and the examples below before using the fit")
+    n_superseded = int((reason == "superseded").sum())
+    if n_superseded:
+        date_notes.append(f"{n_superseded:,} row(s) are earlier stages of deals listed again (a stage-history export: "
+                          "a row per stage); each deal's final state is used (superseded)")
+    if reps_matched:
+        shown = sorted(reps_matched.items())
+        date_notes.append(f"{len(shown)} rep name(s) written differently from the teams table were read as its names: "
+                          + "; ".join(f"{a!r} as {b!r}" for a, b in shown[:3]) + ("; ..." if len(shown) > 3 else ""))
     if merged:
         date_notes.append("products spelled alike were read as one: " + "; ".join(
             f"{a!r} as {b!r}" for a, b in sorted(merged.items())) + " (--no-merge-products keeps them apart)")
@@ -458,11 +525,14 @@ def validate(raw: RawTable, mapping: Mapping, *, teams: Teams | None = None, pri
         "export_date_source": "given (--as-of)" if as_of else "the latest date in the accepted rows",
         "date_notes": date_notes,
         "value_column": mapping.names.get("value"),
+        "stage_column": mapping.names.get("stage"),
         "products_merged": dict(sorted(merged.items())),
         "open_without_created": int((accepted & open_undated).sum()),
         "reps_missing_from_teams": sorted(missing_reps),
+        "reps_matched_to_teams": dict(sorted(reps_matched.items())),
         "products_missing_from_price_list": {k: v for k, v in sorted(suggestions.items())},
         "stage_flag_overrides": int(stage_map.table.attrs.get("flag_overrides", 0)),
+        "lost_by_reason": int(stage_map.table.attrs.get("lost_by_reason", 0)),
     }
     everything = pd.DataFrame({
         "reason": reason.astype(str), "outcome": np.asarray(outcome, dtype=object).astype(str),
@@ -575,6 +645,62 @@ def _date_notes(deals: pd.DataFrame, export_date: dt.date, as_of: dt.date | None
         out.append(f"no new deals after {last_new}: the last {tail} month(s) before the export date {export_date} "
                    "have none" + ("" if as_of else "") + "; the next period's rates come from the last months "
                    "with new deals")
+    return out
+
+
+#: a group's subtotal or total row, never a group's value
+_TOTAL = re.compile(r"\b(sub)?totals?\b|\bsumm?e\b|\bgesamt|итого|всего|\btotal(es)?\b", re.IGNORECASE)
+
+
+def _fill_groups(cells: list[Any], dated: list[bool]) -> tuple[list[Any], int, int] | None:
+    """A column of a grouped report with its group values carried down, how many cells were filled and how many
+    groups; None when the column is not grouped. Grouped: most dated rows have it empty; a value is written once
+    per group, on the group's first row or on a header row above it, so no two adjacent dated rows both have one;
+    and a value comes back only in a few groups (a report grouped by stage, then by rep). A subtotal or total row
+    ends a group."""
+    txt = [_txt(c) for c in cells]
+    filled = [t for t, d in zip(txt, dated) if d and t]
+    n_dated = sum(dated)
+    if n_dated < 10 or len(filled) > n_dated / 2:
+        return None
+    if any(dated[i] and dated[i + 1] and txt[i] and txt[i + 1] for i in range(len(txt) - 1)):
+        return None   # values on adjacent rows: a column with gaps, not groups
+    sources = [t for t in txt if t and not _TOTAL.search(t)]
+    if not sources or len(sources) > 10 * len(set(sources)):
+        return None
+    out, cur, k = list(cells), "", 0
+    for i, t in enumerate(txt):
+        if t:
+            cur = "" if _TOTAL.search(t) else t
+        elif dated[i] and cur:
+            out[i], k = cur, k + 1
+    return (out, k, len(sources)) if k > n_dated / 2 else None
+
+
+def _person_key(name: str) -> str:
+    """A person's name with the order of its parts, case, accents and an e-mail domain left out: "Cantrell, Donn",
+    "donn.cantrell@example.com" and "Donn Cantrell" give the same key."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
+    s = s.lower().split("@")[0] if "@" in s else s.lower()
+    parts = [p for p in re.split(r"[\s,._\-]+", s) if p]
+    return " ".join(sorted(parts)) if len(parts) >= 2 else ""
+
+
+def _rep_spellings(reps: set[str], teams: Teams) -> dict[str, str]:
+    """Reps of the export not in the teams table whose name is a teams table name written another way ("Last,
+    First", an e-mail address, other case): read as the teams table's name (only when one name fits)."""
+    keys: dict[str, list[str]] = {}
+    for r in teams.manager:
+        k = _person_key(r)
+        if k:
+            keys.setdefault(k, []).append(r)
+    out = {}
+    for r in reps:
+        if r in teams.manager:
+            continue
+        hit = keys.get(_person_key(r), [])
+        if len(hit) == 1:
+            out[r] = hit[0]
     return out
 
 

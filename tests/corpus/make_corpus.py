@@ -22,6 +22,33 @@ through ``salessim calibrate`` with no mapping file. What each file shows:
 * ``product_spellings/``: deals whose product names differ from the price list's in case, spaces
   and punctuation ('gtx basic', 'MG  Special', 'GTX-Pro');
 * ``ended_early.csv``: a history that stops five months before the export date (given with --as-of).
+
+Shapes added when real exports were found to break the command (each broke it before the fix named):
+
+* ``pipedrive_status_and_stage.csv``: Pipedrive's newer export without the "Deal - " prefix: a pipeline
+  ``Stage`` beside the ``Status`` (open / won / lost), ``Won time`` / ``Lost time`` and an ``Expected close
+  date`` (the Stage was read as the outcome: every deal open);
+* ``status_and_result.csv``: a ``Status`` (Open / Closed) and a ``Result`` (Won / Lost, empty while open)
+  (every deal open);
+* ``lost_reason.csv``: an Odoo-like export whose lost deals stay in their open stage with a ``Lost Reason``
+  (a win rate of 100%);
+* ``stage_history.csv``: a stage-history report, one row per stage a deal passed (the first row of each
+  deal was kept: every deal open);
+* ``yes_no_flags.csv``: a ``Stage`` that says just "Closed", beside yes/no ``Closed`` and ``Won`` columns
+  (the yes/no "Closed" was read as the close date);
+* ``german_whole_euros.csv``: Windows-1252, ';', German stage names (Gewonnen / Verloren), whole amounts
+  "1.412 €" (read as Windows-1251 for its euro signs, no stage read as won or lost, 1.412 for 1,412);
+* ``french_months.csv``: BOM, ';', French stage names and dates with French month names ("24 avr. 2017"),
+  amounts "1 234,56 €" (no stage won or lost, two thirds of the dates unreadable);
+* ``zones_and_custom_stages.csv``: created dates with a zone ("2024-03-05 14:05:00 UTC"), close dates in
+  Excel's d-mmm-yy ("5-Mar-24"), stages "Won (100%)", "Closed - No Decision", "Closed - Disqualified", zero
+  amounts written "$ -" (every created date or close date unreadable; custom lost stages read as open);
+* ``owners_last_first/``: owners written "Last, First" and as e-mail addresses, with a teams table that
+  writes "First Last" (every rep missing from the teams table);
+* ``grouped_report.csv``: a report grouped by stage, as a formatted report writes it: a header row per group
+  ("Stage: Closed Won (412 records)"), the group's rows with the Stage empty, a subtotal row after each group
+  (every row but the group headers rejected for its missing stage; the fit ran on nothing, and said so only
+  in its plans of 0).
 """
 
 from __future__ import annotations
@@ -207,8 +234,160 @@ def ended_early() -> None:
     write(HERE / "ended_early.csv", ["id", "sales rep", "status", "created", "closed", "value"], rows)
 
 
+# --------------------------------------------------------------------------- shapes that broke the command
+def _outcome_stage(d: dict, won: str, lost: str, open_stages: list[str]) -> str:
+    return {"won": won, "lost": lost}.get(d["outcome"]) or open_stages[int(d["id"]) % len(open_stages)]
+
+
+def pipedrive_status_and_stage() -> None:
+    end = dt.date(2024, 5, 31)
+    deals = department(9, dt.date(2023, 3, 1), end, 55, people(5, 2), ["Basic", "Premium"])
+    rows = []
+    for k, d in enumerate(deals):
+        closed = d["closed"].strftime("%Y-%m-%d 10:%M:00".replace("%M", f"{k % 60:02d}")) if d["closed"] else ""
+        rows.append([k + 1, f"Deal {k + 1}", d["rep"], "" if d["value"] is None else d["value"], "EUR", d["outcome"],
+                     ["Qualified", "Contact Made", "Proposal Made", "Negotiations Started"][k % 4],
+                     d["created"].strftime("%Y-%m-%d 09:15:00"),
+                     (d["closed"] or end + dt.timedelta(days=30)).isoformat(),
+                     closed if d["outcome"] == "won" else "", closed if d["outcome"] == "lost" else "",
+                     "Price" if d["outcome"] == "lost" else "", d["account"]])
+    write(HERE / "pipedrive_status_and_stage.csv",
+          ["ID", "Title", "Owner", "Value", "Currency", "Status", "Stage", "Deal created", "Expected close date",
+           "Won time", "Lost time", "Lost reason", "Organization"], rows)
+
+
+def status_and_result() -> None:
+    deals = department(10, dt.date(2023, 1, 2), dt.date(2024, 2, 29), 50, people(5, 4), ["Licence", "Support"])
+    rows = [[d["id"], d["rep"], "Open" if d["outcome"] == "open" else "Closed",
+             {"won": "Won", "lost": "Lost"}.get(d["outcome"], ""), iso(d["created"]), iso(d["closed"]),
+             "" if d["value"] is None else str(d["value"]), d["product"]] for d in deals]
+    write(HERE / "status_and_result.csv", ["Opportunity", "Sales Rep", "Status", "Result", "Created", "Closed",
+                                           "Value", "Product"], rows)
+
+
+def lost_reason() -> None:
+    deals = department(11, dt.date(2023, 2, 1), dt.date(2024, 3, 29), 50, people(5, 6), ["Implementation"])
+    rows = []
+    for d in deals:
+        stage = "Won" if d["outcome"] == "won" else ["New", "Qualified", "Proposition"][int(d["id"]) % 3]
+        lost = d["outcome"] == "lost"
+        rows.append([f"{d['account']} implementation", d["account"], d["rep"], "Sales", stage,
+                     "" if d["value"] is None else str(d["value"] or 1000), 0 if lost else 50,
+                     d["created"].strftime("%Y-%m-%d 11:00:00"), iso(d["closed"]), "False" if lost else "True",
+                     ["Too expensive", "Not enough stock"][int(d["id"]) % 2] if lost else ""])
+    write(HERE / "lost_reason.csv", ["Opportunity", "Customer", "Salesperson", "Sales Team", "Stage",
+                                     "Expected Revenue", "Probability", "Created on", "Closed Date", "Active",
+                                     "Lost Reason"], rows)
+
+
+def stage_history() -> None:
+    deals = department(12, dt.date(2023, 1, 2), dt.date(2024, 1, 31), 45, people(5, 8), ["Cloud", "On-prem"])
+    us = "%m/%d/%Y"
+    rows = []
+    for d in deals:
+        path = ["Prospecting", "Qualification", "Proposal/Price Quote"][:1 + int(d["id"]) % 3]
+        if d["outcome"] != "open":
+            path.append("Closed Won" if d["outcome"] == "won" else "Closed Lost")
+        for st in path:
+            last = st == path[-1]
+            close = d["closed"] if last and d["closed"] else d["created"] + dt.timedelta(days=60)
+            rows.append([d["id"], d["rep"], st, "" if d["value"] is None else str(d["value"]), close.strftime(us),
+                         d["created"].strftime(us), d["product"]])
+    write(HERE / "stage_history.csv", ["Opportunity ID", "Opportunity Owner", "Stage", "Amount", "Close Date",
+                                       "Created Date", "Product"], rows)
+
+
+def yes_no_flags() -> None:
+    deals = department(13, dt.date(2023, 4, 3), dt.date(2024, 4, 30), 50, people(4, 10), ["Service"])
+    us = "%m/%d/%Y"
+    rows = [[d["id"], d["rep"], _outcome_stage(d, "Closed", "Closed", ["Discovery", "Demo", "Proposal"]),
+             "TRUE" if d["outcome"] != "open" else "FALSE", "TRUE" if d["outcome"] == "won" else "FALSE",
+             d["created"].strftime(us), (d["closed"] or dt.date(2024, 6, 28)).strftime(us),
+             "" if d["value"] is None else str(d["value"])] for d in deals]
+    write(HERE / "yes_no_flags.csv", ["Deal ID", "Owner", "Stage", "Closed", "Won", "Created", "Close Date", "Amount"],
+          rows)
+
+
+def german_whole_euros() -> None:
+    deals = department(14, dt.date(2023, 1, 2), dt.date(2024, 3, 29), 50, people(5, 12), ["GTX Pro", "GTK 500"])
+    names = {"Donn Cress": "Jürgen Müller"}
+    rows = [[d["id"], names.get(d["rep"], d["rep"]), _outcome_stage(d, "Gewonnen", "Verloren",
+                                                                     ["Angebot", "In Bearbeitung"]),
+             d["created"].strftime("%d.%m.%Y"), d["closed"].strftime("%d.%m.%Y") if d["closed"] else "",
+             "" if d["value"] is None else f"{d['value']:,} €".replace(",", "."), d["product"]] for d in deals]
+    write(HERE / "german_whole_euros.csv", ["Verkaufschance", "Verkäufer", "Phase", "Erstellt am", "Abschlussdatum",
+                                            "Betrag", "Produkt"], rows, delimiter=";", encoding="cp1252")
+
+
+FRENCH_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+
+
+def french_months() -> None:
+    deals = department(15, dt.date(2023, 1, 2), dt.date(2024, 2, 29), 50, people(5, 14), ["Audit", "Formation"])
+
+    def fr(x: dt.date | None) -> str:
+        return f"{x.day} {FRENCH_MONTHS[x.month - 1]} {x.year}" if x else ""
+    rows = [[d["rep"], _outcome_stage(d, "Gagnée", "Perdue", ["Qualification", "Proposition"]), fr(d["created"]),
+             fr(d["closed"]), "" if d["value"] is None else
+             f"{d['value'] * 1.5:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0€", d["product"]]
+            for d in deals]
+    write(HERE / "french_months.csv", ["Commercial", "Étape", "Date de création", "Date de clôture", "Montant",
+                                       "Produit"], rows, delimiter=";", encoding="utf-8-sig")
+
+
+def zones_and_custom_stages() -> None:
+    deals = department(16, dt.date(2023, 3, 1), dt.date(2024, 3, 29), 55, people(5, 16), ["Starter", "Growth"])
+    rows = []
+    for d in deals:
+        k = int(d["id"])
+        stage = _outcome_stage(d, ["Won (100%)", "Stage: 6 - Closed Won"][k % 2],
+                               ["Lost (0%)", "Closed - No Decision", "Closed - Disqualified"][k % 3],
+                               ["Stage: 2 - Qualify (20%)", "Stage: 4 - Negotiate (60%)"])
+        value = "" if d["value"] is None else (" $-   " if d["value"] == 0 else f" ${d['value']:,.2f} ")
+        rows.append([d["id"], d["rep"], stage, d["created"].strftime("%Y-%m-%d 14:05:00 UTC"),
+                     d["closed"].strftime("%-d-%b-%y") if d["closed"] else "", value, d["product"]])
+    write(HERE / "zones_and_custom_stages.csv", ["Deal #", "Owner", "Sales Stage", "Created", "Closed On", "Amount",
+                                                 "Product Line"], rows)
+
+
+def owners_last_first() -> None:
+    folder = HERE / "owners_last_first"
+    folder.mkdir(exist_ok=True)
+    reps = people(6, 18)
+    deals = department(17, dt.date(2023, 1, 2), dt.date(2024, 1, 31), 50, reps, ["Basic", "Premium"])
+    rows = []
+    for d in deals:
+        first, last = d["rep"].split(" ", 1)
+        owner = f"{last}, {first}" if int(d["id"]) % 2 else f"{first.lower()}.{last.lower()}@example.com"
+        rows.append([d["id"], owner, {"won": "Won", "lost": "Lost"}.get(d["outcome"], "Open"), iso(d["created"]),
+                     iso(d["closed"]), "" if d["value"] is None else str(d["value"]), d["product"]])
+    write(folder / "deals.csv", ["Opportunity", "Owner", "Status", "Opportunity Created On", "Closed On", "Amount",
+                                 "Product"], rows)
+    write(folder / "teams.csv", ["Rep", "Manager", "Region"],
+          [[r, ["Ada Boss", "Cy Chief"][i % 2], ["North", "South"][i % 2]] for i, r in enumerate(reps)])
+
+
+def grouped_report() -> None:
+    deals = department(18, dt.date(2023, 2, 1), dt.date(2024, 2, 29), 50, people(5, 20), ["Cloud", "Support"])
+    us = "%m/%d/%Y"
+    rows = []
+    for stage, outcome in (("Closed Lost", "lost"), ("Closed Won", "won"), ("Negotiation/Review", "open")):
+        group = [d for d in deals if d["outcome"] == outcome]
+        rows.append([f"Stage: {stage} ({len(group)} records)", "", "", "", "", "", ""])
+        for d in group:
+            rows.append(["", d["rep"], d["product"], "" if d["value"] is None else str(d["value"]),
+                         {"won": "100", "lost": "0"}.get(outcome, "60"),
+                         (d["closed"] or dt.date(2024, 4, 30)).strftime(us), d["created"].strftime(us)])
+        rows.append(["Subtotal", "", "", str(sum(d["value"] or 0 for d in group)), "", "", ""])
+    rows.append(["Grand Total", "", "", str(sum(d["value"] or 0 for d in deals)), "", "", ""])
+    write(HERE / "grouped_report.csv", ["Stage", "Opportunity Owner", "Product", "Amount", "Probability (%)",
+                                        "Close Date", "Created Date"], rows)
+
+
 if __name__ == "__main__":
     for make in (crm_opportunities, generic_spreadsheet, two_languages, open_without_created, stray_test_rows,
-                 gap_in_the_middle, product_spellings, ended_early):
+                 gap_in_the_middle, product_spellings, ended_early, pipedrive_status_and_stage, status_and_result,
+                 lost_reason, stage_history, yes_no_flags, german_whole_euros, french_months, zones_and_custom_stages,
+                 owners_last_first, grouped_report):
         make()
     print(f"wrote the corpus to {HERE}")
