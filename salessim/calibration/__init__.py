@@ -36,7 +36,6 @@ from salessim.calibration.readers import RawTable, read_table
 from salessim.calibration.scenario_writer import scenario_text, write_scenario
 from salessim.calibration.tables import Activities, PriceList, Teams, read_activities, read_products, read_teams
 from salessim.calibration.validation import Validated, validate
-from salessim.runs.execution import local_pool
 
 __all__ = ["Calibration", "PRESETS", "calibrate"]
 
@@ -155,7 +154,7 @@ def calibrate(export: str | Path, *, teams: str | Path | None = None, products: 
     v = validate(raw, m, teams=tm, prices=pr, today=today or as_of, as_of=as_of, merge_products=merge_products)
     t2 = time.perf_counter()
     f = fit_deals(v, teams=tm, prices=pr, activities=ac, recent_months=recent_months,
-                  pool=local_pool(workers) if workers > 1 else None)
+                  workers=workers)
     # what the side tables skipped or doubted (duplicate reps, prices that are not numbers, ...)
     f.notes[:0] = [f"{t.source}: {n}" for t in (tm, pr, ac) if t is not None for n in t.notes]
     f.notes[:0] = v.stage_map.doubts()

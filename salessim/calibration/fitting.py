@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,11 +38,11 @@ from salessim.calibration.survival import (
     OutcomeTimes,
     SurvivalFit,
     TwoStageFit,
+    call,
     fit_all,
     fit_by_outcome,
     fit_family,
     fit_two_stage,
-    in_parallel,
     km_distance,
     negloglik,
 )
@@ -51,6 +50,7 @@ from salessim.calibration.tables import Activities, PriceList, Teams
 from salessim.calibration.validation import Validated
 from salessim.engine.calendar import WEEKDAYS, WorkCalendar, add_months
 from salessim.errors import UserError
+from salessim.runs.execution import run_tasks
 
 LEVEL = 0.90
 MIN_CLOSED_PER_PRODUCT_FIT = 300   # closed deals a product needs for its own time-to-close fit
@@ -175,12 +175,12 @@ def _stage_said(v: Validated) -> str:
 
 def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = None,
         activities: Activities | None = None, recent_months: int = 3, families=FAMILIES,
-        timing: str | None = None, pool: Executor | None = None, start: np.ndarray | None = None) -> Fit:
+        timing: str | None = None, workers: int = 1, start: np.ndarray | None = None) -> Fit:
     """Fit the department's parameters from validated deals.
 
     ``families``: the time-to-close families to compare; ``timing``: ``"one_stage"`` or ``"two_stage"`` to
     fit that model without testing won against lost times (the holdout refits the full fit's choice);
-    ``pool``: worker processes for the time-to-close fits (the families, then the products and the
+    ``workers``: local worker processes for the time-to-close fits (the families, then the products and the
     won/lost test, side by side; the same fit as without); ``start``: with one family, its parameters to
     start the pooled fit from (the holdout starts from the full history's fit).
     """
@@ -314,7 +314,7 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
     export64 = np.datetime64(export_date)
     ages = working_days_between(created[~is_closed], np.full((~is_closed).sum(), export64), workdays)
     pooled_d = Durations.from_days(cyc[is_closed], ages)
-    time_fits = fit_all(pooled_d, families, pool, start)
+    time_fits = fit_all(pooled_d, families, workers, start)
     best = time_fits[0]
     product_times: dict[str, SurvivalFit] = {}
     product_source: dict[str, str] = {}
@@ -343,7 +343,7 @@ def fit(v: Validated, *, teams: Teams | None = None, prices: PriceList | None = 
         calls.append((_fit_by_outcome, (best.family, Durations.from_days(cyc[won_sel], []),
                                         Durations.from_days(cyc[lost_sel], []), ages, best,
                                         n_won / (n_won + n_lost), n_won, n_lost)))
-    fitted = in_parallel(pool, calls)           # the products' own fits and the won/lost test side by side
+    fitted = run_tasks(calls, call, workers=workers)   # the products' own fits and the won/lost test side by side
     product_times.update(zip(own, fitted))
     product_times = {p: product_times[p] for p in all_products}
     outcome_times = fitted[-1] if by_outcome else None

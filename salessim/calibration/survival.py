@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import functools
 import math
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 from scipy import optimize, special, stats
 from scipy.signal import fftconvolve
+
+from salessim.runs.execution import run_tasks
 
 FAMILIES = ("exponential", "gamma", "weibull", "lognormal", "lognormal_mixture")
 
@@ -410,22 +411,19 @@ def _covariance(fn, x: np.ndarray) -> np.ndarray | None:
     return (cov + cov.T) / 2
 
 
-def fit_all(d: Durations, families=FAMILIES, pool: Executor | None = None,
-            start: np.ndarray | None = None) -> list[SurvivalFit]:
-    """Fit every candidate family; best (lowest AIC) first. ``pool``: fit them on its worker
-    processes side by side (the same fits: each is deterministic). ``start``: one family's
+def fit_all(d: Durations, families=FAMILIES, workers: int = 1, start: np.ndarray | None = None
+            ) -> list[SurvivalFit]:
+    """Fit every candidate family; best (lowest AIC) first. ``workers``: fit them side by side on
+    the local worker processes (the same fits: each is deterministic). ``start``: one family's
     parameters to start from (with one family: e.g. its fit on a longer history)."""
-    fits = in_parallel(pool, [(fit_family, (f, d, None, start)) for f in families])
+    fits = run_tasks([(fit_family, (f, d, None, start)) for f in families], call, workers=workers)
     return sorted(fits, key=lambda f: f.aic)
 
 
-def in_parallel(pool: Executor | None, calls: list[tuple[Callable, tuple]]) -> list:
-    """``[fn(*args) for fn, args in calls]``, on ``pool``'s workers when there is one (results in
-    order; each call's exception is raised where its result would be)."""
-    if pool is None or len(calls) < 2:
-        return [fn(*args) for fn, args in calls]
-    futures = [pool.submit(fn, *args) for fn, args in calls]
-    return [f.result() for f in futures]
+def call(item: tuple[Callable, tuple]):
+    """``fn(*args)`` for ``(fn, args)``: runs different fits as tasks of :func:`run_tasks`."""
+    fn, args = item
+    return fn(*args)
 
 
 # --------------------------------------------------------------------------- Kaplan-Meier
